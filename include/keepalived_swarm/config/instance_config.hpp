@@ -1,0 +1,40 @@
+#pragma once
+// Settings of the VRRP instance a float runs. The float reads them; the anchor reads the same
+// options, validates them, and passes them to the float container as environment variables.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "keepalived_swarm/config/common.hpp"
+#include "keepalived_swarm/net/ip_prefix.hpp"
+#include "keepalived_swarm/vrrp/types.hpp"
+
+namespace ks::config {
+
+struct InstanceSettings {
+    std::string interface;  ///< empty only where the anchor detects it
+    std::vector<net::IpPrefix> vips;
+    std::uint8_t vrid = 77;
+    std::uint8_t priority = 100;
+    vrrp::Duration advert_interval = std::chrono::seconds(1);
+    vrrp::Version version = vrrp::Version::v3;
+    std::vector<net::IpAddress> unicast_peers;  ///< empty: multicast
+    bool preempt = false;                       ///< the original ran keepalived with nopreempt
+    vrrp::Duration preempt_delay{0};
+    std::string instance_name;  ///< "VI_<vrid>" unless set
+    unsigned garp_repeat = 5;   ///< keepalived's garp_master_repeat
+    vrrp::Duration garp_refresh_delay = std::chrono::seconds(5);  ///< garp_master_delay
+    std::string notify_command;
+};
+
+enum class InterfaceRequirement { required, optional };
+
+/// The options of InstanceSettings, with the names of the original project's variables.
+std::vector<OptionSpec> instance_option_specs();
+/// Reads and validates InstanceSettings; problems go to the validator.
+InstanceSettings read_instance_settings(Validator& validator, InterfaceRequirement interface);
+/// KEY=VALUE strings that make a float read back exactly `settings` (interface included if set).
+std::vector<std::string> instance_environment(const InstanceSettings& settings);
+
+}  // namespace ks::config

@@ -1,0 +1,65 @@
+#pragma once
+// The float's status document: one struct, one JSON serializer, one parser, one Prometheus
+// rendering. The float serves it on its status socket; the buoy reads it and shows it.
+
+#include <boost/json/value.hpp>
+#include <boost/system/result.hpp>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ks::status {
+
+struct Transition {
+    std::string at;  ///< ISO 8601 UTC
+    std::string from;
+    std::string to;
+    std::string reason;
+};
+
+struct InstanceStatus {
+    std::string name;
+    std::string interface;
+    int vrid = 0;
+    int vrrp_version = 3;
+    std::string family;  ///< "ipv4" or "ipv6"
+    std::string state;   ///< INIT, BACKUP, MASTER, FAULT
+    std::string since;   ///< when `state` was entered, ISO 8601 UTC
+    int priority = 0;
+    int effective_priority = 0;
+    bool preempt = false;
+    double advert_interval_ms = 0;
+    double master_advert_interval_ms = 0;
+    std::vector<std::string> vips;  ///< "10.0.0.100/24"
+    std::string primary_address;
+    std::string master;  ///< current master's address, empty when unknown
+    std::string mode;    ///< "multicast" or "unicast"
+    std::vector<std::string> peers;
+    std::uint64_t adverts_sent = 0;
+    std::uint64_t adverts_received = 0;
+    std::map<std::string, std::uint64_t> adverts_dropped;  ///< by reason
+    std::uint64_t transitions_total = 0;
+    std::vector<Transition> transitions;  ///< the most recent, oldest first
+};
+
+struct FloatStatus {
+    std::string version;     ///< keepalived-swarm version
+    std::string node;        ///< node host name
+    std::string started_at;  ///< ISO 8601 UTC
+    std::string tether;      ///< "standalone", "connected" or "disconnected"
+    std::vector<InstanceStatus> instances;
+};
+
+boost::json::value to_json(const FloatStatus& status);
+/// Tolerant reading: unknown keys are ignored, missing ones keep their defaults; only a wrong
+/// shape (not an object, a string where a number belongs) is an error.
+boost::system::result<FloatStatus> float_status_from_json(const boost::json::value& json);
+
+/// Prometheus text exposition (version 0.0.4) of the status; `labels` are added to every series
+/// (the buoy adds the node name).
+std::string to_prometheus(const FloatStatus& status,
+                          const std::vector<std::pair<std::string, std::string>>& labels = {});
+
+}  // namespace ks::status

@@ -1,0 +1,187 @@
+#include "keepalived_swarm/config/instance_config.hpp"
+
+#include <algorithm>
+#include <set>
+
+namespace ks::config {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string join_addresses(const std::vector<net::IpAddress>& addresses) {
+    std::string text;
+    for (const auto& address : addresses) {
+        if (!text.empty()) text += ',';
+        text += address.to_string();
+    }
+    return text;
+}
+
+void check_interval(Validator& validator, InstanceSettings& settings,
+                    std::optional<vrrp::Duration> interval) {
+    if (!interval) return;
+    const auto raw = validator.text("advert-interval");
+    if (settings.version == vrrp::Version::v2) {
+        if (*interval % 1s != 0us || *interval < 1s) {
+            validator.add_problem("advert-interval", raw,
+                                  "whole seconds from 1s to 255s with --vrrp-version 2 (RFC 3768 "
+                                  "carries seconds), or use --vrrp-version 3");
+            return;
+        }
+    } else if (*interval % 10ms != 0us) {
+        validator.add_problem("advert-interval", raw,
+                              "a multiple of 10ms with VRRPv3 (RFC 5798 carries centiseconds)");
+        return;
+    }
+    settings.advert_interval = *interval;
+}
+
+}  // namespace
+
+std::vector<OptionSpec> instance_option_specs() {
+    return {
+        {"interface", "KEEPALIVED_INTERFACE", "", "IFACE",
+         "Interface that carries VRRP and receives the VIPs, such as eth0."},
+        {"vip", "KEEPALIVED_VIRTUAL_IPS", "", "ADDR[/PREFIX]",
+         "Virtual IP address (IPv4 or IPv6); without a prefix it is /32 or /128.",
+         OptionKind::list},
+        {"vrid", "KEEPALIVED_ROUTER_ID", "77", "N",
+         "Virtual router id, 1-255; the same on every node of one VIP group."},
+        {"priority", "KEEPALIVED_PRIORITY", "100", "N",
+         "Priority 1-255; the highest live priority holds the VIPs (255: address owner)."},
+        {"advert-interval", "KEEPALIVED_ADVERT_INTERVAL", "1s", "DUR",
+         "Advertisement interval: 100ms, 1s or 0.1 (seconds)."},
+        {"vrrp-version", "KEEPALIVED_VRRP_VERSION", "3", "2|3",
+         "VRRP version: 3 (RFC 5798, IPv4 and IPv6) or 2 (RFC 3768, IPv4, whole seconds)."},
+        {"unicast-peer", "KEEPALIVED_UNICAST_PEERS", "", "ADDR",
+         "Send adverts to this peer instead of multicast (for networks that drop multicast).",
+         OptionKind::list},
+        {"preempt", "KEEPALIVED_PREEMPT", "false", "",
+         "Take the VIPs from a live master of lower priority (off: the VIP stays put).",
+         OptionKind::toggle},
+        {"preempt-delay", "KEEPALIVED_PREEMPT_DELAY", "0s", "DUR",
+         "With --preempt, keep a lower-priority master this long before taking over."},
+        {"instance-name", "KEEPALIVED_INSTANCE_NAME", "", "NAME",
+         "Name of the VRRP instance in logs, status and notify calls (default VI_<vrid>)."},
+        {"garp-repeat", "KEEPALIVED_GARP_REPEAT", "5", "N",
+         "Gratuitous ARPs / unsolicited NAs per VIP in each burst on becoming master."},
+        {"garp-refresh-delay", "KEEPALIVED_GARP_DELAY", "5s", "DUR",
+         "Delay of the second burst after becoming master (0 disables it)."},
+        {"notify", "KEEPALIVED_NOTIFY", "", "CMD",
+         "Command run on each state change with two arguments: the new state "
+         "(MASTER, BACKUP, FAULT or STOP) and the instance name."},
+    };
+}
+
+InstanceSettings read_instance_settings(Validator& validator, InterfaceRequirement interface) {
+    InstanceSettings settings;
+
+    if (interface == InterfaceRequirement::required) {
+        settings.interface = validator.required("interface", "an interface name such as eth0")
+                                 .value_or("");
+    } else {
+        settings.interface = validator.text("interface");
+    }
+    if (!settings.interface.empty() &&
+        (settings.interface.size() > 15 ||
+         settings.interface.find_first_of("/ \t:") != std::string::npos)) {
+        validator.add_problem("interface", settings.interface,
+                              "an interface name of at most 15 characters without '/', ':' or "
+                              "spaces");
+    }
+
+    if (auto version = validator.choice("vrrp-version", {"2", "3"})) {
+        settings.version = *version == "2" ? vrrp::Version::v2 : vrrp::Version::v3;
+    }
+    if (auto vrid = validator.integer("vrid", 1, 255)) {
+        settings.vrid = static_cast<std::uint8_t>(*vrid);
+    }
+    if (auto priority = validator.integer("priority", 1, 255)) {
+        settings.priority = static_cast<std::uint8_t>(*priority);
+    }
+    const bool v2 = settings.version == vrrp::Version::v2;
+    check_interval(validator, settings,
+                   v2 ? validator.duration("advert-interval", 1us, vrrp::kMaxV2Interval)
+                      : validator.duration("advert-interval", vrrp::kMinV3Interval,
+                                           vrrp::kMaxV3Interval));
+
+    settings.vips = validator.prefixes("vip");
+    if (validator.options().list("vip").empty()) {
+        validator.add_problem("vip", "",
+                              "at least one virtual IP address, such as 10.0.0.100/24");
+    }
+    std::set<net::IpAddress> seen;
+    for (const auto& vip : settings.vips) {
+        if (!seen.insert(vip.address).second) {
+            validator.add_problem("vip", vip.to_string(), "each address once");
+        }
+        if (v2 && vip.address.is_v6()) {
+            validator.add_problem("vip", vip.to_string(),
+                                  "IPv4 addresses with --vrrp-version 2 (VRRPv2 has no IPv6); "
+                                  "use --vrrp-version 3");
+        }
+        if (vip.address.is_multicast() || vip.address.is_unspecified() ||
+            vip.address.is_loopback()) {
+            validator.add_problem("vip", vip.to_string(),
+                                  "a unicast address (not multicast, loopback or unspecified)");
+        }
+    }
+
+    settings.unicast_peers = validator.addresses("unicast-peer");
+    for (const auto& peer : settings.unicast_peers) {
+        if (seen.count(peer) > 0) {
+            validator.add_problem("unicast-peer", peer.to_string(),
+                                  "the address of another node, not one of the VIPs");
+        }
+    }
+
+    settings.preempt = validator.toggle("preempt").value_or(false);
+    settings.preempt_delay = validator.duration("preempt-delay", 0s, 1000s).value_or(0s);
+    settings.instance_name = validator.text("instance-name");
+    if (settings.instance_name.empty()) {
+        settings.instance_name = "VI_" + std::to_string(settings.vrid);
+    }
+    if (auto repeat = validator.integer("garp-repeat", 1, 100)) {
+        settings.garp_repeat = static_cast<unsigned>(*repeat);
+    }
+    settings.garp_refresh_delay =
+        validator.duration("garp-refresh-delay", 0s, 3600s).value_or(settings.garp_refresh_delay);
+    settings.notify_command = validator.text("notify");
+    return settings;
+}
+
+std::vector<std::string> instance_environment(const InstanceSettings& settings) {
+    std::vector<std::string> environment;
+    if (!settings.interface.empty()) {
+        environment.push_back("KEEPALIVED_INTERFACE=" + settings.interface);
+    }
+    std::string vips;
+    for (const auto& vip : settings.vips) {
+        if (!vips.empty()) vips += ',';
+        vips += vip.to_string();
+    }
+    environment.push_back("KEEPALIVED_VIRTUAL_IPS=" + vips);
+    environment.push_back("KEEPALIVED_ROUTER_ID=" + std::to_string(settings.vrid));
+    environment.push_back("KEEPALIVED_PRIORITY=" + std::to_string(settings.priority));
+    environment.push_back("KEEPALIVED_ADVERT_INTERVAL=" +
+                          format_duration(settings.advert_interval));
+    environment.push_back("KEEPALIVED_VRRP_VERSION=" +
+                          std::to_string(static_cast<int>(settings.version)));
+    if (!settings.unicast_peers.empty()) {
+        environment.push_back("KEEPALIVED_UNICAST_PEERS=" +
+                              join_addresses(settings.unicast_peers));
+    }
+    environment.push_back(std::string("KEEPALIVED_PREEMPT=") +
+                          (settings.preempt ? "true" : "false"));
+    environment.push_back("KEEPALIVED_PREEMPT_DELAY=" + format_duration(settings.preempt_delay));
+    environment.push_back("KEEPALIVED_INSTANCE_NAME=" + settings.instance_name);
+    environment.push_back("KEEPALIVED_GARP_REPEAT=" + std::to_string(settings.garp_repeat));
+    environment.push_back("KEEPALIVED_GARP_DELAY=" +
+                          format_duration(settings.garp_refresh_delay));
+    if (!settings.notify_command.empty()) {
+        environment.push_back("KEEPALIVED_NOTIFY=" + settings.notify_command);
+    }
+    return environment;
+}
+
+}  // namespace ks::config

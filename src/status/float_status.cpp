@@ -1,0 +1,296 @@
+#include "keepalived_swarm/status/float_status.hpp"
+
+#include <boost/json.hpp>
+#include <cstdio>
+#include <sstream>
+
+namespace ks::status {
+namespace json = boost::json;
+namespace {
+
+json::array strings_to_json(const std::vector<std::string>& values) {
+    json::array array;
+    for (const auto& value : values) array.emplace_back(value);
+    return array;
+}
+
+json::value instance_to_json(const InstanceStatus& s) {
+    json::object dropped;
+    for (const auto& [reason, count] : s.adverts_dropped) dropped[reason] = count;
+    json::array transitions;
+    for (const auto& t : s.transitions) {
+        transitions.emplace_back(
+            json::object{{"at", t.at}, {"from", t.from}, {"to", t.to}, {"reason", t.reason}});
+    }
+    return json::object{
+        {"name", s.name},
+        {"interface", s.interface},
+        {"vrid", s.vrid},
+        {"vrrp_version", s.vrrp_version},
+        {"family", s.family},
+        {"state", s.state},
+        {"since", s.since},
+        {"priority", s.priority},
+        {"effective_priority", s.effective_priority},
+        {"preempt", s.preempt},
+        {"advert_interval_ms", s.advert_interval_ms},
+        {"master_advert_interval_ms", s.master_advert_interval_ms},
+        {"vips", strings_to_json(s.vips)},
+        {"primary_address", s.primary_address},
+        {"master", s.master},
+        {"mode", s.mode},
+        {"peers", strings_to_json(s.peers)},
+        {"adverts_sent", s.adverts_sent},
+        {"adverts_received", s.adverts_received},
+        {"adverts_dropped", std::move(dropped)},
+        {"transitions_total", s.transitions_total},
+        {"transitions", std::move(transitions)},
+    };
+}
+
+/// Reads fields out of an object, remembering the first wrong shape.
+class Reader {
+public:
+    explicit Reader(const json::object& object) : object_(object) {}
+
+    void read(std::string_view key, std::string& out) {
+        if (const auto* v = object_.if_contains(key)) {
+            if (const auto* s = v->if_string()) {
+                out = std::string(*s);
+            } else if (!v->is_null()) {
+                fail();
+            }
+        }
+    }
+    template <typename Number>
+    void read(std::string_view key, Number& out) {
+        if (const auto* v = object_.if_contains(key)) {
+            if constexpr (std::is_same_v<Number, bool>) {
+                if (v->is_bool()) {
+                    out = v->get_bool();
+                } else {
+                    fail();
+                }
+            } else if (v->is_number()) {
+                json::error_code ec;
+                const auto converted = v->to_number<Number>(ec);
+                if (ec) {
+                    fail();
+                } else {
+                    out = converted;
+                }
+            } else if (!v->is_null()) {
+                fail();
+            }
+        }
+    }
+    void read(std::string_view key, std::vector<std::string>& out) {
+        if (const auto* v = object_.if_contains(key)) {
+            const auto* array = v->if_array();
+            if (array == nullptr) return fail();
+            out.clear();
+            for (const auto& item : *array) {
+                if (const auto* s = item.if_string()) {
+                    out.emplace_back(*s);
+                } else {
+                    fail();
+                }
+            }
+        }
+    }
+    const json::value* find(std::string_view key) const { return object_.if_contains(key); }
+    void fail() { ok_ = false; }
+    bool ok() const { return ok_; }
+
+private:
+    const json::object& object_;
+    bool ok_ = true;
+};
+
+bool read_instance(const json::value& value, InstanceStatus& s) {
+    const auto* object = value.if_object();
+    if (object == nullptr) return false;
+    Reader r(*object);
+    r.read("name", s.name);
+    r.read("interface", s.interface);
+    r.read("vrid", s.vrid);
+    r.read("vrrp_version", s.vrrp_version);
+    r.read("family", s.family);
+    r.read("state", s.state);
+    r.read("since", s.since);
+    r.read("priority", s.priority);
+    r.read("effective_priority", s.effective_priority);
+    r.read("preempt", s.preempt);
+    r.read("advert_interval_ms", s.advert_interval_ms);
+    r.read("master_advert_interval_ms", s.master_advert_interval_ms);
+    r.read("vips", s.vips);
+    r.read("primary_address", s.primary_address);
+    r.read("master", s.master);
+    r.read("mode", s.mode);
+    r.read("peers", s.peers);
+    r.read("adverts_sent", s.adverts_sent);
+    r.read("adverts_received", s.adverts_received);
+    r.read("transitions_total", s.transitions_total);
+    if (const auto* dropped = r.find("adverts_dropped")) {
+        if (const auto* o = dropped->if_object()) {
+            for (const auto& [reason, count] : *o) {
+                json::error_code ec;
+                const auto n = count.to_number<std::uint64_t>(ec);
+                if (ec) return false;
+                s.adverts_dropped[std::string(reason)] = n;
+            }
+        } else {
+            r.fail();
+        }
+    }
+    if (const auto* transitions = r.find("transitions")) {
+        const auto* array = transitions->if_array();
+        if (array == nullptr) return false;
+        for (const auto& item : *array) {
+            const auto* t = item.if_object();
+            if (t == nullptr) return false;
+            Transition transition;
+            Reader tr(*t);
+            tr.read("at", transition.at);
+            tr.read("from", transition.from);
+            tr.read("to", transition.to);
+            tr.read("reason", transition.reason);
+            if (!tr.ok()) return false;
+            s.transitions.push_back(std::move(transition));
+        }
+    }
+    return r.ok();
+}
+
+std::string escape_label(std::string_view value) {
+    std::string out;
+    for (char c : value) {
+        if (c == '\\' || c == '"') {
+            out += '\\';
+            out += c;
+        } else if (c == '\n') {
+            out += "\\n";
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+/// Writes one metric family; each sample a label set and a value.
+class Exposition {
+public:
+    explicit Exposition(const std::vector<std::pair<std::string, std::string>>& labels)
+        : common_(labels) {}
+
+    void family(std::string_view name, std::string_view type, std::string_view help) {
+        out_ << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n';
+        name_ = name;
+    }
+    void sample(const std::vector<std::pair<std::string, std::string>>& labels, double value) {
+        out_ << name_;
+        bool first = true;
+        for (const auto* set : {&common_, &labels}) {
+            for (const auto& [key, label_value] : *set) {
+                out_ << (first ? '{' : ',') << key << "=\"" << escape_label(label_value) << '"';
+                first = false;
+            }
+        }
+        if (!first) out_ << '}';
+        char number[32];
+        std::snprintf(number, sizeof number, "%.17g", value);
+        out_ << ' ' << number << '\n';
+    }
+    std::string str() const { return out_.str(); }
+
+private:
+    const std::vector<std::pair<std::string, std::string>>& common_;
+    std::ostringstream out_;
+    std::string name_;
+};
+
+}  // namespace
+
+json::value to_json(const FloatStatus& status) {
+    json::array instances;
+    for (const auto& instance : status.instances) instances.push_back(instance_to_json(instance));
+    return json::object{{"version", status.version},
+                        {"node", status.node},
+                        {"started_at", status.started_at},
+                        {"tether", status.tether},
+                        {"instances", std::move(instances)}};
+}
+
+boost::system::result<FloatStatus> float_status_from_json(const json::value& value) {
+    const auto* object = value.if_object();
+    if (object == nullptr) return json::make_error_code(json::error::not_object);
+    FloatStatus status;
+    Reader r(*object);
+    r.read("version", status.version);
+    r.read("node", status.node);
+    r.read("started_at", status.started_at);
+    r.read("tether", status.tether);
+    if (const auto* instances = r.find("instances")) {
+        const auto* array = instances->if_array();
+        if (array == nullptr) return json::make_error_code(json::error::not_array);
+        for (const auto& item : *array) {
+            InstanceStatus instance;
+            if (!read_instance(item, instance)) {
+                return json::make_error_code(json::error::not_object);
+            }
+            status.instances.push_back(std::move(instance));
+        }
+    }
+    if (!r.ok()) return json::make_error_code(json::error::not_string);
+    return status;
+}
+
+std::string to_prometheus(const FloatStatus& status,
+                          const std::vector<std::pair<std::string, std::string>>& labels) {
+    Exposition e(labels);
+    e.family("keepalived_swarm_tether_connected", "gauge",
+             "1 while the float's tether to its anchor is open (standalone floats report 1).");
+    e.sample({}, status.tether == "disconnected" ? 0 : 1);
+
+    const auto base = [](const InstanceStatus& s) {
+        return std::vector<std::pair<std::string, std::string>>{
+            {"instance", s.name}, {"interface", s.interface}, {"vrid", std::to_string(s.vrid)}};
+    };
+    e.family("keepalived_swarm_vrrp_state", "gauge",
+             "1 for the state the VRRP instance is in, 0 for the others.");
+    for (const auto& s : status.instances) {
+        for (const char* state : {"INIT", "BACKUP", "MASTER", "FAULT"}) {
+            auto l = base(s);
+            l.emplace_back("state", state);
+            e.sample(l, s.state == state ? 1 : 0);
+        }
+    }
+    e.family("keepalived_swarm_vrrp_priority", "gauge", "Configured VRRP priority.");
+    for (const auto& s : status.instances) e.sample(base(s), s.priority);
+    e.family("keepalived_swarm_vrrp_effective_priority", "gauge",
+             "Priority advertised now (0 while resigned).");
+    for (const auto& s : status.instances) e.sample(base(s), s.effective_priority);
+    e.family("keepalived_swarm_vrrp_adverts_sent_total", "counter", "Advertisements sent.");
+    for (const auto& s : status.instances) e.sample(base(s), static_cast<double>(s.adverts_sent));
+    e.family("keepalived_swarm_vrrp_adverts_received_total", "counter",
+             "Valid advertisements received.");
+    for (const auto& s : status.instances) {
+        e.sample(base(s), static_cast<double>(s.adverts_received));
+    }
+    e.family("keepalived_swarm_vrrp_adverts_dropped_total", "counter",
+             "Advertisements dropped, by reason.");
+    for (const auto& s : status.instances) {
+        for (const auto& [reason, count] : s.adverts_dropped) {
+            auto l = base(s);
+            l.emplace_back("reason", reason);
+            e.sample(l, static_cast<double>(count));
+        }
+    }
+    e.family("keepalived_swarm_vrrp_transitions_total", "counter", "State transitions.");
+    for (const auto& s : status.instances) {
+        e.sample(base(s), static_cast<double>(s.transitions_total));
+    }
+    return e.str();
+}
+
+}  // namespace ks::status

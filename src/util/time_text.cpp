@@ -1,0 +1,30 @@
+#include "keepalived_swarm/util/time_text.hpp"
+
+#include <cstdio>
+#include <ctime>
+
+namespace ks::util {
+
+std::string iso8601_utc(std::chrono::system_clock::time_point time) {
+    using namespace std::chrono;
+    const auto whole_seconds = floor<seconds>(time);
+    const auto millis = duration_cast<milliseconds>(time - whole_seconds).count();
+    const std::time_t t = system_clock::to_time_t(whole_seconds);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buffer[96];
+    std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                  static_cast<int>(millis));
+    return buffer;
+}
+
+std::string hours_minutes_seconds(std::chrono::seconds elapsed) {
+    const long long total = elapsed.count() < 0 ? 0 : elapsed.count();
+    char buffer[80];
+    std::snprintf(buffer, sizeof buffer, "%02lld:%02lld:%02lld", total / 3600, total / 60 % 60,
+                  total % 60);
+    return buffer;
+}
+
+}  // namespace ks::util

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The test command (README, CI): installs what is missing, builds with warnings as errors, runs the
+# unit and integration tests, then the unit tests again under ASan+UBSan, then a short fuzz run.
+# Integration tests need root (namespaces, dockerd, keepalived) and report "skipped" without it.
+#
+#   tests/run.sh                 everything
+#   KS_STAGES="build unit" tests/run.sh   only some stages: deps build unit integration
+#                                         sanitize fuzz
+#   KS_FUZZ_SECONDS=60           length of the fuzz run
+set -euo pipefail
+cd "$(dirname "$(readlink -f "$0")")/.."
+
+stages=${KS_STAGES:-"deps build unit integration sanitize fuzz"}
+jobs=${KS_JOBS:-$(nproc)}
+has_stage() { [[ " $stages " == *" $1 "* ]]; }
+step() { printf '\n=== %s (%s)\n' "$1" "$(date -u +%H:%M:%S)"; }
+
+if has_stage deps; then
+  step "dependencies"
+  bash tests/lib/install-deps.sh
+fi
+
+if has_stage build || has_stage unit || has_stage integration; then
+  step "build (release, -Werror)"
+  cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKS_WERROR=ON >/dev/null
+  cmake --build build/release -j "$jobs"
+fi
+
+if has_stage unit; then
+  step "unit tests"
+  ctest --test-dir build/release -L unit --output-on-failure -j "$jobs"
+fi
+
+if has_stage integration; then
+  step "integration tests"
+  ctest --test-dir build/release -L integration --output-on-failure
+fi
+
+if has_stage sanitize; then
+  step "ASan+UBSan build and unit tests"
+  cmake -S . -B build/sanitize -G Ninja -DCMAKE_BUILD_TYPE=Debug -DKS_WERROR=ON \
+    -DKS_SANITIZE=ON >/dev/null
+  cmake --build build/sanitize -j "$jobs"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    ctest --test-dir build/sanitize -L 'unit|sanitize' --output-on-failure -j "$jobs"
+fi
+
+if has_stage fuzz; then
+  step "fuzzing the VRRP decoder for ${KS_FUZZ_SECONDS:-60}s"
+  CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKS_FUZZ=ON \
+    >/dev/null
+  cmake --build build/fuzz -j "$jobs"
+  bash tests/fuzz/run.sh build/fuzz "${KS_FUZZ_SECONDS:-60}"
+fi
+
+step "all stages passed: $stages"
