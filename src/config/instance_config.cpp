@@ -42,6 +42,9 @@ std::vector<OptionSpec> instance_option_specs() {
     return {
         {"interface", "KEEPALIVED_INTERFACE", "", "IFACE",
          "Interface that carries VRRP and receives the VIPs, such as eth0."},
+        {"node-address", "KEEPALIVED_NODE_ADDRESS", "", "ADDR",
+         "This node's address on the VRRP network: the source of adverts, and without "
+         "--interface the interface holding it is used (default: the interface's first address)."},
         {"vip", "KEEPALIVED_VIRTUAL_IPS", "", "ADDR[/PREFIX]",
          "Virtual IP address (IPv4 or IPv6); without a prefix it is /32 or /128.",
          OptionKind::list},
@@ -76,11 +79,18 @@ std::vector<OptionSpec> instance_option_specs() {
 InstanceSettings read_instance_settings(Validator& validator, InterfaceRequirement interface) {
     InstanceSettings settings;
 
-    if (interface == InterfaceRequirement::required) {
-        settings.interface = validator.required("interface", "an interface name such as eth0")
-                                 .value_or("");
-    } else {
-        settings.interface = validator.text("interface");
+    settings.interface = validator.text("interface");
+    const auto node_addresses = validator.addresses("node-address");
+    if (node_addresses.size() > 1) {
+        validator.add_problem("node-address", validator.text("node-address"), "one address");
+    } else if (node_addresses.size() == 1) {
+        settings.node_address = node_addresses.front();
+    }
+    if (interface == InterfaceRequirement::required && settings.interface.empty() &&
+        !settings.node_address && validator.options().list("node-address").empty()) {
+        validator.add_problem("interface", "",
+                              "an interface name such as eth0 (or --node-address ADDR to use "
+                              "the interface that holds ADDR)");
     }
     if (!settings.interface.empty() &&
         (settings.interface.size() > 15 ||
@@ -127,6 +137,10 @@ InstanceSettings read_instance_settings(Validator& validator, InterfaceRequireme
         }
     }
 
+    if (settings.node_address && seen.count(*settings.node_address) > 0) {
+        validator.add_problem("node-address", settings.node_address->to_string(),
+                              "the node's own address, not one of the VIPs");
+    }
     settings.unicast_peers = validator.addresses("unicast-peer");
     for (const auto& peer : settings.unicast_peers) {
         if (seen.count(peer) > 0) {
@@ -154,6 +168,9 @@ std::vector<std::string> instance_environment(const InstanceSettings& settings) 
     std::vector<std::string> environment;
     if (!settings.interface.empty()) {
         environment.push_back("KEEPALIVED_INTERFACE=" + settings.interface);
+    }
+    if (settings.node_address) {
+        environment.push_back("KEEPALIVED_NODE_ADDRESS=" + settings.node_address->to_string());
     }
     std::string vips;
     for (const auto& vip : settings.vips) {

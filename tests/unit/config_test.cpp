@@ -102,7 +102,7 @@ TEST_CASE("validate reports every problem at once, naming option, value and what
 TEST_CASE("VRRPv2 takes whole seconds and IPv4 only", "[config]") {
     auto parsed = parse_float({"--interface", "eth0", "--vrrp-version", "2", "--advert-interval",
                                "100ms", "--vip", "fd00::1"});
-    CHECK(mentions(parsed.problems, "whole seconds with --vrrp-version 2"));
+    CHECK(mentions(parsed.problems, "whole seconds from 1s to 255s with --vrrp-version 2"));
     CHECK(mentions(parsed.problems, "IPv4 addresses with --vrrp-version 2"));
 }
 
@@ -111,6 +111,13 @@ TEST_CASE("a VIP listed twice or a peer equal to a VIP is refused", "[config]") 
                                "--unicast-peer", "10.0.0.1"});
     CHECK(mentions(parsed.problems, "each address once"));
     CHECK(mentions(parsed.problems, "not one of the VIPs"));
+}
+
+TEST_CASE("a node address can stand in for the interface", "[config]") {
+    auto parsed = parse_float({"--node-address", "10.0.0.1", "--vip", "10.0.0.100/24"});
+    CHECK(parsed.problems.empty());
+    auto bad = parse_float({"--node-address", "10.0.0.100", "--vip", "10.0.0.100/24"});
+    CHECK(mentions(bad.problems, "the node's own address, not one of the VIPs"));
 }
 
 TEST_CASE("unknown flags are usage errors", "[config]") {
@@ -122,7 +129,8 @@ TEST_CASE("instance settings survive the anchor's environment round trip", "[con
     auto original = parse_float({"--interface", "eth0", "--vip", "10.0.0.100/24,fd00::7/64",
                                  "--vrid", "51", "--priority", "150", "--advert-interval",
                                  "100ms", "--unicast-peer", "10.0.0.2", "--preempt",
-                                 "--preempt-delay", "2s", "--notify", "/bin/notify x"});
+                                 "--preempt-delay", "2s", "--notify", "/bin/notify x",
+                                 "--node-address", "10.0.0.1"});
     REQUIRE(original.problems.empty());
     std::map<std::string, std::string> env;
     for (const auto& entry : instance_environment(original.config.instance)) {
@@ -134,6 +142,8 @@ TEST_CASE("instance settings survive the anchor's environment round trip", "[con
     const auto& a = original.config.instance;
     const auto& b = copy.config.instance;
     CHECK(a.interface == b.interface);
+    CHECK(a.node_address == b.node_address);
+    CHECK(b.node_address.has_value());
     CHECK(a.vips == b.vips);
     CHECK(a.vrid == b.vrid);
     CHECK(a.priority == b.priority);

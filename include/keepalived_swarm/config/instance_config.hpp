@@ -3,6 +3,7 @@
 // options, validates them, and passes them to the float container as environment variables.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,7 +14,10 @@
 namespace ks::config {
 
 struct InstanceSettings {
-    std::string interface;  ///< empty only where the anchor detects it
+    std::string interface;  ///< empty: the interface that holds node_address
+    /// This node's address on the VRRP network: the advert source and, without --interface,
+    /// how the interface is found. The anchor passes the node's swarm address here.
+    std::optional<net::IpAddress> node_address;
     std::vector<net::IpPrefix> vips;
     std::uint8_t vrid = 77;
     std::uint8_t priority = 100;
@@ -28,6 +32,7 @@ struct InstanceSettings {
     std::string notify_command;
 };
 
+/// The float needs --interface or --node-address; the anchor can discover both.
 enum class InterfaceRequirement { required, optional };
 
 /// The options of InstanceSettings, with the names of the original project's variables.
