@@ -1,0 +1,176 @@
+#pragma once
+// A small HTTP/1.1 client over a unix socket or TCP, for the Docker Engine API, the buoy's status
+// fetch and the probe: one connection per Client, reused while the server keeps it alive, a
+// deadline on every call, chunked bodies, and streamed bodies handed over as they arrive.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace ks::http {
+
+/// Why a call failed; each has a message that says what to check.
+enum class Errc {
+    invalid_endpoint = 1,  ///< the address is not unix:///PATH, tcp://HOST:PORT or http://...
+    unreachable,           ///< connecting failed (no socket file, refused, unknown host)
+    timeout,               ///< the deadline passed before the answer was complete
+    disconnected,          ///< the server closed the connection before the answer was complete
+    protocol,              ///< the answer is not valid HTTP/1.1
+    body_too_large,        ///< the body is larger than the client's limit
+    cancelled,             ///< Client::cancel() was called during the call
+};
+
+/// The error category of Errc.
+const boost::system::error_category& error_category();
+/// Makes Errc usable as a boost::system::error_code.
+boost::system::error_code make_error_code(Errc code);
+
+/// Where a server listens. Parsed from "unix:///run/x.sock", "/run/x.sock", "tcp://host:port"
+/// or "http://host[:port][/path]" (the path, if any, becomes `target`).
+struct Endpoint {
+    enum class Transport { unix_socket, tcp };
+    Transport transport = Transport::unix_socket;
+    std::string socket_path;   ///< unix_socket only
+    std::string host;          ///< tcp only; IPv6 without brackets
+    std::string port;          ///< tcp only
+    std::string target = "/";  ///< the path of an http:// URL, "/" otherwise
+
+    /// The value of the Host header: "localhost" on a unix socket, host[:port] on TCP.
+    std::string host_header() const;
+    /// The address as the user would write it: "unix:///run/x.sock", "tcp://10.0.0.1:2375".
+    std::string to_string() const;
+};
+
+/// Parses an endpoint; Errc::invalid_endpoint when the text is none of the accepted forms.
+boost::system::result<Endpoint> parse_endpoint(std::string_view text);
+
+/// One request. The body, when not empty, is sent as `content_type`.
+struct Request {
+    std::string method = "GET";
+    std::string target = "/";
+    std::string body;
+    std::string content_type = "application/json";
+    std::vector<std::pair<std::string, std::string>> headers;  ///< extra headers
+};
+
+/// One answer. For a stream() the body is filled only when the status is not 2xx.
+struct Response {
+    unsigned status = 0;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+
+    /// The first header named `name` (case-insensitive), nullopt when absent.
+    std::optional<std::string_view> header(std::string_view name) const;
+    bool ok() const { return status >= 200 && status < 300; }
+};
+
+/// Receives the pieces of a streamed body as they arrive; return false to stop reading.
+using DataHandler = std::function<bool(std::string_view data)>;
+
+/// Limits of a Client.
+struct ClientLimits {
+    std::size_t max_body = 8 * 1024 * 1024;  ///< request(): larger bodies fail
+    std::size_t max_error_body = 64 * 1024;  ///< stream(): body kept of a non-2xx answer
+    std::size_t max_header = 64 * 1024;      ///< status line and headers together
+};
+
+/// One connection to one server, opened on first use and kept while the server allows it.
+/// Calls must not overlap: use one Client per concurrent call (a stream occupies its Client).
+class Client {
+  public:
+    Client(boost::asio::any_io_executor executor, Endpoint endpoint, ClientLimits limits = {});
+    ~Client();
+    Client(const Client&) = delete;
+    Client& operator=(const Client&) = delete;
+
+    /// Sends `request` and reads the whole answer, all within `timeout`.
+    boost::asio::awaitable<boost::system::result<Response>> request(
+        Request request, std::chrono::milliseconds timeout);
+
+    /// Sends `request`; when the status is 2xx hands each piece of the body to `on_data` as it
+    /// arrives, for as long as the server sends (no deadline once headers are in). The returned
+    /// Response has status and headers (and the body of a non-2xx answer). Stopping early from
+    /// `on_data` closes the connection.
+    boost::asio::awaitable<boost::system::result<Response>> stream(
+        Request request, DataHandler on_data, std::chrono::milliseconds headers_timeout);
+
+    /// Ends the call in progress (it returns Errc::cancelled) and closes the connection. Safe to
+    /// call from another coroutine on the same executor, and when no call runs.
+    void cancel();
+    /// Closes the connection; the next call opens a new one.
+    void close();
+
+    /// What went wrong in the last failed call, in words: the endpoint and the system's reason.
+    const std::string& last_error() const;
+    const Endpoint& endpoint() const;
+
+  private:
+    struct Connection;
+    std::unique_ptr<Connection> connection_;
+};
+
+/// Splits a streamed body into lines (without the "\n" or "\r\n"), as the Docker events and
+/// pull streams send one JSON object per line.
+class LineSplitter {
+  public:
+    explicit LineSplitter(std::size_t max_line = 1024 * 1024) : max_line_(max_line) {}
+
+    /// Adds `data`; calls `on_line(std::string_view)` for every complete line. A line longer
+    /// than the limit is dropped whole and counted in overflows(). Returns false as soon as
+    /// `on_line` returns false (when it returns bool).
+    template <typename OnLine>
+    bool feed(std::string_view data, OnLine&& on_line) {
+        for (char c : data) {
+            if (c != '\n') {
+                if (pending_.size() < max_line_) {
+                    pending_ += c;
+                } else {
+                    overflowing_ = true;
+                }
+                continue;
+            }
+            const bool dropped = overflowing_;
+            overflowing_ = false;
+            if (!pending_.empty() && pending_.back() == '\r')
+                pending_.pop_back();
+            std::string line = std::move(pending_);
+            pending_.clear();
+            if (dropped) {
+                ++overflows_;
+                continue;
+            }
+            if constexpr (std::is_same_v<std::invoke_result_t<OnLine, std::string_view>, bool>) {
+                if (!on_line(std::string_view(line)))
+                    return false;
+            } else {
+                on_line(std::string_view(line));
+            }
+        }
+        return true;
+    }
+    /// The text received after the last newline (a stream may end without one).
+    std::string_view rest() const { return pending_; }
+    std::size_t overflows() const { return overflows_; }
+
+  private:
+    std::size_t max_line_;
+    std::string pending_;
+    bool overflowing_ = false;
+    std::size_t overflows_ = 0;
+};
+
+}  // namespace ks::http
+
+template <>
+struct boost::system::is_error_code_enum<ks::http::Errc> : std::true_type {};

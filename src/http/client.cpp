@@ -1,0 +1,464 @@
+#include "keepalived_swarm/http/client.hpp"
+
+#include <algorithm>
+#include <array>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/basic_stream.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <cctype>
+
+#include "keepalived_swarm/version.hpp"
+
+namespace ks::http {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using boost::system::error_code;
+using boost::system::result;
+
+namespace {
+
+class HttpCategory : public boost::system::error_category {
+  public:
+    const char* name() const noexcept override { return "ks.http"; }
+    std::string message(int value) const override {
+        switch (static_cast<Errc>(value)) {
+            case Errc::invalid_endpoint:
+                return "invalid address: expected unix:///PATH, tcp://HOST:PORT or "
+                       "http://HOST[:PORT][/PATH]";
+            case Errc::unreachable:
+                return "cannot connect: check that the server runs and that the address (or the "
+                       "mounted socket) is right";
+            case Errc::timeout:
+                return "no complete answer before the deadline";
+            case Errc::disconnected:
+                return "the server closed the connection mid-answer";
+            case Errc::protocol:
+                return "the answer is not valid HTTP/1.1";
+            case Errc::body_too_large:
+                return "the answer's body is larger than the limit";
+            case Errc::cancelled:
+                return "the call was cancelled";
+        }
+        return "unknown HTTP client error";
+    }
+};
+
+bool iequals(std::string_view a, std::string_view b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+        return std::tolower(static_cast<unsigned char>(x)) ==
+               std::tolower(static_cast<unsigned char>(y));
+    });
+}
+
+bool valid_port(std::string_view port) {
+    if (port.empty() || port.size() > 5)
+        return false;
+    unsigned value = 0;
+    for (char c : port) {
+        if (c < '0' || c > '9')
+            return false;
+        value = value * 10 + static_cast<unsigned>(c - '0');
+    }
+    return value >= 1 && value <= 65535;
+}
+
+/// Splits "host:port", "[v6]:port", "host" (default port) into host and port.
+result<Endpoint> parse_host_port(std::string_view text, std::string_view default_port) {
+    Endpoint endpoint;
+    endpoint.transport = Endpoint::Transport::tcp;
+    std::string_view port;
+    if (!text.empty() && text.front() == '[') {
+        const auto close = text.find(']');
+        if (close == std::string_view::npos)
+            return make_error_code(Errc::invalid_endpoint);
+        endpoint.host = std::string(text.substr(1, close - 1));
+        const auto after = text.substr(close + 1);
+        if (!after.empty()) {
+            if (after.front() != ':')
+                return make_error_code(Errc::invalid_endpoint);
+            port = after.substr(1);
+        }
+    } else {
+        const auto colon = text.rfind(':');
+        if (colon != std::string_view::npos) {
+            if (text.find(':') != colon)
+                return make_error_code(Errc::invalid_endpoint);
+            endpoint.host = std::string(text.substr(0, colon));
+            port = text.substr(colon + 1);
+        } else {
+            endpoint.host = std::string(text);
+        }
+    }
+    if (port.empty() && text.find(':') == std::string_view::npos)
+        port = default_port;
+    if (endpoint.host.empty() || !valid_port(port) ||
+        endpoint.host.find_first_of("/ \t@?#") != std::string::npos) {
+        return make_error_code(Errc::invalid_endpoint);
+    }
+    endpoint.port = std::string(port);
+    return endpoint;
+}
+
+using UnixStream = beast::basic_stream<asio::local::stream_protocol>;
+using TcpStream = beast::tcp_stream;
+
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+bool is_disconnect(const error_code& ec) {
+    return ec == asio::error::eof || ec == bhttp::error::end_of_stream ||
+           ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
+           ec == asio::error::connection_aborted || ec == bhttp::error::partial_message;
+}
+
+bhttp::request<bhttp::string_body> make_request(const Request& request, const Endpoint& endpoint) {
+    bhttp::request<bhttp::string_body> message;
+    message.method_string(request.method);
+    message.target(request.target);
+    message.version(11);
+    message.set(bhttp::field::host, endpoint.host_header());
+    message.set(bhttp::field::user_agent, std::string("keepalived-swarm/") + kVersion);
+    for (const auto& [name, value] : request.headers)
+        message.set(name, value);
+    if (!request.body.empty()) {
+        message.set(bhttp::field::content_type, request.content_type);
+        message.body() = request.body;
+    }
+    message.prepare_payload();
+    return message;
+}
+
+template <typename Fields>
+void copy_head(const bhttp::header<false, Fields>& head, Response& response) {
+    response.status = head.result_int();
+    for (const auto& field : head) {
+        response.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+}
+
+}  // namespace
+
+const boost::system::error_category& error_category() {
+    static const HttpCategory category;
+    return category;
+}
+
+error_code make_error_code(Errc code) {
+    return {static_cast<int>(code), error_category()};
+}
+
+std::string Endpoint::host_header() const {
+    if (transport == Transport::unix_socket)
+        return "localhost";
+    const bool v6 = host.find(':') != std::string::npos;
+    return (v6 ? "[" + host + "]" : host) + ":" + port;
+}
+
+std::string Endpoint::to_string() const {
+    if (transport == Transport::unix_socket)
+        return "unix://" + socket_path;
+    return "tcp://" + host_header();
+}
+
+result<Endpoint> parse_endpoint(std::string_view text) {
+    constexpr std::string_view unix_scheme = "unix://";
+    constexpr std::string_view tcp_scheme = "tcp://";
+    constexpr std::string_view http_scheme = "http://";
+    if (text.starts_with(unix_scheme) || text.starts_with("/")) {
+        const auto path = text.starts_with("/") ? text : text.substr(unix_scheme.size());
+        if (path.size() < 2 || path.front() != '/' || path.size() > 107) {
+            return make_error_code(Errc::invalid_endpoint);
+        }
+        Endpoint endpoint;
+        endpoint.socket_path = std::string(path);
+        return endpoint;
+    }
+    if (text.starts_with(tcp_scheme)) {
+        auto rest = text.substr(tcp_scheme.size());
+        if (rest.ends_with("/"))
+            rest.remove_suffix(1);
+        if (rest.find('/') != std::string_view::npos)
+            return make_error_code(Errc::invalid_endpoint);
+        return parse_host_port(rest, "");
+    }
+    if (text.starts_with(http_scheme)) {
+        const auto rest = text.substr(http_scheme.size());
+        const auto slash = rest.find('/');
+        auto endpoint = parse_host_port(rest.substr(0, slash), "80");
+        if (!endpoint)
+            return endpoint;
+        if (slash != std::string_view::npos)
+            endpoint->target = std::string(rest.substr(slash));
+        if (endpoint->target.find_first_of(" \t\r\n") != std::string::npos) {
+            return make_error_code(Errc::invalid_endpoint);
+        }
+        return endpoint;
+    }
+    return make_error_code(Errc::invalid_endpoint);
+}
+
+std::optional<std::string_view> Response::header(std::string_view name) const {
+    for (const auto& [key, value] : headers) {
+        if (iequals(key, name))
+            return std::string_view(value);
+    }
+    return std::nullopt;
+}
+
+// The connection and the two call flows, written once for both stream types.
+struct Client::Connection {
+    asio::any_io_executor executor;
+    Endpoint endpoint;
+    ClientLimits limits;
+    std::optional<UnixStream> unix_stream;
+    std::optional<TcpStream> tcp_stream;
+    beast::flat_buffer buffer;
+    bool cancelled = false;
+    std::string last_error;
+
+    bool is_open() const {
+        return (unix_stream && unix_stream->socket().is_open()) ||
+               (tcp_stream && tcp_stream->socket().is_open());
+    }
+
+    void close() {
+        error_code ignored;
+        if (unix_stream)
+            unix_stream->socket().close(ignored);
+        if (tcp_stream)
+            tcp_stream->socket().close(ignored);
+    }
+
+    /// Turns a low-level failure into an Errc and remembers the reason in words.
+    error_code fail(std::string_view doing, const error_code& ec) {
+        close();
+        Errc code = Errc::protocol;
+        if (cancelled) {
+            code = Errc::cancelled;
+        } else if (ec == beast::error::timeout) {
+            code = Errc::timeout;
+        } else if (doing == "connect" || doing == "resolve") {
+            code = Errc::unreachable;
+        } else if (ec == bhttp::error::body_limit) {
+            code = Errc::body_too_large;
+        } else if (is_disconnect(ec)) {
+            code = Errc::disconnected;
+        } else if (ec.category() != make_error_code(bhttp::error::bad_version).category()) {
+            code = Errc::disconnected;
+        }
+        last_error = std::string(doing) + " " + endpoint.to_string() + ": " +
+                     make_error_code(code).message() + " (" + ec.message() + ")";
+        return make_error_code(code);
+    }
+
+    asio::awaitable<error_code> connect(UnixStream& stream) {
+        auto [ec] = co_await stream.async_connect(
+            asio::local::stream_protocol::endpoint(endpoint.socket_path), kNoThrow);
+        co_return ec;
+    }
+
+    asio::awaitable<error_code> connect(TcpStream& stream) {
+        asio::ip::tcp::resolver resolver(executor);
+        auto [resolve_ec, results] =
+            co_await resolver.async_resolve(endpoint.host, endpoint.port, kNoThrow);
+        if (resolve_ec)
+            co_return resolve_ec;
+        auto [ec, connected] = co_await stream.async_connect(results, kNoThrow);
+        co_return ec;
+    }
+
+    /// The open stream, connecting first when there is none; `reused` says whether it was open.
+    template <typename Stream>
+    asio::awaitable<result<Stream*>> open(std::optional<Stream>& slot, bool& reused,
+                                          std::chrono::steady_clock::time_point deadline) {
+        reused = slot && slot->socket().is_open();
+        if (reused)
+            co_return &*slot;
+        slot.emplace(executor);
+        buffer.clear();
+        slot->expires_at(deadline);
+        const error_code ec = co_await connect(*slot);
+        if (ec)
+            co_return fail("connect", ec);
+        co_return &*slot;
+    }
+
+    template <typename Stream>
+    asio::awaitable<result<Response>> do_request(std::optional<Stream>& slot,
+                                                 const Request& request,
+                                                 std::chrono::milliseconds timeout) {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        const auto message = make_request(request, endpoint);
+        for (int attempt = 0;; ++attempt) {
+            bool reused = false;
+            auto stream = co_await open(slot, reused, deadline);
+            if (!stream)
+                co_return stream.error();
+            (*stream)->expires_at(deadline);
+            auto [write_ec, written] = co_await bhttp::async_write(**stream, message, kNoThrow);
+            // A kept-alive connection the server has closed meanwhile fails at once: reconnect.
+            if (write_ec && reused && attempt == 0 && is_disconnect(write_ec)) {
+                close();
+                continue;
+            }
+            if (write_ec)
+                co_return fail("send to", write_ec);
+            bhttp::response_parser<bhttp::string_body> parser;
+            parser.header_limit(static_cast<std::uint32_t>(limits.max_header));
+            parser.body_limit(limits.max_body);
+            if (request.method == "HEAD")
+                parser.skip(true);
+            auto [read_ec, read] = co_await bhttp::async_read(**stream, buffer, parser, kNoThrow);
+            if (read_ec && reused && attempt == 0 && !parser.got_some() && is_disconnect(read_ec)) {
+                close();
+                continue;
+            }
+            if (read_ec)
+                co_return fail("read from", read_ec);
+            (*stream)->expires_never();
+            Response response;
+            copy_head(parser.get().base(), response);
+            response.body = std::move(parser.get().body());
+            if (!parser.keep_alive())
+                close();
+            co_return response;
+        }
+    }
+
+    /// Reads what is left of a body into `out`, up to `limit` bytes, or hands it to `on_data`.
+    template <typename Stream>
+    asio::awaitable<error_code> read_body(Stream& stream,
+                                          bhttp::response_parser<bhttp::buffer_body>& parser,
+                                          const DataHandler& on_data, bool& stopped) {
+        std::array<char, 16384> chunk{};
+        while (!parser.is_done()) {
+            parser.get().body().data = chunk.data();
+            parser.get().body().size = chunk.size();
+            auto [ec, read] = co_await bhttp::async_read(stream, buffer, parser, kNoThrow);
+            if (ec == bhttp::error::need_buffer)
+                ec = {};
+            if (ec)
+                co_return ec;
+            const std::size_t got = chunk.size() - parser.get().body().size;
+            if (got > 0 && !on_data(std::string_view(chunk.data(), got))) {
+                stopped = true;
+                co_return error_code{};
+            }
+        }
+        co_return error_code{};
+    }
+
+    template <typename Stream>
+    asio::awaitable<result<Response>> do_stream(std::optional<Stream>& slot, const Request& request,
+                                                const DataHandler& on_data,
+                                                std::chrono::milliseconds headers_timeout) {
+        const auto deadline = std::chrono::steady_clock::now() + headers_timeout;
+        const auto message = make_request(request, endpoint);
+        for (int attempt = 0;; ++attempt) {
+            bool reused = false;
+            auto stream = co_await open(slot, reused, deadline);
+            if (!stream)
+                co_return stream.error();
+            Stream& s = **stream;
+            s.expires_at(deadline);
+            auto [write_ec, written] = co_await bhttp::async_write(s, message, kNoThrow);
+            if (write_ec && reused && attempt == 0 && is_disconnect(write_ec)) {
+                close();
+                continue;
+            }
+            if (write_ec)
+                co_return fail("send to", write_ec);
+            bhttp::response_parser<bhttp::buffer_body> parser;
+            parser.header_limit(static_cast<std::uint32_t>(limits.max_header));
+            parser.body_limit(boost::none);
+            auto [head_ec, head_read] =
+                co_await bhttp::async_read_header(s, buffer, parser, kNoThrow);
+            if (head_ec && reused && attempt == 0 && !parser.got_some() && is_disconnect(head_ec)) {
+                close();
+                continue;
+            }
+            if (head_ec)
+                co_return fail("read from", head_ec);
+            Response response;
+            copy_head(parser.get().base(), response);
+            bool stopped = false;
+            error_code body_ec;
+            if (response.ok()) {
+                s.expires_never();
+                body_ec = co_await read_body(s, parser, on_data, stopped);
+            } else {
+                const std::size_t limit = limits.max_error_body;
+                body_ec = co_await read_body(
+                    s, parser,
+                    [&response, limit](std::string_view data) {
+                        response.body.append(data.substr(0, limit - response.body.size()));
+                        return response.body.size() < limit;
+                    },
+                    stopped);
+            }
+            if (body_ec)
+                co_return fail("read from", body_ec);
+            if (stopped || !parser.keep_alive())
+                close();
+            s.expires_never();
+            co_return response;
+        }
+    }
+};
+
+Client::Client(asio::any_io_executor executor, Endpoint endpoint, ClientLimits limits)
+    : connection_(std::make_unique<Connection>()) {
+    connection_->executor = std::move(executor);
+    connection_->endpoint = std::move(endpoint);
+    connection_->limits = limits;
+}
+
+Client::~Client() = default;
+
+asio::awaitable<result<Response>> Client::request(Request request,
+                                                  std::chrono::milliseconds timeout) {
+    auto& c = *connection_;
+    c.cancelled = false;
+    if (c.endpoint.transport == Endpoint::Transport::unix_socket) {
+        co_return co_await c.do_request(c.unix_stream, request, timeout);
+    }
+    co_return co_await c.do_request(c.tcp_stream, request, timeout);
+}
+
+asio::awaitable<result<Response>> Client::stream(Request request, DataHandler on_data,
+                                                 std::chrono::milliseconds headers_timeout) {
+    auto& c = *connection_;
+    c.cancelled = false;
+    if (c.endpoint.transport == Endpoint::Transport::unix_socket) {
+        co_return co_await c.do_stream(c.unix_stream, request, on_data, headers_timeout);
+    }
+    co_return co_await c.do_stream(c.tcp_stream, request, on_data, headers_timeout);
+}
+
+void Client::cancel() {
+    connection_->cancelled = true;
+    connection_->close();
+}
+
+void Client::close() {
+    connection_->close();
+}
+
+const std::string& Client::last_error() const {
+    return connection_->last_error;
+}
+
+const Endpoint& Client::endpoint() const {
+    return connection_->endpoint;
+}
+
+}  // namespace ks::http
