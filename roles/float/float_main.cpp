@@ -1,17 +1,31 @@
+#include <boost/asio/io_context.hpp>
 #include <iostream>
 
 #include "keepalived_swarm/config/float_config.hpp"
+#include "roles/float/float_daemon.hpp"
 #include "roles/roles.hpp"
 
 namespace ks::roles {
 
 int run_float(const std::vector<std::string>& args) {
-    auto loaded = config::load_role_config<config::FloatConfig>(
-        config::float_role_description(), args, config::process_environment(),
-        config::parse_float_config);
-    if (auto* exit_code = std::get_if<int>(&loaded)) return *exit_code;
-    std::cerr << "keepalived-swarm float: the VRRP runtime is not built yet; nothing was done\n";
-    return 1;
+    auto loaded = config::load_role_config<config::FloatConfig>(config::float_role_description(),
+                                                                args, config::process_environment(),
+                                                                config::parse_float_config);
+    if (auto* exit_code = std::get_if<int>(&loaded))
+        return *exit_code;
+    auto& config = std::get<config::FloatConfig>(loaded);
+    log::configure(config.common.log_level, config.common.log_format, "float");
+
+    boost::asio::io_context io;
+    float_role::FloatDaemon daemon(io, std::move(config), args);
+    if (auto problem = daemon.prepare()) {
+        log::error(*problem);
+        return 1;
+    }
+    daemon.start();
+    io.run();
+    log::info("stopped");
+    return 0;
 }
 
 }  // namespace ks::roles

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "keepalived_swarm/process/command.hpp"
+
 namespace ks::config {
 namespace {
 
@@ -161,6 +163,11 @@ InstanceSettings read_instance_settings(Validator& validator, InterfaceRequireme
     settings.garp_refresh_delay =
         validator.duration("garp-refresh-delay", 0s, 3600s).value_or(settings.garp_refresh_delay);
     settings.notify_command = validator.text("notify");
+    if (!settings.notify_command.empty() &&
+        !process::split_command_line(settings.notify_command)) {
+        validator.add_problem("notify", settings.notify_command,
+                              "a command with balanced quotes (it runs without a shell)");
+    }
     return settings;
 }
 

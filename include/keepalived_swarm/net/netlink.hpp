@@ -1,0 +1,73 @@
+#pragma once
+// Interfaces and addresses through rtnetlink (no `ip` command): list links and addresses, add and
+// remove the VIPs. Requests are synchronous: the kernel answers within microseconds, so the
+// float's single thread may wait for it.
+
+#include <array>
+#include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "keepalived_swarm/net/ip_prefix.hpp"
+
+namespace ks::net {
+
+using MacAddress = std::array<std::uint8_t, 6>;
+
+/// A network interface (a link).
+struct Link {
+    int index = 0;
+    std::string name;
+    MacAddress mac{};
+    bool up = false;        ///< administratively up (IFF_UP)
+    bool lower_up = false;  ///< carrier present (IFF_LOWER_UP)
+    bool multicast = false;
+};
+
+/// An address on an interface.
+struct InterfaceAddress {
+    int interface_index = 0;
+    IpPrefix prefix;
+    std::uint32_t flags = 0;  ///< IFA_F_* (secondary, tentative, nodad...)
+    bool link_local() const {
+        return prefix.address.is_v6() && prefix.address.to_v6().is_link_local();
+    }
+};
+
+/// A NETLINK_ROUTE socket for requests (not for event subscriptions).
+class RouteNetlink {
+  public:
+    static boost::system::result<RouteNetlink> open();
+    RouteNetlink(RouteNetlink&& other) noexcept;
+    RouteNetlink& operator=(RouteNetlink&& other) noexcept;
+    RouteNetlink(const RouteNetlink&) = delete;
+    RouteNetlink& operator=(const RouteNetlink&) = delete;
+    ~RouteNetlink();
+
+    boost::system::result<std::vector<Link>> links();
+    boost::system::result<std::vector<InterfaceAddress>> addresses();
+    /// Adds `prefix` to the interface; IPv6 without duplicate address detection, so the address is
+    /// usable (and announceable) at once. Present already: success.
+    boost::system::error_code add_address(int interface_index, const IpPrefix& prefix);
+    /// Removes `address` (whatever its prefix length). Absent already: success.
+    boost::system::error_code remove_address(int interface_index, const IpPrefix& prefix);
+
+  private:
+    explicit RouteNetlink(int fd) : fd_(fd) {}
+    boost::system::result<std::vector<std::vector<std::uint8_t>>> dump(std::uint16_t type);
+    boost::system::error_code request_with_ack(std::vector<std::uint8_t> message);
+
+    int fd_ = -1;
+    std::uint32_t sequence_ = 0;
+};
+
+/// The link named `name`, or nullopt.
+std::optional<Link> find_link(const std::vector<Link>& links, std::string_view name);
+/// The link whose addresses include `address`, or nullopt.
+std::optional<int> find_interface_holding(const std::vector<InterfaceAddress>& addresses,
+                                          const IpAddress& address);
+
+}  // namespace ks::net

@@ -1,0 +1,59 @@
+#pragma once
+// The raw IP protocol 112 socket of one VRRP instance: bound to its interface, TTL / hop limit
+// 255, the multicast group joined (or unicast peers), source address pinned per packet.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/system/result.hpp>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "keepalived_swarm/net/ip_prefix.hpp"
+
+namespace ks::net {
+
+/// A VRRP packet as received: IP-layer facts and the VRRP message bytes.
+struct ReceivedPacket {
+    IpAddress source;
+    IpAddress destination;
+    std::uint8_t ttl = 0;  ///< TTL (IPv4) or hop limit (IPv6)
+    std::vector<std::uint8_t> message;
+};
+
+class VrrpSocket {
+  public:
+    struct Options {
+        int interface_index = 0;
+        std::string interface_name;
+        IpAddress source;            ///< IPv4 node address or IPv6 link-local address
+        bool join_multicast = true;  ///< false in unicast mode
+    };
+
+    /// Opens the socket (needs CAP_NET_RAW). The family is that of `options.source`.
+    static boost::system::result<VrrpSocket> open(const boost::asio::any_io_executor& executor,
+                                                  const Options& options);
+
+    /// Sends one VRRP message to `destination` (the group or a peer) from the pinned source.
+    boost::system::error_code send(std::span<const std::uint8_t> message,
+                                   const IpAddress& destination);
+    /// Waits for the next packet. A malformed IPv4 header yields a vrrp::DecodeError.
+    boost::asio::awaitable<boost::system::result<ReceivedPacket>> receive();
+    /// Cancels a pending receive and closes the socket.
+    void close();
+
+    const IpAddress& source() const { return options_.source; }
+
+  private:
+    VrrpSocket(boost::asio::posix::stream_descriptor descriptor, Options options)
+        : descriptor_(std::move(descriptor)), options_(std::move(options)) {}
+    boost::system::result<ReceivedPacket> read_one();
+
+    boost::asio::posix::stream_descriptor descriptor_;
+    Options options_;
+    std::vector<std::uint8_t> buffer_ = std::vector<std::uint8_t>(2048);
+};
+
+}  // namespace ks::net

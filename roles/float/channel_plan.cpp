@@ -1,0 +1,141 @@
+#include "roles/float/channel_plan.hpp"
+
+#include <linux/if_addr.h>
+
+#include <algorithm>
+
+namespace ks::roles::float_role {
+namespace {
+
+std::string describe_links(const std::vector<net::Link>& links) {
+    std::string names;
+    for (const auto& link : links)
+        names += (names.empty() ? "" : ", ") + link.name;
+    return names.empty() ? "none" : names;
+}
+
+std::string describe_addresses(const std::vector<net::InterfaceAddress>& addresses) {
+    std::string text;
+    for (const auto& address : addresses) {
+        if (address.link_local())
+            continue;
+        text += (text.empty() ? "" : ", ") + address.prefix.to_string();
+    }
+    return text.empty() ? "no address" : text;
+}
+
+bool is_vip(const config::InstanceSettings& settings, const net::IpAddress& address) {
+    return std::any_of(settings.vips.begin(), settings.vips.end(),
+                       [&](const net::IpPrefix& vip) { return vip.address == address; });
+}
+
+}  // namespace
+
+std::variant<ChannelPlan, std::string> plan_channels(
+    const config::InstanceSettings& settings, const std::vector<net::Link>& links,
+    const std::vector<net::InterfaceAddress>& addresses) {
+    std::optional<net::Link> link;
+    if (!settings.interface.empty()) {
+        link = net::find_link(links, settings.interface);
+        if (!link) {
+            return "interface '" + settings.interface +
+                   "' not found (--interface); interfaces here: " + describe_links(links);
+        }
+    }
+    if (settings.node_address) {
+        const auto holder = net::find_interface_holding(addresses, *settings.node_address);
+        if (!holder) {
+            return "no interface holds the node address " + settings.node_address->to_string() +
+                   " (--node-address); addresses here: " + describe_addresses(addresses);
+        }
+        if (link && link->index != *holder) {
+            return "the node address " + settings.node_address->to_string() +
+                   " (--node-address) is not on interface '" + link->name +
+                   "' (--interface); set one of the two, or make them agree";
+        }
+        if (!link) {
+            for (const auto& candidate : links) {
+                if (candidate.index == *holder)
+                    link = candidate;
+            }
+        }
+    }
+    if (!link)
+        return "no interface given: set --interface or --node-address";
+
+    ChannelPlan plan;
+    std::vector<net::InterfaceAddress> own;
+    for (const auto& address : addresses) {
+        if (address.interface_index != link->index)
+            continue;
+        if (is_vip(settings, address.prefix.address)) {
+            plan.stale_vips.push_back(address);
+        } else {
+            own.push_back(address);
+        }
+    }
+
+    for (const auto& vip : settings.vips) {
+        if (vip.prefix_length == vip.max_prefix_length())
+            continue;  // a host route fits anywhere
+        const bool in_subnet = std::any_of(own.begin(), own.end(), [&](const auto& address) {
+            return address.prefix.prefix_length == vip.prefix_length &&
+                   address.prefix.contains(vip.address);
+        });
+        if (!in_subnet) {
+            return "VIP " + vip.to_string() + " is not in a subnet of interface '" + link->name +
+                   "' (it has " + describe_addresses(own) +
+                   "); use a VIP inside one of those subnets with the same prefix length, or give "
+                   "it without a prefix (/" +
+                   std::to_string(vip.max_prefix_length()) + ")";
+        }
+    }
+
+    for (const bool v4 : {true, false}) {
+        ChannelSetup setup;
+        setup.settings = settings;
+        setup.link = *link;
+        for (const auto& vip : settings.vips) {
+            if (vip.address.is_v4() == v4)
+                setup.vips.push_back(vip);
+        }
+        if (setup.vips.empty())
+            continue;
+        for (const auto& peer : settings.unicast_peers) {
+            if (peer.is_v4() == v4)
+                setup.peers.push_back(peer);
+        }
+        if (v4) {
+            if (settings.node_address && settings.node_address->is_v4()) {
+                setup.primary_address = *settings.node_address;
+            } else {
+                // The primary (not secondary) address is what the kernel would pick as source.
+                auto primary = std::find_if(own.begin(), own.end(), [](const auto& address) {
+                    return address.prefix.address.is_v4() && (address.flags & IFA_F_SECONDARY) == 0;
+                });
+                if (primary == own.end()) {
+                    return "interface '" + link->name +
+                           "' has no IPv4 address to send VRRP from; give it one or set "
+                           "--node-address";
+                }
+                setup.primary_address = primary->prefix.address;
+            }
+        } else {
+            // RFC 5798 5.1.2.1: IPv6 adverts come from the interface's link-local address.
+            auto link_local = std::find_if(
+                own.begin(), own.end(), [](const auto& address) { return address.link_local(); });
+            if (link_local == own.end()) {
+                return "interface '" + link->name +
+                       "' has no IPv6 link-local address, which VRRPv3 over IPv6 sends from; "
+                       "enable IPv6 on it";
+            }
+            setup.primary_address = link_local->prefix.address;
+        }
+        plan.channels.push_back(std::move(setup));
+    }
+    if (plan.channels.size() == 2)
+        plan.channels[1].settings.instance_name += "-ipv6";
+    return plan;
+}
+
+}  // namespace ks::roles::float_role

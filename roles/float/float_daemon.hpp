@@ -1,0 +1,66 @@
+#pragma once
+// The float: VRRP channels on one interface, tethered to the anchor, serving its status, driven by
+// signals. A composition of shared parts; all of it runs on one io_context thread.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "keepalived_swarm/config/float_config.hpp"
+#include "keepalived_swarm/http/server.hpp"
+#include "keepalived_swarm/net/netlink.hpp"
+#include "keepalived_swarm/process/command.hpp"
+#include "keepalived_swarm/status/float_status.hpp"
+#include "keepalived_swarm/tether/client.hpp"
+#include "roles/float/vrrp_channel.hpp"
+
+namespace ks::roles::float_role {
+
+class FloatDaemon {
+  public:
+    /// `args` are kept to re-read the configuration on SIGHUP.
+    FloatDaemon(boost::asio::io_context& io, config::FloatConfig config,
+                std::vector<std::string> args);
+    ~FloatDaemon();
+
+    /// Resolves the interface, removes stale VIPs, opens sockets and the status server. Returns
+    /// what went wrong (and what to do) when the float cannot run.
+    std::optional<std::string> prepare();
+    /// Starts the VRRP instances and the tether; returns at once.
+    void start();
+    /// Resigns (priority 0), removes the VIPs, closes everything; the io_context then runs out.
+    void shutdown();
+    status::FloatStatus status() const;
+
+  private:
+    std::optional<std::string> build_channels();
+    void wait_for_signals();
+    void on_transition(const VrrpChannel& channel, const vrrp::StateChanged& change);
+    void on_tether_message(const tether::Message& message);
+    void update_tracking();
+    void reload();
+    std::optional<std::string> start_status_server();
+
+    boost::asio::io_context& io_;
+    config::FloatConfig config_;
+    std::vector<std::string> args_;
+    std::optional<net::RouteNetlink> netlink_;
+    std::vector<std::unique_ptr<VrrpChannel>> channels_;
+    std::unique_ptr<tether::Client> tether_;
+    std::unique_ptr<http::Server> status_server_;
+    process::ChildReaper reaper_;
+    boost::asio::signal_set signals_;
+    boost::asio::steady_timer shutdown_deadline_;
+    std::chrono::system_clock::time_point started_at_ = std::chrono::system_clock::now();
+    bool tether_connected_ = false;
+    std::optional<std::string> resigned_reason_;
+    std::vector<net::IpAddress> tether_peers_;
+    bool tether_sent_peers_ = false;
+    bool shutting_down_ = false;
+};
+
+}  // namespace ks::roles::float_role

@@ -1,0 +1,335 @@
+#include "keepalived_swarm/net/netlink.hpp"
+
+#include <linux/if.h>
+#include <linux/if_addr.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace ks::net {
+namespace {
+
+using boost::system::error_code;
+using boost::system::result;
+
+error_code last_error() {
+    return error_code(errno, boost::system::system_category());
+}
+
+/// Appends a netlink message piece by piece, fixing up nlmsg_len at the end.
+class MessageBuilder {
+  public:
+    MessageBuilder(std::uint16_t type, std::uint16_t flags, std::uint32_t sequence) {
+        nlmsghdr header{};
+        header.nlmsg_type = type;
+        header.nlmsg_flags = flags;
+        header.nlmsg_seq = sequence;
+        append(&header, sizeof header);
+    }
+    void append(const void* data, std::size_t size) {
+        const auto* bytes = static_cast<const std::uint8_t*>(data);
+        buffer_.insert(buffer_.end(), bytes, bytes + size);
+        buffer_.resize(NLMSG_ALIGN(buffer_.size()), 0);
+    }
+    void attribute(std::uint16_t type, const void* data, std::size_t size) {
+        rtattr attr{};
+        attr.rta_type = type;
+        attr.rta_len = static_cast<unsigned short>(RTA_LENGTH(size));
+        const auto start = buffer_.size();
+        buffer_.resize(start + RTA_SPACE(size), 0);
+        std::memcpy(buffer_.data() + start, &attr, sizeof attr);
+        std::memcpy(buffer_.data() + start + RTA_LENGTH(0), data, size);
+    }
+    std::vector<std::uint8_t> finish() {
+        auto* header = reinterpret_cast<nlmsghdr*>(buffer_.data());
+        header->nlmsg_len = static_cast<std::uint32_t>(buffer_.size());
+        return std::move(buffer_);
+    }
+
+  private:
+    std::vector<std::uint8_t> buffer_;
+};
+
+/// Walks the rtattr list that follows a fixed-size payload header.
+template <typename Visitor>
+void for_each_attribute(const std::uint8_t* data, std::size_t length, Visitor visit) {
+    std::size_t offset = 0;
+    while (offset + sizeof(rtattr) <= length) {
+        rtattr attr;
+        std::memcpy(&attr, data + offset, sizeof attr);
+        if (attr.rta_len < sizeof(rtattr) || offset + attr.rta_len > length)
+            return;
+        visit(attr.rta_type, data + offset + RTA_LENGTH(0), attr.rta_len - RTA_LENGTH(0));
+        offset += RTA_ALIGN(attr.rta_len);
+    }
+}
+
+std::optional<IpAddress> address_from(int family, const std::uint8_t* data, std::size_t size) {
+    if (family == AF_INET && size == 4) {
+        boost::asio::ip::address_v4::bytes_type bytes;
+        std::copy_n(data, 4, bytes.begin());
+        return IpAddress(boost::asio::ip::address_v4(bytes));
+    }
+    if (family == AF_INET6 && size == 16) {
+        boost::asio::ip::address_v6::bytes_type bytes;
+        std::copy_n(data, 16, bytes.begin());
+        return IpAddress(boost::asio::ip::address_v6(bytes));
+    }
+    return std::nullopt;
+}
+
+std::vector<std::uint8_t> address_message(std::uint16_t type, std::uint16_t flags,
+                                          std::uint32_t sequence, int interface_index,
+                                          const IpPrefix& prefix) {
+    MessageBuilder builder(type, flags, sequence);
+    ifaddrmsg payload{};
+    const bool v4 = prefix.address.is_v4();
+    payload.ifa_family = static_cast<std::uint8_t>(v4 ? AF_INET : AF_INET6);
+    payload.ifa_prefixlen = static_cast<std::uint8_t>(prefix.prefix_length);
+    payload.ifa_scope = RT_SCOPE_UNIVERSE;
+    payload.ifa_index = static_cast<std::uint32_t>(interface_index);
+    builder.append(&payload, sizeof payload);
+    if (v4) {
+        const auto bytes = prefix.address.to_v4().to_bytes();
+        builder.attribute(IFA_LOCAL, bytes.data(), bytes.size());
+        builder.attribute(IFA_ADDRESS, bytes.data(), bytes.size());
+    } else {
+        const auto bytes = prefix.address.to_v6().to_bytes();
+        builder.attribute(IFA_ADDRESS, bytes.data(), bytes.size());
+        const std::uint32_t address_flags = IFA_F_NODAD;
+        builder.attribute(IFA_FLAGS, &address_flags, sizeof address_flags);
+    }
+    return builder.finish();
+}
+
+}  // namespace
+
+result<RouteNetlink> RouteNetlink::open() {
+    const int fd = ::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    if (fd < 0)
+        return last_error();
+    sockaddr_nl local{};
+    local.nl_family = AF_NETLINK;
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) < 0) {
+        const auto error = last_error();
+        ::close(fd);
+        return error;
+    }
+    // Ask for extended acks so failures carry the kernel's reason where it gives one.
+    const int one = 1;
+    ::setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
+    return RouteNetlink(fd);
+}
+
+RouteNetlink::RouteNetlink(RouteNetlink&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)), sequence_(other.sequence_) {}
+
+RouteNetlink& RouteNetlink::operator=(RouteNetlink&& other) noexcept {
+    if (this != &other) {
+        if (fd_ >= 0)
+            ::close(fd_);
+        fd_ = std::exchange(other.fd_, -1);
+        sequence_ = other.sequence_;
+    }
+    return *this;
+}
+
+RouteNetlink::~RouteNetlink() {
+    if (fd_ >= 0)
+        ::close(fd_);
+}
+
+result<std::vector<std::vector<std::uint8_t>>> RouteNetlink::dump(std::uint16_t type) {
+    MessageBuilder builder(type, NLM_F_REQUEST | NLM_F_DUMP, ++sequence_);
+    if (type == RTM_GETLINK) {
+        ifinfomsg payload{};
+        payload.ifi_family = AF_UNSPEC;
+        builder.append(&payload, sizeof payload);
+    } else {
+        ifaddrmsg payload{};
+        payload.ifa_family = AF_UNSPEC;
+        builder.append(&payload, sizeof payload);
+    }
+    const auto request = builder.finish();
+    if (::send(fd_, request.data(), request.size(), 0) < 0)
+        return last_error();
+
+    std::vector<std::vector<std::uint8_t>> messages;
+    std::vector<std::uint8_t> buffer(64 * 1024);
+    for (;;) {
+        const ssize_t received = ::recv(fd_, buffer.data(), buffer.size(), 0);
+        if (received < 0) {
+            if (errno == EINTR)
+                continue;
+            return last_error();
+        }
+        std::size_t offset = 0;
+        const auto length = static_cast<std::size_t>(received);
+        while (offset + sizeof(nlmsghdr) <= length) {
+            nlmsghdr header;
+            std::memcpy(&header, buffer.data() + offset, sizeof header);
+            if (header.nlmsg_len < sizeof header || offset + header.nlmsg_len > length) {
+                return error_code(EBADMSG, boost::system::system_category());
+            }
+            if (header.nlmsg_seq == sequence_) {
+                if (header.nlmsg_type == NLMSG_DONE)
+                    return messages;
+                if (header.nlmsg_type == NLMSG_ERROR) {
+                    nlmsgerr error{};
+                    std::memcpy(
+                        &error, buffer.data() + offset + NLMSG_HDRLEN,
+                        std::min<std::size_t>(sizeof error, header.nlmsg_len - NLMSG_HDRLEN));
+                    return error_code(-error.error, boost::system::system_category());
+                }
+                if (header.nlmsg_type == type + 0 || header.nlmsg_type == type - 2) {
+                    // RTM_GETLINK answers RTM_NEWLINK (= GETLINK - 2), likewise for addresses.
+                    messages.emplace_back(
+                        buffer.begin() + static_cast<std::ptrdiff_t>(offset),
+                        buffer.begin() + static_cast<std::ptrdiff_t>(offset + header.nlmsg_len));
+                }
+            }
+            offset += NLMSG_ALIGN(header.nlmsg_len);
+        }
+    }
+}
+
+error_code RouteNetlink::request_with_ack(std::vector<std::uint8_t> message) {
+    if (::send(fd_, message.data(), message.size(), 0) < 0)
+        return last_error();
+    std::vector<std::uint8_t> buffer(16 * 1024);
+    for (;;) {
+        const ssize_t received = ::recv(fd_, buffer.data(), buffer.size(), 0);
+        if (received < 0) {
+            if (errno == EINTR)
+                continue;
+            return last_error();
+        }
+        std::size_t offset = 0;
+        const auto length = static_cast<std::size_t>(received);
+        while (offset + sizeof(nlmsghdr) <= length) {
+            nlmsghdr header;
+            std::memcpy(&header, buffer.data() + offset, sizeof header);
+            if (header.nlmsg_len < sizeof header || offset + header.nlmsg_len > length) {
+                return error_code(EBADMSG, boost::system::system_category());
+            }
+            if (header.nlmsg_seq == sequence_ && header.nlmsg_type == NLMSG_ERROR) {
+                nlmsgerr error{};
+                std::memcpy(&error, buffer.data() + offset + NLMSG_HDRLEN,
+                            std::min<std::size_t>(sizeof error, header.nlmsg_len - NLMSG_HDRLEN));
+                if (error.error == 0)
+                    return {};
+                return error_code(-error.error, boost::system::system_category());
+            }
+            offset += NLMSG_ALIGN(header.nlmsg_len);
+        }
+    }
+}
+
+result<std::vector<Link>> RouteNetlink::links() {
+    auto messages = dump(RTM_GETLINK);
+    if (!messages)
+        return messages.error();
+    std::vector<Link> links;
+    for (const auto& message : *messages) {
+        if (message.size() < NLMSG_LENGTH(sizeof(ifinfomsg)))
+            continue;
+        ifinfomsg info;
+        std::memcpy(&info, message.data() + NLMSG_HDRLEN, sizeof info);
+        Link link;
+        link.index = info.ifi_index;
+        link.up = (info.ifi_flags & IFF_UP) != 0;
+        link.lower_up = (info.ifi_flags & IFF_LOWER_UP) != 0;
+        link.multicast = (info.ifi_flags & IFF_MULTICAST) != 0;
+        const auto attributes_offset = NLMSG_LENGTH(sizeof(ifinfomsg));
+        for_each_attribute(message.data() + NLMSG_ALIGN(attributes_offset),
+                           message.size() - NLMSG_ALIGN(attributes_offset),
+                           [&](unsigned type, const std::uint8_t* data, std::size_t size) {
+                               if (type == IFLA_IFNAME) {
+                                   link.name.assign(
+                                       reinterpret_cast<const char*>(data),
+                                       strnlen(reinterpret_cast<const char*>(data), size));
+                               } else if (type == IFLA_ADDRESS && size == link.mac.size()) {
+                                   std::copy_n(data, size, link.mac.begin());
+                               }
+                           });
+        links.push_back(std::move(link));
+    }
+    return links;
+}
+
+result<std::vector<InterfaceAddress>> RouteNetlink::addresses() {
+    auto messages = dump(RTM_GETADDR);
+    if (!messages)
+        return messages.error();
+    std::vector<InterfaceAddress> addresses;
+    for (const auto& message : *messages) {
+        if (message.size() < NLMSG_LENGTH(sizeof(ifaddrmsg)))
+            continue;
+        ifaddrmsg info;
+        std::memcpy(&info, message.data() + NLMSG_HDRLEN, sizeof info);
+        std::optional<IpAddress> local;
+        std::optional<IpAddress> address;
+        std::uint32_t flags = info.ifa_flags;
+        const auto attributes_offset = NLMSG_LENGTH(sizeof(ifaddrmsg));
+        for_each_attribute(message.data() + NLMSG_ALIGN(attributes_offset),
+                           message.size() - NLMSG_ALIGN(attributes_offset),
+                           [&](unsigned type, const std::uint8_t* data, std::size_t size) {
+                               if (type == IFA_LOCAL)
+                                   local = address_from(info.ifa_family, data, size);
+                               if (type == IFA_ADDRESS) {
+                                   address = address_from(info.ifa_family, data, size);
+                               }
+                               if (type == IFA_FLAGS && size == sizeof flags) {
+                                   std::memcpy(&flags, data, sizeof flags);
+                               }
+                           });
+        // IPv4 names the local end in IFA_LOCAL (IFA_ADDRESS is the peer on point-to-point).
+        const auto own = local ? local : address;
+        if (!own)
+            continue;
+        addresses.push_back(InterfaceAddress{static_cast<int>(info.ifa_index),
+                                             IpPrefix{*own, info.ifa_prefixlen}, flags});
+    }
+    return addresses;
+}
+
+error_code RouteNetlink::add_address(int interface_index, const IpPrefix& prefix) {
+    auto error = request_with_ack(
+        address_message(RTM_NEWADDR, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
+                        ++sequence_, interface_index, prefix));
+    if (error == boost::system::errc::file_exists)
+        return {};
+    return error;
+}
+
+error_code RouteNetlink::remove_address(int interface_index, const IpPrefix& prefix) {
+    auto error = request_with_ack(address_message(RTM_DELADDR, NLM_F_REQUEST | NLM_F_ACK,
+                                                  ++sequence_, interface_index, prefix));
+    if (error == boost::system::errc::address_not_available)
+        return {};
+    return error;
+}
+
+std::optional<Link> find_link(const std::vector<Link>& links, std::string_view name) {
+    for (const auto& link : links) {
+        if (link.name == name)
+            return link;
+    }
+    return std::nullopt;
+}
+
+std::optional<int> find_interface_holding(const std::vector<InterfaceAddress>& addresses,
+                                          const IpAddress& address) {
+    for (const auto& entry : addresses) {
+        if (entry.prefix.address == address)
+            return entry.interface_index;
+    }
+    return std::nullopt;
+}
+
+}  // namespace ks::net

@@ -1,0 +1,96 @@
+#include "keepalived_swarm/tether/client.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "keepalived_swarm/log/log.hpp"
+
+namespace ks::tether {
+
+namespace asio = boost::asio;
+
+Client::Client(const asio::any_io_executor& executor, std::string socket_path, Handlers handlers)
+    : executor_(executor),
+      socket_path_(std::move(socket_path)),
+      handlers_(std::move(handlers)),
+      socket_(executor),
+      retry_timer_(executor) {}
+
+void Client::start() {
+    asio::co_spawn(executor_, run(), asio::detached);
+}
+
+void Client::stop() {
+    stopped_ = true;
+    boost::system::error_code ignored;
+    socket_.close(ignored);
+    retry_timer_.cancel();
+}
+
+void Client::set_connected(bool connected) {
+    if (connected_ == connected)
+        return;
+    connected_ = connected;
+    if (handlers_.on_connection)
+        handlers_.on_connection(connected);
+}
+
+asio::awaitable<void> Client::run() {
+    auto retry_delay = std::chrono::milliseconds(kFirstRetry);
+    bool logged_failure = false;
+    while (!stopped_) {
+        boost::system::error_code ignored;
+        socket_.close(ignored);
+        auto [connect_error] =
+            co_await socket_.async_connect(asio::local::stream_protocol::endpoint(socket_path_),
+                                           asio::as_tuple(asio::use_awaitable));
+        if (stopped_)
+            break;
+        if (connect_error) {
+            if (!logged_failure) {
+                log::warn("cannot reach the anchor's tether socket; retrying",
+                          {{"path", socket_path_}, {"error", connect_error.message()}});
+                logged_failure = true;
+            }
+            retry_timer_.expires_after(retry_delay);
+            co_await retry_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+            retry_delay = std::min(retry_delay * 2, std::chrono::milliseconds(kMaxRetry));
+            continue;
+        }
+        log::info("tether to the anchor connected", {{"path", socket_path_}});
+        logged_failure = false;
+        retry_delay = kFirstRetry;
+        set_connected(true);
+
+        std::string buffer;
+        for (;;) {
+            auto [read_error, length] = co_await asio::async_read_until(
+                socket_, asio::dynamic_buffer(buffer, kMaxLineBytes), '\n',
+                asio::as_tuple(asio::use_awaitable));
+            if (read_error) {
+                if (!stopped_) {
+                    log::warn("tether to the anchor lost",
+                              {{"path", socket_path_}, {"reason", read_error.message()}});
+                }
+                break;
+            }
+            const std::string line = buffer.substr(0, length - 1);
+            buffer.erase(0, length);
+            if (auto message = decode(line)) {
+                if (handlers_.on_message)
+                    handlers_.on_message(*message);
+            } else {
+                log::debug("ignored a tether line the float does not know", {{"line", line}});
+            }
+        }
+        if (stopped_)
+            break;
+        set_connected(false);
+    }
+    connected_ = false;
+}
+
+}  // namespace ks::tether

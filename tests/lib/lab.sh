@@ -1,0 +1,176 @@
+# shellcheck shell=bash
+# A lab of network namespaces joined by a bridge that lives in a namespace of its own, so nothing
+# reaches the root namespace. Source this file, then:
+#
+#   lab_require_root                 exit 77 (skipped) unless root with working `ip netns`
+#   lab_init                         make the switch namespace; cleanup runs on EXIT
+#   lab_add_node 1 10.99.0.1/24 [fd00:99::1/64]
+#   lab_exec 1 CMD...                run CMD in node 1
+#   lab_spawn NAME 1 CMD...          start CMD in node 1 in the background, output to
+#                                    $LAB_DIR/NAME.log, pid in LAB_PID[NAME]
+#   lab_signal NAME SIG              signal a spawned process (by its pid)
+#   lab_wait_for SECONDS CMD...      poll CMD until it succeeds; fail after SECONDS
+#   lab_holders ADDRESS              node numbers holding ADDRESS on eth0
+#   lab_link_down 1 / lab_link_up 1  take node 1's bridge port down / up
+#
+# Everything the lab made (processes by pid, namespaces, files) goes away on exit, even on failure.
+
+LAB_ID=${LAB_ID:-ks$$}
+LAB_SWITCH="${LAB_ID}sw"
+LAB_DIR=""
+LAB_NODES=()
+declare -gA LAB_PID=()
+LAB_CLEANUP_HOOKS=()
+
+lab_log() { printf '[%s] %s\n' "$(date +%H:%M:%S.%3N)" "$*" >&2; }
+lab_fail() {
+  lab_log "FAIL: $*"
+  exit 1
+}
+
+lab_require_root() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "SKIP: needs root (network namespaces, raw sockets)" >&2
+    exit 77
+  fi
+  if ! ip netns list >/dev/null 2>&1; then
+    echo "SKIP: 'ip netns' does not work here" >&2
+    exit 77
+  fi
+}
+
+lab_require_command() {
+  local command
+  for command in "$@"; do
+    if ! command -v "$command" >/dev/null 2>&1; then
+      echo "SKIP: '$command' is not installed (tests/lib/install-deps.sh installs it)" >&2
+      exit 77
+    fi
+  done
+}
+
+# Runs at exit: hooks first (in reverse), then processes, then namespaces.
+lab_cleanup() {
+  local status=$?
+  set +e
+  local i
+  for ((i = ${#LAB_CLEANUP_HOOKS[@]} - 1; i >= 0; i--)); do eval "${LAB_CLEANUP_HOOKS[$i]}"; done
+  local name pid
+  for name in "${!LAB_PID[@]}"; do
+    pid=${LAB_PID[$name]}
+    kill -TERM "$pid" 2>/dev/null
+  done
+  for name in "${!LAB_PID[@]}"; do
+    pid=${LAB_PID[$name]}
+    for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+  done
+  if [ "$status" -ne 0 ] && [ -n "$LAB_DIR" ]; then
+    for log in "$LAB_DIR"/*.log; do
+      [ -f "$log" ] || continue
+      echo "----- $(basename "$log") (last 25 lines)" >&2
+      tail -n 25 "$log" >&2
+    done
+  fi
+  local node
+  for node in "${LAB_NODES[@]}"; do ip netns del "$(lab_ns "$node")" 2>/dev/null; done
+  ip netns del "$LAB_SWITCH" 2>/dev/null
+  [ -n "$LAB_DIR" ] && rm -rf "$LAB_DIR"
+  exit "$status"
+}
+
+lab_on_cleanup() { LAB_CLEANUP_HOOKS+=("$1"); }
+
+lab_init() {
+  LAB_DIR=$(mktemp -d "/tmp/${LAB_ID}.XXXXXX")
+  trap lab_cleanup EXIT
+  trap 'exit 130' INT TERM
+  ip netns add "$LAB_SWITCH"
+  ip -n "$LAB_SWITCH" link set lo up
+  ip -n "$LAB_SWITCH" link add br0 type bridge stp_state 0 forward_delay 0
+  ip -n "$LAB_SWITCH" link set br0 up
+}
+
+lab_ns() { echo "${LAB_ID}n$1"; }
+
+lab_add_node() {
+  local node=$1 ipv4=${2:-} ipv6=${3:-}
+  local ns
+  ns=$(lab_ns "$node")
+  ip netns add "$ns"
+  LAB_NODES+=("$node")
+  # No duplicate address detection: addresses (and link-local sources) are usable at once.
+  ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+  ip link add eth0 netns "$ns" type veth peer name "v$node" netns "$LAB_SWITCH"
+  ip -n "$LAB_SWITCH" link set "v$node" master br0 up
+  ip -n "$ns" link set lo up
+  [ -n "$ipv4" ] && ip -n "$ns" addr add "$ipv4" dev eth0
+  [ -n "$ipv6" ] && ip -n "$ns" addr add "$ipv6" dev eth0 nodad
+  ip -n "$ns" link set eth0 up
+}
+
+lab_exec() {
+  local node=$1
+  shift
+  ip netns exec "$(lab_ns "$node")" "$@"
+}
+
+lab_spawn() {
+  local name=$1 node=$2
+  shift 2
+  ip netns exec "$(lab_ns "$node")" "$@" >"$LAB_DIR/$name.log" 2>&1 &
+  LAB_PID[$name]=$!
+}
+
+lab_signal() {
+  local name=$1 signal=$2
+  kill "-$signal" "${LAB_PID[$name]}"
+}
+
+# Waits for a spawned process to exit; prints its exit status.
+lab_reap() {
+  local name=$1 status=0
+  wait "${LAB_PID[$name]}" || status=$?
+  unset "LAB_PID[$name]"
+  echo "$status"
+}
+
+lab_wait_for() {
+  local seconds=$1
+  shift
+  local deadline=$((SECONDS + seconds))
+  until "$@" >/dev/null 2>&1; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      lab_log "timed out after ${seconds}s waiting for: $*"
+      return 1
+    fi
+    sleep 0.02
+  done
+}
+
+lab_has_address() {
+  local node=$1 address=$2
+  lab_exec "$node" ip -o addr show dev eth0 | grep -qE "inet6? ${address}/"
+}
+
+lab_holders() {
+  local address=$1 node holders=()
+  for node in "${LAB_NODES[@]}"; do
+    lab_has_address "$node" "$address" && holders+=("$node")
+  done
+  echo "${holders[*]}"
+}
+
+lab_expect_holders() {
+  local address=$1 expected=$2 actual
+  actual=$(lab_holders "$address")
+  [ "$actual" = "$expected" ] || lab_fail "$address held by [${actual}], expected [${expected}]"
+}
+
+lab_link_down() { ip -n "$LAB_SWITCH" link set "v$1" down; }
+lab_link_up() { ip -n "$LAB_SWITCH" link set "v$1" up; }
+
+# Seconds since the epoch with nanoseconds, for measuring.
+lab_now() { date +%s.%N; }
+lab_elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
