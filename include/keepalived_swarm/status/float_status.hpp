@@ -30,8 +30,8 @@ struct InstanceStatus {
     int priority = 0;
     int effective_priority = 0;
     bool preempt = false;
-    double advert_interval_ms = 0;
-    double master_advert_interval_ms = 0;
+    std::int64_t advert_interval_ms = 0;
+    std::int64_t master_advert_interval_ms = 0;
     std::vector<std::string> vips;  ///< "10.0.0.100/24"
     std::string primary_address;
     std::string master;  ///< current master's address, empty when unknown
