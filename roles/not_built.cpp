@@ -23,7 +23,5 @@ int not_built(const std::string& name, const std::vector<std::string>& args) {
 }  // namespace
 
 int run_anchor(const std::vector<std::string>& args) { return not_built("anchor", args); }
-int run_buoy(const std::vector<std::string>& args) { return not_built("buoy", args); }
-int run_probe(const std::vector<std::string>& args) { return not_built("probe", args); }
 
 }  // namespace ks::roles

@@ -1,8 +1,8 @@
 #include "keepalived_swarm/status/float_status.hpp"
 
 #include <boost/json.hpp>
-#include <cstdio>
-#include <sstream>
+
+#include "keepalived_swarm/status/prometheus.hpp"
 
 namespace ks::status {
 namespace json = boost::json;
@@ -162,53 +162,6 @@ bool read_instance(const json::value& value, InstanceStatus& s) {
     return r.ok();
 }
 
-std::string escape_label(std::string_view value) {
-    std::string out;
-    for (char c : value) {
-        if (c == '\\' || c == '"') {
-            out += '\\';
-            out += c;
-        } else if (c == '\n') {
-            out += "\\n";
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
-
-/// Writes one metric family; each sample a label set and a value.
-class Exposition {
-public:
-    explicit Exposition(const std::vector<std::pair<std::string, std::string>>& labels)
-        : common_(labels) {}
-
-    void family(std::string_view name, std::string_view type, std::string_view help) {
-        out_ << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n';
-        name_ = name;
-    }
-    void sample(const std::vector<std::pair<std::string, std::string>>& labels, double value) {
-        out_ << name_;
-        bool first = true;
-        for (const auto* set : {&common_, &labels}) {
-            for (const auto& [key, label_value] : *set) {
-                out_ << (first ? '{' : ',') << key << "=\"" << escape_label(label_value) << '"';
-                first = false;
-            }
-        }
-        if (!first) out_ << '}';
-        char number[32];
-        std::snprintf(number, sizeof number, "%.17g", value);
-        out_ << ' ' << number << '\n';
-    }
-    std::string str() const { return out_.str(); }
-
-private:
-    const std::vector<std::pair<std::string, std::string>>& common_;
-    std::ostringstream out_;
-    std::string name_;
-};
-
 }  // namespace
 
 json::value to_json(const FloatStatus& status) {
@@ -247,13 +200,13 @@ boost::system::result<FloatStatus> float_status_from_json(const json::value& val
 
 std::string to_prometheus(const FloatStatus& status,
                           const std::vector<std::pair<std::string, std::string>>& labels) {
-    Exposition e(labels);
+    PrometheusWriter e(labels);
     e.family("keepalived_swarm_tether_connected", "gauge",
              "1 while the float's tether to its anchor is open (standalone floats report 1).");
     e.sample({}, status.tether == "disconnected" ? 0 : 1);
 
     const auto base = [](const InstanceStatus& s) {
-        return std::vector<std::pair<std::string, std::string>>{
+        return Labels{
             {"instance", s.name}, {"interface", s.interface}, {"vrid", std::to_string(s.vrid)}};
     };
     e.family("keepalived_swarm_vrrp_state", "gauge",

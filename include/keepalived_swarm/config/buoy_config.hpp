@@ -1,0 +1,31 @@
+#pragma once
+// Configuration of the buoy role: where it listens and where it reads the float's status.
+
+#include <boost/asio/ip/tcp.hpp>
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "keepalived_swarm/config/common.hpp"
+
+namespace ks::config {
+
+struct BuoyConfig {
+    boost::asio::ip::tcp::endpoint listen;  ///< --listen, default 0.0.0.0:3000 as the original
+    std::string float_socket;               ///< the float's status socket (mounted read-only)
+    std::string node_hostname;              ///< DOCKER_NODE_HOSTNAME; empty: this host's name
+    std::chrono::milliseconds idle_timeout{30'000};     ///< keep-alive connection without request
+    std::chrono::milliseconds request_timeout{10'000};  ///< header, body and response, each
+    std::size_t max_connections = 256;
+    CommonSettings common;
+};
+
+RoleDescription buoy_role_description();
+Parsed<BuoyConfig> parse_buoy_config(const CommandLine& command_line);
+
+/// "0.0.0.0:3000", "[::]:3000", "127.0.0.1:0" (any free port); nullopt when malformed.
+std::optional<boost::asio::ip::tcp::endpoint> parse_tcp_endpoint(std::string_view text);
+
+}  // namespace ks::config

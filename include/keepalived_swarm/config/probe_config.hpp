@@ -1,0 +1,22 @@
+#pragma once
+// Configuration of `keepalived-swarm probe URL`: the container healthcheck (the image has no curl).
+
+#include <chrono>
+#include <string>
+
+#include "keepalived_swarm/config/common.hpp"
+#include "keepalived_swarm/http/client.hpp"
+
+namespace ks::config {
+
+struct ProbeConfig {
+    http::Endpoint endpoint;  ///< from the URL; its target is the path to GET
+    std::string url;          ///< as given, for messages
+    std::chrono::milliseconds timeout{2000};
+    CommonSettings common;
+};
+
+RoleDescription probe_role_description();
+Parsed<ProbeConfig> parse_probe_config(const CommandLine& command_line);
+
+}  // namespace ks::config

@@ -1,0 +1,32 @@
+#pragma once
+// The buoy's routes, pure functions of BuoyState:
+//   GET /         {"hostname", "containerId", "containerUptime"} as the original buoy
+//   GET /health   200 "Ok"
+//   GET /status   the float's status document plus the buoy's own fields
+//   GET /metrics  Prometheus: the float's metrics with a node label, plus the buoy's
+//   GET /ui       a self-contained web page that refreshes itself from /status
+
+#include <string>
+
+#include "keepalived_swarm/http/router.hpp"
+#include "keepalived_swarm/http/server.hpp"
+#include "roles/buoy/buoy_state.hpp"
+
+namespace ks::roles::buoy {
+
+/// The body of GET /.
+std::string identity_json(const BuoyState& state);
+/// The body of GET /status; "float" is "unreachable" (and "floatError" says why) without one.
+std::string status_json(const BuoyState& state);
+/// The body of GET /metrics.
+std::string metrics_text(const BuoyState& state);
+
+/// A router serving the routes above; it reads `state` at each request, so `state` must outlive it.
+http::Router make_router(const BuoyState& state);
+
+/// Limits of the buoy's server: small requests only, as no route takes a body.
+http::ServerLimits server_limits(std::chrono::milliseconds idle_timeout,
+                                 std::chrono::milliseconds request_timeout,
+                                 std::size_t max_connections);
+
+}  // namespace ks::roles::buoy

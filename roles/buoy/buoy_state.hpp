@@ -1,0 +1,50 @@
+#pragma once
+// What the buoy's handlers read: its identity, set at start, and the latest answer of the
+// float's status socket, which the float watch refreshes on the same executor.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "keepalived_swarm/http/server.hpp"
+#include "keepalived_swarm/status/float_status.hpp"
+
+namespace ks::roles::buoy {
+
+/// The float as the buoy last saw it.
+struct FloatView {
+    std::optional<status::FloatStatus> status;  ///< nullopt: unreachable or not asked yet
+    std::string error = "the float's status socket was not asked yet";  ///< why no status
+    std::chrono::system_clock::time_point checked_at{};                 ///< epoch: never asked
+    std::uint64_t fetches = 0;
+    std::uint64_t failures = 0;
+
+    bool reachable() const { return status.has_value(); }
+};
+
+/// Records an answer of the float's status socket: a status document, or why there is none.
+void record_float_answer(FloatView& view, unsigned http_status, std::string_view body,
+                         std::chrono::system_clock::time_point now);
+/// Records a fetch that got no answer; `error` says what went wrong and what to check.
+void record_float_failure(FloatView& view, std::string error,
+                          std::chrono::system_clock::time_point now);
+
+/// Everything the buoy's routes show.
+struct BuoyState {
+    std::string node_hostname;  ///< DOCKER_NODE_HOSTNAME, or the host name
+    std::string container_id;   ///< the container's host name, as the original buoy showed
+    std::string version;
+    std::string float_socket;
+    std::chrono::steady_clock::time_point started{};
+    /// The clock the uptime is measured with (tests set it).
+    std::function<std::chrono::steady_clock::time_point()> now = std::chrono::steady_clock::now;
+    FloatView float_view;
+    const http::Server* server = nullptr;  ///< for connection metrics; may be null
+
+    std::chrono::seconds uptime() const;
+};
+
+}  // namespace ks::roles::buoy

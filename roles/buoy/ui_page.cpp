@@ -1,0 +1,170 @@
+#include "roles/buoy/ui_page.hpp"
+
+namespace ks::roles::buoy {
+namespace {
+
+// Text is only ever set with textContent, so nothing the float reports can inject markup.
+constexpr std::string_view kPage = R"html(<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>keepalived-swarm buoy</title>
+<style>
+  :root { --ok: #1b7f3b; --backup: #2456a6; --bad: #b3261e; --muted: #666; }
+  body { font: 15px/1.4 system-ui, sans-serif; margin: 0; background: #f5f6f8; color: #1d1d1f; }
+  header { background: #1d2733; color: #fff; padding: 12px 20px; display: flex; gap: 16px;
+           align-items: baseline; flex-wrap: wrap; }
+  header h1 { font-size: 18px; margin: 0; }
+  header .muted { color: #b8c2cc; }
+  main { padding: 16px 20px; max-width: 1100px; }
+  .banner { padding: 10px 14px; border-radius: 6px; margin-bottom: 14px; background: #fdecea;
+            color: var(--bad); display: none; }
+  .card { background: #fff; border-radius: 8px; padding: 14px 16px; margin-bottom: 14px;
+          box-shadow: 0 1px 2px rgba(0,0,0,.08); }
+  .state { display: inline-block; font-weight: 700; padding: 2px 10px; border-radius: 12px;
+           color: #fff; background: var(--muted); }
+  .state[data-state="MASTER"] { background: var(--ok); }
+  .state[data-state="BACKUP"] { background: var(--backup); }
+  .state[data-state="FAULT"], .state[data-state="unreachable"] { background: var(--bad); }
+  dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 10px 0 0; }
+  dt { color: var(--muted); }
+  dd { margin: 0; font-family: ui-monospace, monospace; }
+  table { border-collapse: collapse; width: 100%; margin-top: 8px; }
+  th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #e4e6ea; }
+  th { color: var(--muted); font-weight: 600; }
+  .muted { color: var(--muted); }
+</style>
+</head>
+<body data-loaded="false">
+<header>
+  <h1>keepalived-swarm</h1>
+  <span>node <strong id="node">…</strong></span>
+  <span class="muted">buoy <span id="container">…</span>, up <span id="uptime">…</span></span>
+  <span class="muted">updated <span id="updated">never</span></span>
+</header>
+<main>
+  <div class="banner" id="banner"></div>
+  <div id="summary" class="card">
+    <span class="state" id="state" data-state="unknown">loading</span>
+    <span class="muted" id="tether"></span>
+  </div>
+  <div id="instances"></div>
+</main>
+<script>
+"use strict";
+const byId = (id) => document.getElementById(id);
+
+function element(tag, text, className) {
+  const node = document.createElement(tag);
+  if (text !== undefined) node.textContent = String(text);
+  if (className) node.className = className;
+  return node;
+}
+
+function definitionList(pairs) {
+  const list = element("dl");
+  for (const [name, value] of pairs) {
+    list.append(element("dt", name), element("dd", value === "" ? "-" : value));
+  }
+  return list;
+}
+
+function transitionsTable(transitions) {
+  const table = element("table");
+  const head = element("tr");
+  for (const title of ["at", "from", "to", "reason"]) head.append(element("th", title));
+  table.append(head);
+  for (const t of transitions.slice().reverse()) {
+    const row = element("tr");
+    for (const value of [t.at, t.from, t.to, t.reason]) row.append(element("td", value));
+    table.append(row);
+  }
+  return table;
+}
+
+function showInstance(instance) {
+  const card = element("section", undefined, "card");
+  const title = element("h2");
+  title.style.margin = "0";
+  title.style.fontSize = "16px";
+  const state = element("span", instance.state, "state");
+  state.dataset.state = instance.state;
+  title.append(element("span", instance.name + " "), state);
+  card.append(title, definitionList([
+    ["VIPs", (instance.vips || []).join(", ")],
+    ["master", instance.master],
+    ["interface", instance.interface],
+    ["address", instance.primary_address],
+    ["VRID / version", instance.vrid + " / VRRPv" + instance.vrrp_version],
+    ["priority", instance.priority + " (advertised " + instance.effective_priority + ")"],
+    ["mode", instance.mode + ((instance.peers || []).length ? " to " + instance.peers.join(", ") : "")],
+    ["since", instance.since],
+    ["adverts sent / received", instance.adverts_sent + " / " + instance.adverts_received],
+  ]));
+  const transitions = instance.transitions || [];
+  card.append(element("h3", "Recent transitions (" + instance.transitions_total + " in all)"));
+  if (transitions.length) {
+    card.append(transitionsTable(transitions));
+  } else {
+    card.append(element("p", "none yet", "muted"));
+  }
+  return card;
+}
+
+function show(status) {
+  const buoy = status.buoy || {};
+  byId("node").textContent = buoy.hostname || "?";
+  byId("container").textContent = buoy.containerId || "?";
+  byId("uptime").textContent = buoy.containerUptime || "?";
+  byId("updated").textContent = new Date().toLocaleTimeString();
+  const banner = byId("banner");
+  const summary = byId("state");
+  const instances = byId("instances");
+  if (typeof status.float !== "object" || status.float === null) {
+    banner.style.display = "block";
+    banner.textContent = "The float does not answer: " + (status.floatError || "no reason given");
+    summary.textContent = "float unreachable";
+    summary.dataset.state = "unreachable";
+    byId("tether").textContent = "";
+    instances.replaceChildren();
+    return;
+  }
+  banner.style.display = "none";
+  const list = status.float.instances || [];
+  const states = list.map((instance) => instance.state);
+  const overall = states.includes("MASTER") ? "MASTER" : (states[0] || "INIT");
+  summary.textContent = overall;
+  summary.dataset.state = overall;
+  byId("tether").textContent = "anchor tether: " + (status.float.tether || "?") +
+      ", float " + (status.float.version || "?") + " since " + (status.float.started_at || "?");
+  instances.replaceChildren(...list.map(showInstance));
+}
+
+async function refresh() {
+  try {
+    const answer = await fetch("status", { cache: "no-store" });
+    if (!answer.ok) throw new Error("the buoy answered HTTP " + answer.status);
+    show(await answer.json());
+    document.body.dataset.loaded = "true";
+  } catch (error) {
+    const banner = byId("banner");
+    banner.style.display = "block";
+    banner.textContent = "Cannot read the buoy's /status: " + error.message;
+  }
+}
+
+refresh();
+setInterval(refresh, 2000);
+</script>
+</body>
+</html>
+)html";
+
+}  // namespace
+
+std::string_view ui_page() {
+    return kPage;
+}
+
+}  // namespace ks::roles::buoy

@@ -1,0 +1,88 @@
+#include "keepalived_swarm/config/buoy_config.hpp"
+
+#include "keepalived_swarm/config/float_config.hpp"
+
+namespace ks::config {
+
+RoleDescription buoy_role_description() {
+    std::vector<OptionSpec> specs = {
+        {"listen", "BUOY_LISTEN", "0.0.0.0:3000", "ADDR:PORT",
+         "Address and TCP port of the HTTP server; IPv6 as [::]:3000."},
+        {"float-socket", "BUOY_FLOAT_SOCKET", std::string(kRunDirectory) + "/float.sock", "PATH",
+         "Unix socket where this node's float serves its status (the float's --status-socket)."},
+        {"node-hostname", "DOCKER_NODE_HOSTNAME", "", "NAME",
+         "Name of this node, shown as \"hostname\" (default: the host name)."},
+        {"idle-timeout", "BUOY_IDLE_TIMEOUT", "30s", "DUR",
+         "Close a keep-alive connection after this long without a request."},
+        {"request-timeout", "BUOY_REQUEST_TIMEOUT", "10s", "DUR",
+         "Time allowed for a request's header, for its body and for the response, each; a "
+         "slower client is disconnected."},
+        {"max-connections", "BUOY_MAX_CONNECTIONS", "256", "N",
+         "Open connections at most; at the limit the oldest idle one makes room."},
+    };
+    for (auto& spec : common_option_specs())
+        specs.push_back(spec);
+    return RoleDescription{
+        "buoy", "keepalived-swarm buoy [OPTIONS]",
+        "Serves this node's state over HTTP: GET / (identity, as the original buoy), /health,\n"
+        "/status (the float's status as JSON), /metrics (Prometheus) and /ui (a web page).\n"
+        "Reads the float through its status socket; needs no privileges and no docker.sock.",
+        std::move(specs)};
+}
+
+Parsed<BuoyConfig> parse_buoy_config(const CommandLine& command_line) {
+    Validator validator(command_line.options);
+    BuoyConfig config;
+    const auto listen = validator.text("listen");
+    if (auto endpoint = parse_tcp_endpoint(listen)) {
+        config.listen = *endpoint;
+    } else {
+        validator.add_problem("listen", listen,
+                              "ADDR:PORT with an IP address and a port from 0 to 65535, such as "
+                              "0.0.0.0:3000 or [::]:3000");
+    }
+    config.float_socket = validator.text("float-socket");
+    if (config.float_socket.empty() || config.float_socket.front() != '/') {
+        validator.add_problem("float-socket", config.float_socket,
+                              "an absolute path such as /run/keepalived-swarm/float.sock");
+    }
+    config.node_hostname = validator.text("node-hostname");
+    using std::chrono::duration_cast;
+    using std::chrono::milliseconds;
+    if (auto idle = validator.duration("idle-timeout", milliseconds(100), std::chrono::hours(1))) {
+        config.idle_timeout = duration_cast<milliseconds>(*idle);
+    }
+    if (auto request =
+            validator.duration("request-timeout", milliseconds(100), std::chrono::minutes(10))) {
+        config.request_timeout = duration_cast<milliseconds>(*request);
+    }
+    if (auto connections = validator.integer("max-connections", 1, 100'000)) {
+        config.max_connections = static_cast<std::size_t>(*connections);
+    }
+    config.common = read_common(validator);
+    return {std::move(config), validator.problems()};
+}
+
+std::optional<boost::asio::ip::tcp::endpoint> parse_tcp_endpoint(std::string_view text) {
+    const auto colon = text.rfind(':');
+    if (colon == std::string_view::npos)
+        return std::nullopt;
+    std::string_view host = text.substr(0, colon);
+    const std::string_view port_text = text.substr(colon + 1);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+        host = host.substr(1, host.size() - 2);
+        if (host.find(':') == std::string_view::npos)
+            return std::nullopt;
+    } else if (host.find(':') != std::string_view::npos) {
+        return std::nullopt;  // an IPv6 address needs brackets to tell it from the port
+    }
+    const auto address = net::parse_ip_address(host);
+    const auto port = parse_integer(port_text);
+    if (!address || !port || *port < 0 || *port > 65535 || port_text.front() == '+' ||
+        port_text.front() == '-') {
+        return std::nullopt;
+    }
+    return boost::asio::ip::tcp::endpoint(*address, static_cast<unsigned short>(*port));
+}
+
+}  // namespace ks::config
