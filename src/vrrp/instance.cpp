@@ -105,6 +105,8 @@ void Instance::become_backup(Output& out, TimePoint now, Reason reason, Duration
 Output Instance::enter_service(TimePoint now, Reason reason, State from) {
     Output out;
     state_ = from;
+    // A lower master heard before a Fault is old news: the preempt delay starts over.
+    lower_master_since_.reset();
     if (!tracked_up_) {
         deadline_.reset();
         change_state(out, State::fault, Reason::tracked_down);

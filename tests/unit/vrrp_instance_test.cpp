@@ -1,0 +1,622 @@
+// One test per rule of the VRRP state machine (RFC 5798 section 6 and 7.1, RFC 3768 for v2), each
+// asserting the exact actions, state and deadline on a hand-driven timeline.
+
+#include <catch2/catch.hpp>
+
+#include "tests/unit/vrrp_sim.hpp"
+
+using namespace ks::vrrp;
+using namespace ks::vrrp::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+using Actions = std::vector<Action>;
+
+constexpr const char* kOwnAddress = "10.0.0.2";
+constexpr const char* kPeerAddress = "10.0.0.3";
+
+/// Our router: VRRPv3, primary address kOwnAddress.
+InstanceConfig our_config(std::uint8_t priority) {
+    return router_config(priority, kOwnAddress);
+}
+
+/// An advert as the IP layer hands it over: TTL 255, our VRID, version and VIP.
+ReceivedAdvertisement advert_from(const char* source, std::uint8_t priority,
+                                  Centiseconds interval = Centiseconds(100),
+                                  Version version = Version::v3) {
+    return {address(source), kRequiredTtl,
+            Advertisement{version, kTestVrid, priority, interval, {address("10.0.0.100")}}};
+}
+
+ReceivedAdvertisement v2_advert_from(const char* source, std::uint8_t priority,
+                                     std::chrono::seconds interval = 1s) {
+    return advert_from(source, priority, interval, Version::v2);
+}
+
+StateChanged change(State from, State to, Reason reason) {
+    return {from, to, reason};
+}
+
+/// Takes a started non-owner through Master_Down_Timer expiry into Master; returns when.
+TimePoint make_master(Instance& instance) {
+    const auto when = *instance.next_deadline();
+    instance.expire(when);
+    REQUIRE(instance.state() == State::master);
+    return when;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "RFC 5798 6.4.1: startup of a non-owner enters Backup with Master_Down_Timer = "
+    "Master_Down_Interval",
+    "[vrrp][instance]") {
+    Instance instance(our_config(100));
+    const auto out = instance.start(kT0);
+    CHECK(out.actions == Actions{change(State::initialize, State::backup, Reason::startup)});
+    CHECK(instance.state() == State::backup);
+    CHECK(instance.master_advert_interval() == 1s);  // Master_Adver_Interval = our interval
+    CHECK(instance.skew_time() == 609'375us);        // (256 - 100) * 1 s / 256
+    CHECK(instance.master_down_interval() == 3'609'375us);
+    CHECK(out.next_deadline == kT0 + 3'609'375us);
+    CHECK(instance.next_deadline() == kT0 + 3'609'375us);
+    CHECK(instance.master_address() == std::nullopt);
+}
+
+TEST_CASE(
+    "RFC 5798 6.4.1: the address owner (priority 255) starts as Master: adds the "
+    "addresses, advertises, announces, Adver_Timer = Advertisement_Interval",
+    "[vrrp][instance]") {
+    Instance instance(our_config(kOwnerPriority));
+    const auto out = instance.start(kT0 + 7us);
+    CHECK(out.actions == Actions{AddAddresses{}, SendAdvertisement{255}, AnnounceAddresses{},
+                                 change(State::initialize, State::master, Reason::startup)});
+    CHECK(instance.state() == State::master);
+    CHECK(out.next_deadline == kT0 + 1'000'007us);
+    CHECK(instance.master_address() == address(kOwnAddress));
+}
+
+TEST_CASE(
+    "RFC 5798 6.1: VRRPv3 Skew_Time and Master_Down_Interval follow the interval the "
+    "master advertises, recomputed on every advert",
+    "[vrrp][instance]") {
+    Instance instance(our_config(192));  // (256 - 192) / 256 = a quarter of the interval
+    instance.start(kT0);
+    CHECK(instance.next_deadline() == kT0 + 3'250'000us);
+
+    auto out = instance.receive(kT0 + 1s, advert_from(kPeerAddress, 200, Centiseconds(200)));
+    CHECK(out.actions.empty());
+    CHECK(instance.master_advert_interval() == 2s);
+    CHECK(instance.skew_time() == 500ms);
+    CHECK(instance.master_down_interval() == 6'500'000us);
+    CHECK(out.next_deadline == kT0 + 7'500'000us);
+    CHECK(instance.master_address() == address(kPeerAddress));
+
+    out = instance.receive(kT0 + 2s, advert_from(kPeerAddress, 200, Centiseconds(50)));
+    CHECK(instance.master_advert_interval() == 500ms);
+    CHECK(instance.skew_time() == 125ms);
+    CHECK(instance.master_down_interval() == 1'625'000us);
+    CHECK(out.next_deadline == kT0 + 3'625'000us);
+}
+
+TEST_CASE(
+    "RFC 3768 6.1: VRRPv2 Skew_Time is (256 - Priority) / 256 seconds whatever the "
+    "interval, and Master_Down_Interval = 3 * Advertisement_Interval + Skew_Time",
+    "[vrrp][instance]") {
+    auto config = router_config(192, kOwnAddress, Version::v2);
+    config.advert_interval = 3s;
+    Instance instance(config);
+    instance.start(kT0);
+    CHECK(instance.skew_time() == 250ms);  // not a quarter of 3 s as VRRPv3 would have it
+    CHECK(instance.master_down_interval() == 9'250'000us);
+    CHECK(instance.next_deadline() == kT0 + 9'250'000us);
+
+    const auto out = instance.receive(kT0 + 1s, v2_advert_from(kPeerAddress, 200, 3s));
+    CHECK(out.dropped == std::nullopt);
+    CHECK(out.next_deadline == kT0 + 10'250'000us);
+}
+
+TEST_CASE(
+    "RFC 5798 6.4.2: when Master_Down_Timer fires a backup becomes Master: adds the "
+    "addresses, advertises, announces, Adver_Timer = Advertisement_Interval",
+    "[vrrp][instance]") {
+    Instance instance(our_config(100));
+    instance.start(kT0);
+    const auto out = instance.expire(kT0 + 3'609'375us);
+    CHECK(out.actions == Actions{AddAddresses{}, SendAdvertisement{100}, AnnounceAddresses{},
+                                 change(State::backup, State::master, Reason::master_down)});
+    CHECK(instance.state() == State::master);
+    CHECK(out.next_deadline == kT0 + 4'609'375us);
+    CHECK(instance.master_address() == address(kOwnAddress));
+}
+
+TEST_CASE("expire() called before the deadline does nothing", "[vrrp][instance]") {
+    Instance instance(our_config(100));
+    CHECK(instance.expire(kT0 + 1h).actions.empty());  // not started: no timer at all
+    CHECK(instance.state() == State::initialize);
+
+    instance.start(kT0);
+    auto out = instance.expire(kT0 + 3'609'374us);
+    CHECK(out.actions.empty());
+    CHECK(instance.state() == State::backup);
+    CHECK(out.next_deadline == kT0 + 3'609'375us);
+
+    make_master(instance);
+    out = instance.expire(kT0 + 4'609'374us);
+    CHECK(out.actions.empty());
+    CHECK(out.next_deadline == kT0 + 4'609'375us);
+}
+
+TEST_CASE(
+    "RFC 5798 6.4.3: a master sends an advert every Advertisement_Interval (its own, not "
+    "the previous master's)",
+    "[vrrp][instance]") {
+    Instance instance(our_config(100));
+    instance.start(kT0);
+    // The previous master advertised 2 s; our own interval is 1 s.
+    instance.receive(kT0 + 1s, advert_from(kPeerAddress, 200, Centiseconds(200)));
+    const auto became_master = make_master(instance);
+    CHECK(became_master == kT0 + 1s + 7'218'750us);  // 3 * 2 s + (256 - 100) * 2 s / 256
+    CHECK(instance.next_deadline() == became_master + 1s);
+    for (int tick = 1; tick <= 3; ++tick) {
+        const auto out = instance.expire(became_master + tick * 1s);
+        CHECK(out.actions == Actions{SendAdvertisement{100}});
+        CHECK(out.next_deadline == became_master + (tick + 1) * 1s);
+    }
+    CHECK(instance.state() == State::master);
+}
+
+TEST_CASE("RFC 5798 6.4.2: a backup hearing priority 0 sets Master_Down_Timer to Skew_Time",
+          "[vrrp][instance]") {
+    Instance instance(our_config(100));
+    instance.start(kT0);
+    instance.receive(kT0 + 1s, advert_from(kPeerAddress, 200, Centiseconds(200)));
+    const auto out = instance.receive(kT0 + 2s, advert_from(kPeerAddress, 0, Centiseconds(200)));
+    CHECK(out.actions.empty());
+    CHECK(instance.state() == State::backup);
+    // Skew_Time from the master's 2 s interval: (256 - 100) * 2 s / 256.
+    CHECK(out.next_deadline == kT0 + 2s + 1'218'750us);
+    CHECK(instance.master_address() == std::nullopt);
+    CHECK(instance.expire(kT0 + 3'218'750us).actions.at(1) == Action{SendAdvertisement{100}});
+    CHECK(instance.state() == State::master);
+}
+
+TEST_CASE(
+    "RFC 5798 6.4.3: a master hearing priority 0 sends an advert at once and resets "
+    "Adver_Timer",
+    "[vrrp][instance]") {
+    Instance instance(our_config(100));
+    instance.start(kT0);
+    make_master(instance);  // at T0+3.609375 s, next advert due at T0+4.609375 s
+    const auto out = instance.receive(kT0 + 4s, advert_from(kPeerAddress, 0));
+    CHECK(out.actions == Actions{SendAdvertisement{100}});
+    CHECK(instance.state() == State::master);
+    CHECK(out.next_deadline == kT0 + 5s);
+}
+
+TEST_CASE("RFC 5798 6.4.2: with Preempt_Mode false a backup accepts a lower-priority master",
+          "[vrrp][instance]") {
+    auto config = our_config(200);
+    config.preempt = false;
+    Instance instance(config);
+    instance.start(kT0);
+    auto out = instance.receive(kT0 + 1s, advert_from(kPeerAddress, 100));
+    CHECK(out.actions.empty());
+    CHECK(out.dropped == std::nullopt);
+    CHECK(out.next_deadline == kT0 + 1s + 3'218'750us);  // 3 s + (256 - 200) * 1 s / 256
+    CHECK(instance.master_address() == address(kPeerAddress));
+    out = instance.receive(kT0 + 4s, advert_from(kPeerAddress, 100));
+    CHECK(out.next_deadline == kT0 + 7'218'750us);
+    CHECK(instance.state() == State::backup);
+}
+
+TEST_CASE(
+    "RFC 5798 6.4.2: with Preempt_Mode true a backup discards a lower-priority master and "
+    "takes over when Master_Down_Timer fires",
+    "[vrrp][instance]") {
+    Instance instance(our_config(200));
+    instance.start(kT0);
+    for (const auto at : {1s, 2s, 3s}) {
+        const auto out = instance.receive(kT0 + at, advert_from(kPeerAddress, 100));
+        CHECK(out.actions.empty());
+        CHECK(out.next_deadline == kT0 + 3'218'750us);
+    }
+    const auto out = instance.expire(kT0 + 3'218'750us);
+    CHECK(out.actions.back() == Action{change(State::backup, State::master, Reason::master_down)});
+}
+
+TEST_CASE(
+    "RFC 5798 6.4.2: a backup accepts an advert of its own priority even with "
+    "Preempt_Mode true",
+    "[vrrp][instance]") {
+    Instance instance(our_config(100));
+    instance.start(kT0);
+    const auto out = instance.receive(kT0 + 1s, advert_from("10.0.0.1", 100));  // lower address
+    CHECK(out.actions.empty());
+    CHECK(out.next_deadline == kT0 + 4'609'375us);
+}
+
+TEST_CASE(
+    "Preempt delay: a lower-priority master is tolerated for the delay after it is first "
+    "heard, then preempted",
+    "[vrrp][instance]") {
+    auto config = our_config(200);
+    config.preempt_delay = 5s;
+    Instance instance(config);
+    instance.start(kT0);
+    // Heard first at T0+1 s: tolerated until T0+6 s, each advert resetting Master_Down_Timer.
+    for (const auto at : {1'000'000us, 3'000'000us, 5'999'999us}) {
+        const auto out = instance.receive(kT0 + at, advert_from(kPeerAddress, 100));
+        CHECK(out.actions.empty());
+        CHECK(out.next_deadline == kT0 + at + 3'218'750us);
+    }
+    for (const auto at : {6s, 7s, 8s, 9s}) {
+        CHECK(instance.receive(kT0 + at, advert_from(kPeerAddress, 100)).next_deadline ==
+              kT0 + 9'218'749us);
+    }
+    CHECK(instance.expire(kT0 + 9'218'749us).actions.back() ==
+          Action{change(State::backup, State::master, Reason::master_down)});
+}
+
+TEST_CASE(
+    "Preempt delay: a router back from Fault tolerates a lower-priority master for the "
+    "whole delay again",
+    "[vrrp][instance]") {
+    auto config = our_config(200);
+    config.preempt_delay = 5s;
+    Instance instance(config);
+    instance.start(kT0);
+    instance.receive(kT0 + 1s, advert_from(kPeerAddress, 100));
+    instance.set_tracked(kT0 + 2s, false);
+    instance.set_tracked(kT0 + 100s, true);
+    const auto out = instance.receive(kT0 + 101s, advert_from(kPeerAddress, 100));
+    CHECK(out.next_deadline == kT0 + 101s + 3'218'750us);
+}
+
+TEST_CASE(
+    "RFC 5798 6.4.3: a master hearing its own priority from a higher primary address "
+    "steps down",
+    "[vrrp][instance]") {
+    // 10.0.0.10 is above 10.0.0.9 as a number, though not as text.
+    Instance instance(router_config(100, "10.0.0.9"));
+    instance.start(kT0);
+    const auto since = make_master(instance);
+    const auto out = instance.receive(since + 10us, advert_from("10.0.0.10", 100));
+    CHECK(out.actions == Actions{RemoveAddresses{},
+                                 change(State::master, State::backup, Reason::higher_priority)});
+    CHECK(instance.state() == State::backup);
+    CHECK(out.next_deadline == since + 10us + 3'609'375us);
+    CHECK(instance.master_address() == address("10.0.0.10"));
+}
+
+TEST_CASE(
+    "RFC 5798 6.4.3: a master hearing its own priority from a lower primary address stays "
+    "master",
+    "[vrrp][instance]") {
+    Instance instance(router_config(100, "10.0.0.10"));
+    instance.start(kT0);
+    const auto since = make_master(instance);
+    const auto out = instance.receive(since + 10us, advert_from("10.0.0.9", 100));
+    CHECK(out.actions.empty());
+    CHECK(instance.state() == State::master);
+    CHECK(out.next_deadline == since + 1s);
+}
+
+TEST_CASE(
+    "RFC 5798 6.4.3: a master hearing a higher priority steps down, removes the addresses "
+    "and times the new master with its interval",
+    "[vrrp][instance]") {
+    Instance instance(our_config(100));
+    instance.start(kT0);
+    const auto since = make_master(instance);
+    // A lower address: priority decides before addresses do.
+    const auto out = instance.receive(since + 1ms, advert_from("10.0.0.1", 150, Centiseconds(200)));
+    CHECK(out.actions == Actions{RemoveAddresses{},
+                                 change(State::master, State::backup, Reason::higher_priority)});
+    CHECK(instance.master_advert_interval() == 2s);
+    CHECK(out.next_deadline == since + 1ms + 7'218'750us);  // 3 * 2 s + 156 * 2 s / 256
+    CHECK(instance.master_address() == address("10.0.0.1"));
+}
+
+TEST_CASE("RFC 5798 6.4.3: a master discards an advert of lower priority", "[vrrp][instance]") {
+    Instance instance(our_config(100));
+    instance.start(kT0);
+    const auto since = make_master(instance);
+    const auto out = instance.receive(since + 1ms, advert_from("10.0.0.200", 99));
+    CHECK(out.actions.empty());
+    CHECK(out.dropped == std::nullopt);
+    CHECK(instance.state() == State::master);
+    CHECK(out.next_deadline == since + 1s);
+}
+
+TEST_CASE("Adverts sent from our own primary address (multicast loopback) are ignored",
+          "[vrrp][instance]") {
+    Instance instance(our_config(100));
+    instance.start(kT0);
+    auto out = instance.receive(kT0 + 1s, advert_from(kOwnAddress, 255));
+    CHECK(out.dropped == DropReason::own_advert);
+    CHECK(out.next_deadline == kT0 + 3'609'375us);
+
+    make_master(instance);
+    out = instance.receive(kT0 + 4s, advert_from(kOwnAddress, 0));
+    CHECK(out.dropped == DropReason::own_advert);
+    CHECK(out.actions.empty());
+}
+
+TEST_CASE("RFC 5798 7.1: an advert whose TTL is not 255 is dropped", "[vrrp][instance]") {
+    Instance instance(our_config(100));
+    instance.start(kT0);
+    for (const int ttl : {254, 64, 1, 0}) {
+        INFO("TTL " << ttl);
+        auto received = advert_from(kPeerAddress, 0);
+        received.ttl = static_cast<std::uint8_t>(ttl);
+        const auto out = instance.receive(kT0 + 1s, received);
+        CHECK(out.dropped == DropReason::ttl);
+        CHECK(out.next_deadline == kT0 + 3'609'375us);
+    }
+    CHECK(instance.receive(kT0 + 1s, advert_from(kPeerAddress, 0)).next_deadline ==
+          kT0 + 1'609'375us);
+}
+
+TEST_CASE("RFC 5798 7.1: an advert of another VRRP version or address family is dropped",
+          "[vrrp][instance]") {
+    Instance instance(our_config(100));
+    instance.start(kT0);
+    auto out = instance.receive(kT0 + 1s, v2_advert_from(kPeerAddress, 0));
+    CHECK(out.dropped == DropReason::version_mismatch);
+    CHECK(out.next_deadline == kT0 + 3'609'375us);
+
+    auto ipv6 = advert_from(kPeerAddress, 0);
+    ipv6.source = address("fe80::3");
+    ipv6.advert.addresses = {address("fd00::100")};
+    out = instance.receive(kT0 + 1s, ipv6);
+    CHECK(out.dropped == DropReason::version_mismatch);
+    CHECK(out.next_deadline == kT0 + 3'609'375us);
+
+    Instance v2_instance(router_config(100, kOwnAddress, Version::v2));
+    v2_instance.start(kT0);
+    CHECK(v2_instance.receive(kT0 + 1s, advert_from(kPeerAddress, 0)).dropped ==
+          DropReason::version_mismatch);
+}
+
+TEST_CASE("RFC 5798 7.1: an advert for another VRID is dropped", "[vrrp][instance]") {
+    Instance instance(our_config(100));
+    instance.start(kT0);
+    auto received = advert_from(kPeerAddress, 0);
+    received.advert.vrid = static_cast<std::uint8_t>(kTestVrid + 1);
+    const auto out = instance.receive(kT0 + 1s, received);
+    CHECK(out.dropped == DropReason::other_vrid);
+    CHECK(out.next_deadline == kT0 + 3'609'375us);
+}
+
+TEST_CASE("RFC 3768 7.1: a VRRPv2 advert whose Adver Int differs from ours is dropped",
+          "[vrrp][instance]") {
+    Instance instance(router_config(100, kOwnAddress, Version::v2));
+    instance.start(kT0);
+    auto out = instance.receive(kT0 + 1s, v2_advert_from(kPeerAddress, 0, 2s));
+    CHECK(out.dropped == DropReason::interval_mismatch);
+    CHECK(out.next_deadline == kT0 + 3'609'375us);
+    out = instance.receive(kT0 + 1s, v2_advert_from(kPeerAddress, 0, 1s));
+    CHECK(out.dropped == std::nullopt);
+    CHECK(out.next_deadline == kT0 + 1'609'375us);
+}
+
+TEST_CASE(
+    "RFC 3768 7.1: a VRRPv2 advert whose address list differs from ours is dropped unless "
+    "its sender is the owner (priority 255)",
+    "[vrrp][instance]") {
+    auto config = router_config(100, kOwnAddress, Version::v2);
+    config.virtual_addresses = {address("10.0.0.100"), address("10.0.0.101")};
+    Instance instance(config);
+    instance.start(kT0);
+
+    auto partial = v2_advert_from(kPeerAddress, 200);  // only 10.0.0.100
+    auto out = instance.receive(kT0 + 1s, partial);
+    CHECK(out.dropped == DropReason::address_mismatch);
+    CHECK(out.next_deadline == kT0 + 3'609'375us);
+    partial.advert.priority = 0;
+    CHECK(instance.receive(kT0 + 1s, partial).dropped == DropReason::address_mismatch);
+
+    partial.advert.priority = kOwnerPriority;
+    out = instance.receive(kT0 + 1s, partial);
+    CHECK(out.dropped == std::nullopt);
+    CHECK(out.next_deadline == kT0 + 4'609'375us);
+
+    auto reordered = v2_advert_from(kPeerAddress, 200);
+    reordered.advert.addresses = {address("10.0.0.101"), address("10.0.0.100")};
+    out = instance.receive(kT0 + 2s, reordered);
+    CHECK(out.dropped == std::nullopt);
+    CHECK(out.next_deadline == kT0 + 5'609'375us);
+}
+
+TEST_CASE(
+    "RFC 5798 7.1: a VRRPv3 advert whose address list differs from ours is accepted and "
+    "flagged as a misconfiguration",
+    "[vrrp][instance]") {
+    Instance instance(our_config(100));
+    instance.start(kT0);
+    auto other_list = advert_from(kPeerAddress, 200);
+    other_list.advert.addresses = {address("10.0.0.101")};
+    auto out = instance.receive(kT0 + 1s, other_list);
+    CHECK(out.dropped == std::nullopt);
+    CHECK(out.address_list_mismatch);
+    CHECK(out.next_deadline == kT0 + 4'609'375us);
+
+    out = instance.receive(kT0 + 2s, advert_from(kPeerAddress, 200));
+    CHECK_FALSE(out.address_list_mismatch);
+}
+
+TEST_CASE(
+    "RFC 5798 6.4.3: shutdown of a master sends priority 0, removes the addresses and "
+    "cancels Adver_Timer",
+    "[vrrp][instance]") {
+    Instance instance(our_config(100));
+    instance.start(kT0);
+    make_master(instance);
+    const auto out = instance.stop(kT0 + 4s);
+    CHECK(out.actions == Actions{SendAdvertisement{0}, RemoveAddresses{},
+                                 change(State::master, State::initialize, Reason::shutdown)});
+    CHECK(instance.state() == State::initialize);
+    CHECK(out.next_deadline == std::nullopt);
+    CHECK(instance.expire(kT0 + 10s).actions.empty());
+}
+
+TEST_CASE("RFC 5798 6.4.2: shutdown of a backup sends nothing and cancels Master_Down_Timer",
+          "[vrrp][instance]") {
+    Instance instance(our_config(100));
+    instance.start(kT0);
+    const auto out = instance.stop(kT0 + 1s);
+    CHECK(out.actions == Actions{change(State::backup, State::initialize, Reason::shutdown)});
+    CHECK(out.next_deadline == std::nullopt);
+    CHECK(instance.expire(kT0 + 10s).actions.empty());
+    CHECK(instance.state() == State::initialize);
+}
+
+TEST_CASE("A stopped instance ignores adverts and starts again from Initialize",
+          "[vrrp][instance]") {
+    Instance instance(our_config(100));
+    CHECK(instance.receive(kT0, advert_from(kPeerAddress, 0)).next_deadline == std::nullopt);
+    instance.start(kT0);
+    CHECK(instance.start(kT0 + 1s).actions.empty());  // already started
+    make_master(instance);
+    instance.stop(kT0 + 5s);
+    auto out = instance.receive(kT0 + 6s, advert_from(kPeerAddress, 0));
+    CHECK(out.actions.empty());
+    CHECK(out.next_deadline == std::nullopt);
+    out = instance.start(kT0 + 7s);
+    CHECK(out.actions == Actions{change(State::initialize, State::backup, Reason::startup)});
+    CHECK(out.next_deadline == kT0 + 7s + 3'609'375us);
+    CHECK(instance.master_address() == std::nullopt);
+}
+
+TEST_CASE(
+    "Tracked dependency lost: a master resigns with priority 0, removes the addresses and "
+    "enters Fault with no timer",
+    "[vrrp][instance]") {
+    Instance instance(our_config(100));
+    instance.start(kT0);
+    make_master(instance);
+    const auto out = instance.set_tracked(kT0 + 4s, false);
+    CHECK(out.actions == Actions{SendAdvertisement{0}, RemoveAddresses{},
+                                 change(State::master, State::fault, Reason::tracked_down)});
+    CHECK(instance.state() == State::fault);
+    CHECK(instance.effective_priority() == 0);
+    CHECK(out.next_deadline == std::nullopt);
+    CHECK(instance.expire(kT0 + 1h).actions.empty());
+    // In Fault nothing competes: not even a resigning master starts a timer.
+    const auto heard = instance.receive(kT0 + 5s, advert_from(kPeerAddress, 0));
+    CHECK(heard.actions.empty());
+    CHECK(heard.next_deadline == std::nullopt);
+}
+
+TEST_CASE(
+    "Tracked dependency lost: a backup enters Fault with no timer, still noting who is "
+    "master",
+    "[vrrp][instance]") {
+    Instance instance(our_config(100));
+    instance.start(kT0);
+    const auto out = instance.set_tracked(kT0 + 1s, false);
+    CHECK(out.actions == Actions{change(State::backup, State::fault, Reason::tracked_down)});
+    CHECK(out.next_deadline == std::nullopt);
+    CHECK(instance.set_tracked(kT0 + 2s, false).actions.empty());
+
+    auto heard = instance.receive(kT0 + 3s, advert_from(kPeerAddress, 50));
+    CHECK(heard.actions.empty());
+    CHECK(heard.next_deadline == std::nullopt);
+    CHECK(instance.master_address() == address(kPeerAddress));
+    heard = instance.receive(kT0 + 4s, advert_from(kPeerAddress, 0));
+    CHECK(heard.next_deadline == std::nullopt);
+    CHECK(instance.master_address() == std::nullopt);
+}
+
+TEST_CASE("Tracked dependency regained: Fault becomes Backup with a fresh Master_Down_Timer",
+          "[vrrp][instance]") {
+    Instance instance(our_config(100));
+    instance.start(kT0);
+    instance.receive(kT0 + 1s, advert_from(kPeerAddress, 200, Centiseconds(200)));
+    instance.set_tracked(kT0 + 2s, false);
+    const auto out = instance.set_tracked(kT0 + 10s, true);
+    CHECK(out.actions == Actions{change(State::fault, State::backup, Reason::tracked_up)});
+    CHECK(instance.effective_priority() == 100);
+    CHECK(instance.master_advert_interval() == 1s);  // our own again: no master heard since
+    CHECK(out.next_deadline == kT0 + 10s + 3'609'375us);
+    CHECK(instance.set_tracked(kT0 + 11s, true).actions.empty());
+}
+
+TEST_CASE("Startup while the tracked dependency is down enters Fault, even for the owner",
+          "[vrrp][instance]") {
+    Instance instance(our_config(kOwnerPriority));
+    CHECK(instance.set_tracked(kT0, false).actions.empty());
+    auto out = instance.start(kT0 + 1s);
+    CHECK(out.actions == Actions{change(State::initialize, State::fault, Reason::tracked_down)});
+    CHECK(out.next_deadline == std::nullopt);
+
+    out = instance.set_tracked(kT0 + 2s, true);
+    CHECK(out.actions == Actions{AddAddresses{}, SendAdvertisement{255}, AnnounceAddresses{},
+                                 change(State::fault, State::master, Reason::tracked_up)});
+    CHECK(out.next_deadline == kT0 + 3s);
+}
+
+TEST_CASE(
+    "RFC 5798 6.4.3 Accept_Mode: only the master holds the addresses, added before they are "
+    "announced and removed whenever it leaves Master",
+    "[vrrp][instance]") {
+    Instance instance(our_config(100));
+    bool holds = false;
+    const auto apply = [&](const Output& out) {
+        for (const auto& action : out.actions) {
+            INFO(describe(action));
+            if (std::holds_alternative<AddAddresses>(action)) {
+                CHECK_FALSE(holds);
+                holds = true;
+            } else if (std::holds_alternative<RemoveAddresses>(action)) {
+                CHECK(holds);
+                holds = false;
+            } else if (std::holds_alternative<AnnounceAddresses>(action)) {
+                CHECK(holds);
+            }
+        }
+        CHECK(holds == (instance.state() == State::master));
+    };
+    apply(instance.start(kT0));
+    apply(instance.expire(*instance.next_deadline()));
+    CHECK(holds);
+    apply(instance.receive(kT0 + 4s, advert_from(kPeerAddress, 200)));
+    apply(instance.expire(*instance.next_deadline()));
+    apply(instance.set_tracked(kT0 + 20s, false));
+    apply(instance.set_tracked(kT0 + 21s, true));
+    apply(instance.expire(*instance.next_deadline()));
+    CHECK(holds);
+    apply(instance.stop(kT0 + 30s));
+    CHECK_FALSE(holds);
+}
+
+TEST_CASE("update() of the priority in Master advertises the new priority at once",
+          "[vrrp][instance]") {
+    Instance instance(our_config(100));
+    instance.start(kT0);
+    const auto since = make_master(instance);
+    auto out = instance.update(since + 500ms, 120, true, 0s);
+    CHECK(out.actions == Actions{SendAdvertisement{120}});
+    CHECK(out.next_deadline == since + 1'500'000us);
+    CHECK(instance.effective_priority() == 120);
+    CHECK(instance.expire(since + 1'500'000us).actions == Actions{SendAdvertisement{120}});
+
+    out = instance.update(since + 2s, 120, false, 0s);  // same priority: nothing to tell
+    CHECK(out.actions.empty());
+    CHECK(out.next_deadline == since + 2'500'000us);
+}
+
+TEST_CASE(
+    "update() in Backup changes nothing now; the next advert is timed with the new "
+    "priority",
+    "[vrrp][instance]") {
+    Instance instance(our_config(100));
+    instance.start(kT0);
+    auto out = instance.update(kT0 + 1s, 192, true, 0s);
+    CHECK(out.actions.empty());
+    CHECK(out.next_deadline == kT0 + 3'609'375us);
+    out = instance.receive(kT0 + 2s, advert_from(kPeerAddress, 200));
+    CHECK(out.next_deadline == kT0 + 5'250'000us);  // 3 s + (256 - 192) * 1 s / 256
+}

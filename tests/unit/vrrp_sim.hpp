@@ -1,0 +1,340 @@
+#pragma once
+// Test support for the VRRP state machine: readable failure messages for its types, and FakeLink,
+// a deterministic event-driven simulator of several Instances on one link. Adverts go through the
+// real codec (encode, then decode) and arrive after a fixed delay; time only moves to the next
+// event, so every run is exact to the microsecond.
+
+#include <catch2/catch.hpp>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "keepalived_swarm/vrrp/instance.hpp"
+#include "keepalived_swarm/vrrp/packet.hpp"
+
+namespace ks::vrrp::testing {
+
+/// The origin of every test timeline: deadlines are written as kT0 + an offset.
+inline constexpr TimePoint kT0{};
+/// The VRID every test router serves.
+inline constexpr std::uint8_t kTestVrid = 51;
+
+inline IpAddress address(const char* text) {
+    return boost::asio::ip::make_address(text);
+}
+
+/// A router of VRID kTestVrid with Advertisement_Interval 1 s, preemption on (the RFC default)
+/// and the VIP 10.0.0.100, or fd00::100 when `primary` is IPv6.
+inline InstanceConfig router_config(std::uint8_t priority, const char* primary,
+                                    Version version = Version::v3) {
+    InstanceConfig config;
+    config.version = version;
+    config.vrid = kTestVrid;
+    config.priority = priority;
+    config.advert_interval = std::chrono::seconds(1);
+    config.preempt = true;
+    config.primary_address = address(primary);
+    config.virtual_addresses = {
+        address(config.primary_address.is_v4() ? "10.0.0.100" : "fd00::100")};
+    return config;
+}
+
+inline std::string describe(const std::optional<TimePoint>& deadline) {
+    if (!deadline)
+        return "no deadline";
+    const auto offset = std::chrono::duration_cast<Duration>(*deadline - kT0);
+    return "T0+" + std::to_string(offset.count()) + "us";
+}
+
+inline std::string describe(const Action& action) {
+    struct Describer {
+        std::string operator()(const SendAdvertisement& send) const {
+            return "SendAdvertisement{" + std::to_string(send.priority) + "}";
+        }
+        std::string operator()(const AddAddresses&) const { return "AddAddresses"; }
+        std::string operator()(const RemoveAddresses&) const { return "RemoveAddresses"; }
+        std::string operator()(const AnnounceAddresses&) const { return "AnnounceAddresses"; }
+        std::string operator()(const StateChanged& change) const {
+            return "StateChanged{" + std::string(to_string(change.from)) + "->" +
+                   std::string(to_string(change.to)) + ", " +
+                   std::string(to_string(change.reason)) + "}";
+        }
+    };
+    return std::visit(Describer{}, action);
+}
+
+}  // namespace ks::vrrp::testing
+
+namespace Catch {
+template <>
+struct StringMaker<ks::vrrp::Action> {
+    static std::string convert(const ks::vrrp::Action& action) {
+        return ks::vrrp::testing::describe(action);
+    }
+};
+template <>
+struct StringMaker<ks::vrrp::TimePoint> {
+    static std::string convert(ks::vrrp::TimePoint at) { return ks::vrrp::testing::describe(at); }
+};
+template <>
+struct StringMaker<std::optional<ks::vrrp::TimePoint>> {
+    static std::string convert(const std::optional<ks::vrrp::TimePoint>& deadline) {
+        return ks::vrrp::testing::describe(deadline);
+    }
+};
+template <>
+struct StringMaker<ks::vrrp::State> {
+    static std::string convert(ks::vrrp::State state) {
+        return std::string(ks::vrrp::to_string(state));
+    }
+};
+template <>
+struct StringMaker<ks::vrrp::DropReason> {
+    static std::string convert(ks::vrrp::DropReason reason) {
+        return std::string(ks::vrrp::to_string(reason));
+    }
+};
+template <>
+struct StringMaker<std::optional<ks::vrrp::DropReason>> {
+    static std::string convert(const std::optional<ks::vrrp::DropReason>& reason) {
+        return reason ? std::string(ks::vrrp::to_string(*reason)) : "not dropped";
+    }
+};
+}  // namespace Catch
+
+namespace ks::vrrp::testing {
+
+/// Index of a router on a FakeLink, in the order they were added.
+using NodeId = std::size_t;
+
+/// Several routers on one simulated link. Deliveries due at the same instant as a timer are
+/// handled first (the packet was already on the wire); ties are then broken by node order.
+class FakeLink {
+  public:
+    /// One action a router performed, for assertions on what happened when.
+    struct Event {
+        TimePoint at;
+        NodeId node;
+        Action action;
+    };
+
+    explicit FakeLink(Duration delay) : delay_(delay) {}
+
+    NodeId add(InstanceConfig config) {
+        nodes_.push_back(Node{Instance(config), std::move(config)});
+        return nodes_.size() - 1;
+    }
+
+    /// Startup event at the current time.
+    void start(NodeId id) {
+        auto& node = nodes_.at(id);
+        node.running = true;
+        perform(id, node.instance.start(now_));
+    }
+
+    /// Graceful Shutdown event: a master sends its priority 0 advert on the way out.
+    void stop(NodeId id) {
+        auto& node = nodes_.at(id);
+        perform(id, node.instance.stop(now_));
+        node.running = false;
+    }
+
+    /// The router vanishes without a word: no advert, and its addresses go with the host.
+    void crash(NodeId id) {
+        auto& node = nodes_.at(id);
+        node.running = false;
+        node.holds_addresses = false;
+    }
+
+    /// A crashed or stopped router comes back as a fresh process and starts.
+    void restart(NodeId id) {
+        auto& node = nodes_.at(id);
+        node.instance = Instance(node.config);
+        start(id);
+    }
+
+    void set_tracked(NodeId id, bool up) {
+        perform(id, nodes_.at(id).instance.set_tracked(now_, up));
+    }
+
+    /// Only routers in the same group hear each other until heal(); routers left out of every
+    /// group form one more group together.
+    void partition(const std::vector<std::vector<NodeId>>& groups) {
+        for (auto& node : nodes_)
+            node.group = groups.size();
+        for (std::size_t group = 0; group < groups.size(); ++group) {
+            for (NodeId id : groups[group])
+                nodes_.at(id).group = group;
+        }
+    }
+
+    void heal() {
+        for (auto& node : nodes_)
+            node.group = 0;
+    }
+
+    /// Handles every event due up to `end` in time order, then leaves the clock at `end`.
+    void run_until(TimePoint end) {
+        for (int steps = 0;; ++steps) {
+            REQUIRE(steps < kMaxStepsPerRun);
+            const auto delivery = in_flight_.begin();
+            const auto timer = earliest_timer();
+            const bool deliver_next =
+                delivery != in_flight_.end() &&
+                (!timer || delivery->first.first <= nodes_[*timer].instance.next_deadline());
+            if (deliver_next) {
+                if (delivery->first.first > end)
+                    break;
+                now_ = delivery->first.first;
+                const auto packet = std::move(delivery->second);
+                in_flight_.erase(delivery);
+                deliver(packet);
+            } else if (timer && *nodes_[*timer].instance.next_deadline() <= end) {
+                now_ = *nodes_[*timer].instance.next_deadline();
+                perform(*timer, nodes_[*timer].instance.expire(now_));
+            } else {
+                break;
+            }
+        }
+        now_ = end;
+    }
+
+    void run_for(Duration duration) { run_until(now_ + duration); }
+
+    TimePoint now() const { return now_; }
+    Duration delay() const { return delay_; }
+    const Instance& instance(NodeId id) const { return nodes_.at(id).instance; }
+    bool holds_addresses(NodeId id) const { return nodes_.at(id).holds_addresses; }
+    const std::vector<Event>& events() const { return events_; }
+
+    /// Running routers in Master state.
+    std::vector<NodeId> masters() const {
+        std::vector<NodeId> result;
+        for (NodeId id = 0; id < nodes_.size(); ++id) {
+            if (nodes_[id].running && nodes_[id].instance.state() == State::master) {
+                result.push_back(id);
+            }
+        }
+        return result;
+    }
+
+    /// When `id` last entered `state`, if it ever did.
+    std::optional<TimePoint> last_entered(NodeId id, State state) const {
+        std::optional<TimePoint> at;
+        for (const auto& event : events_) {
+            const auto* change = std::get_if<StateChanged>(&event.action);
+            if (event.node == id && change && change->to == state)
+                at = event.at;
+        }
+        return at;
+    }
+
+    /// When `id` last sent an advertisement, if it ever did.
+    std::optional<TimePoint> last_sent(NodeId id) const {
+        std::optional<TimePoint> at;
+        for (const auto& event : events_) {
+            if (event.node == id && std::holds_alternative<SendAdvertisement>(event.action)) {
+                at = event.at;
+            }
+        }
+        return at;
+    }
+
+    /// The state changes of `id`, oldest first.
+    std::vector<StateChanged> transitions(NodeId id) const {
+        std::vector<StateChanged> result;
+        for (const auto& event : events_) {
+            const auto* change = std::get_if<StateChanged>(&event.action);
+            if (event.node == id && change)
+                result.push_back(*change);
+        }
+        return result;
+    }
+
+  private:
+    static constexpr int kMaxStepsPerRun = 1'000'000;
+
+    struct Node {
+        Instance instance;
+        InstanceConfig config;
+        bool running = false;
+        bool holds_addresses = false;
+        std::size_t group = 0;
+    };
+
+    struct Packet {
+        NodeId from;
+        NodeId to;
+        PacketAddresses ip;
+        std::vector<std::uint8_t> bytes;
+    };
+
+    std::optional<NodeId> earliest_timer() const {
+        std::optional<NodeId> earliest;
+        for (NodeId id = 0; id < nodes_.size(); ++id) {
+            const auto deadline = nodes_[id].instance.next_deadline();
+            if (!nodes_[id].running || !deadline)
+                continue;
+            if (!earliest || *deadline < *nodes_[*earliest].instance.next_deadline())
+                earliest = id;
+        }
+        return earliest;
+    }
+
+    void perform(NodeId id, const Output& out) {
+        auto& node = nodes_[id];
+        for (const auto& action : out.actions) {
+            events_.push_back({now_, id, action});
+            if (const auto* send = std::get_if<SendAdvertisement>(&action)) {
+                broadcast(id, send->priority);
+            } else if (std::holds_alternative<AddAddresses>(action)) {
+                node.holds_addresses = true;
+            } else if (std::holds_alternative<RemoveAddresses>(action)) {
+                node.holds_addresses = false;
+            }
+        }
+    }
+
+    void broadcast(NodeId from, std::uint8_t priority) {
+        const auto& config = nodes_[from].config;
+        Advertisement advert{config.version, config.vrid, priority,
+                             std::chrono::duration_cast<Centiseconds>(config.advert_interval),
+                             config.virtual_addresses};
+        const auto multicast = config.primary_address.is_v4()
+                                   ? boost::asio::ip::make_address(kMulticastV4)
+                                   : boost::asio::ip::make_address(kMulticastV6);
+        const PacketAddresses ip{config.primary_address, multicast};
+        const auto bytes = encode(advert, ip);
+        for (NodeId to = 0; to < nodes_.size(); ++to) {
+            if (to == from)
+                continue;
+            in_flight_.emplace(std::pair{now_ + delay_, next_sequence_++},
+                               Packet{from, to, ip, bytes});
+        }
+    }
+
+    void deliver(const Packet& packet) {
+        auto& receiver = nodes_[packet.to];
+        if (!receiver.running || receiver.group != nodes_[packet.from].group)
+            return;
+        const auto advert = decode(packet.bytes, packet.ip);
+        REQUIRE(advert.has_value());
+        const auto out = receiver.instance.receive(now_, {packet.ip.source, kRequiredTtl, *advert});
+        CHECK(out.dropped == std::nullopt);
+        perform(packet.to, out);
+    }
+
+    Duration delay_;
+    TimePoint now_ = kT0;
+    std::vector<Node> nodes_;
+    std::vector<Event> events_;
+    /// Packets on the wire, by arrival time then sending order.
+    std::map<std::pair<TimePoint, std::uint64_t>, Packet> in_flight_;
+    std::uint64_t next_sequence_ = 0;
+};
+
+}  // namespace ks::vrrp::testing
