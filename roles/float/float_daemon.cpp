@@ -143,9 +143,6 @@ std::optional<std::string> FloatDaemon::start_status_server() {
 void FloatDaemon::start() {
     wait_for_signals();
     if (!config_.tether_path.empty()) {
-        // Until the anchor answers, the float must not hold the VIP: it starts in Fault.
-        for (auto& channel : channels_)
-            channel->set_tracked(false);
         tether_ = std::make_unique<tether::Client>(
             io_.get_executor(), config_.tether_path,
             tether::Client::Handlers{[this](bool connected) {
@@ -164,6 +161,7 @@ void FloatDaemon::start() {
                    {"vrid", static_cast<int>(channel->setup().settings.vrid)},
                    {"priority", static_cast<int>(channel->setup().settings.priority)},
                    {"mode", channel->setup().peers.empty() ? "multicast" : "unicast"}});
+        // Until the anchor answers, the float must not hold the VIP: it starts in Fault.
         if (!config_.tether_path.empty())
             channel->set_tracked(false);
         channel->start();

@@ -92,8 +92,7 @@ void VrrpChannel::stop() {
 }
 
 void VrrpChannel::set_tracked(bool up) {
-    if (stopped_)
-        return;
+    // Also before start(): the engine remembers it and starts in Fault.
     perform(instance_.set_tracked(vrrp::Clock::now(), up));
 }
 

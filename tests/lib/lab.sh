@@ -149,9 +149,21 @@ lab_wait_for() {
   done
 }
 
+# Reads the whole listing before matching: `ip ... | grep -q` under pipefail fails at random when
+# grep exits early and ip dies of SIGPIPE.
 lab_has_address() {
-  local node=$1 address=$2
-  lab_exec "$node" ip -o addr show dev eth0 | grep -qE "inet6? ${address}/"
+  local node=$1 address=$2 listing
+  listing=$(lab_exec "$node" ip -o addr show dev eth0) || return 1
+  grep -qE "inet6? ${address}/" <<<"$listing"
+}
+
+lab_lacks_address() { ! lab_has_address "$@"; }
+
+# True when the float serving status on unix socket SOCKET reports TEXT (a fixed string).
+lab_status_has() {
+  local socket=$1 text=$2 document
+  document=$(curl -sf --max-time 2 --unix-socket "$socket" http://float/status) || return 1
+  grep -qF -- "$text" <<<"$document"
 }
 
 lab_holders() {

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Three floats in three namespaces: the highest priority holds the VIP; SIGKILL of the master
+# moves it within Master_Down_Interval (and leaves the VIP on the dead node, which a restarted
+# float removes first thing); SIGTERM resigns with priority 0 and the next takes over after
+# Skew_Time. Nopreempt (the default) keeps the VIP where it is when a higher priority returns.
+set -euo pipefail
+source "$(dirname "$0")/../lib/lab.sh"
+lab_require_root
+lab_init
+
+VIP=10.99.0.100
+for n in 1 2 3; do lab_add_node "$n" "10.99.0.$n/24"; done
+float() { # name node priority
+  lab_spawn "$1" "$2" "$KS_BINARY" float --interface eth0 --vip "$VIP/24" --vrid 51 \
+    --priority "$3" --advert-interval 100ms --status-socket "$LAB_DIR/$1.sock"
+}
+
+float f1 1 150
+float f2 2 100
+float f3 3 50
+lab_wait_for 5 lab_has_address 1 "$VIP" || lab_fail "no node took the VIP"
+sleep 0.5
+lab_expect_holders "$VIP" "1"
+lab_status_has "$LAB_DIR/f1.sock" '"state":"MASTER"' ||
+  lab_fail "f1's status does not say MASTER"
+lab_status_has "$LAB_DIR/f2.sock" '"master":"10.99.0.1"' ||
+  lab_fail "f2's status does not name 10.99.0.1 as master"
+lab_log "election: node 1 (priority 150) holds $VIP"
+
+start=$(lab_now)
+lab_signal f1 KILL
+lab_wait_for 5 lab_has_address 2 "$VIP" || lab_fail "node 2 did not take over after SIGKILL"
+lab_log "SIGKILL of the master: node 2 holds $VIP after $(lab_elapsed "$start" "$(lab_now)")s" \
+  "(Master_Down_Interval 0.361s)"
+sleep 0.3
+# The killed float could not clean up: its VIP is still there. That is what the next start fixes.
+lab_expect_holders "$VIP" "1 2"
+
+float f1b 1 150
+lab_wait_for 5 lab_lacks_address 1 "$VIP" ||
+  lab_fail "the restarted float did not remove the stale VIP"
+grep -q "removed a VIP left on the interface by a previous float" "$LAB_DIR/f1b.log" ||
+  lab_fail "no log line about the stale VIP"
+sleep 0.5
+lab_expect_holders "$VIP" "2"
+lab_log "restart: stale VIP removed; nopreempt kept the VIP on node 2"
+
+start=$(lab_now)
+lab_signal f2 TERM
+lab_wait_for 5 lab_has_address 1 "$VIP" || lab_fail "node 1 did not take over after SIGTERM"
+lab_log "SIGTERM of the master: node 1 holds $VIP after $(lab_elapsed "$start" "$(lab_now)")s" \
+  "(Skew_Time of priority 150: 0.041s)"
+status=$(lab_reap f2)
+[ "$status" -eq 0 ] || lab_fail "f2 exited with $status after SIGTERM, expected 0"
+sleep 0.3
+lab_expect_holders "$VIP" "1"
+lab_log "PASS"

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# --preempt: a higher priority float takes the VIP from a running lower priority master after
+# Master_Down_Interval; with --preempt-delay it tolerates the lower master that long first.
+set -euo pipefail
+source "$(dirname "$0")/../lib/lab.sh"
+lab_require_root
+lab_init
+
+VIP=10.99.0.100
+for n in 1 2; do lab_add_node "$n" "10.99.0.$n/24"; done
+common=(float --interface eth0 --vip "$VIP/24" --vrid 52 --advert-interval 100ms
+  --status-socket none)
+
+lab_spawn low 2 "$KS_BINARY" "${common[@]}" --priority 100
+lab_wait_for 5 lab_has_address 2 "$VIP" || lab_fail "the only float did not take the VIP"
+
+start=$(lab_now)
+lab_spawn high 1 "$KS_BINARY" "${common[@]}" --priority 200 --preempt
+lab_wait_for 5 lab_has_address 1 "$VIP" || lab_fail "the higher priority float did not preempt"
+lab_wait_for 2 lab_lacks_address 2 "$VIP" ||
+  lab_fail "the preempted master kept the VIP"
+fast=$(lab_elapsed "$start" "$(lab_now)")
+lab_log "preempted after ${fast}s"
+
+lab_signal high TERM
+lab_reap high >/dev/null
+lab_wait_for 5 lab_has_address 2 "$VIP" || lab_fail "the VIP did not return to node 2"
+start=$(lab_now)
+lab_spawn delayed 1 "$KS_BINARY" "${common[@]}" --priority 200 --preempt --preempt-delay 1500ms
+sleep 1.2
+lab_expect_holders "$VIP" "2"
+lab_wait_for 5 lab_has_address 1 "$VIP" || lab_fail "the delayed preemption never happened"
+slow=$(lab_elapsed "$start" "$(lab_now)")
+lab_log "preempted after ${slow}s with a 1.5s preempt delay"
+awk -v s="$slow" 'BEGIN { exit !(s >= 1.5) }' || lab_fail "preempted before the delay (${slow}s)"
+lab_log "PASS"
