@@ -18,7 +18,7 @@ lab_spawn f1 1 "$KS_BINARY" float --interface eth0 --vip "$VIP/24" --vrid 56 --p
 lab_wait_for 5 lab_has_address 1 "$VIP" || lab_fail "the float did not take the VIP"
 sleep 1.5
 lab_signal capture TERM
-lab_reap capture >/dev/null || true
+lab_reap capture
 arps=$(tcpdump -nn -e -r "$LAB_DIR/arp.pcap" 2>/dev/null | grep -E "Request who-has $VIP (\(ff:ff:ff:ff:ff:ff\) )?tell $VIP" || true)
 count=$(grep -c . <<<"$arps" || true)
 lab_log "captured $count gratuitous ARPs for $VIP"

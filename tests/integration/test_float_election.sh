@@ -50,8 +50,8 @@ lab_signal f2 TERM
 lab_wait_for 5 lab_has_address 1 "$VIP" || lab_fail "node 1 did not take over after SIGTERM"
 lab_log "SIGTERM of the master: node 1 holds $VIP after $(lab_elapsed "$start" "$(lab_now)")s" \
   "(Skew_Time of priority 150: 0.041s)"
-status=$(lab_reap f2)
-[ "$status" -eq 0 ] || lab_fail "f2 exited with $status after SIGTERM, expected 0"
+lab_reap f2
+[ "$LAB_EXIT_STATUS" -eq 0 ] || lab_fail "f2 exited with $LAB_EXIT_STATUS after SIGTERM, expected 0"
 sleep 0.3
 lab_expect_holders "$VIP" "1"
 lab_log "PASS"

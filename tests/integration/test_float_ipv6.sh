@@ -30,7 +30,7 @@ lab_log "IPv6 SIGTERM failover: $(lab_elapsed "$start" "$(lab_now)")s"
 lab_wait_for 5 lab_has_address 2 10.99.0.100 || lab_fail "IPv4 failover of the dual-stack float"
 sleep 0.3
 lab_signal capture TERM
-lab_reap capture >/dev/null || true
+lab_reap capture
 packets=$(tcpdump -nn -v -r "$LAB_DIR/v6.pcap" 2>/dev/null)
 grep -q 'fe80::[0-9a-f:]* > ff02::12: .*VRRPv3, Advertisement, vrid 55, prio 150' <<<"$packets" ||
   grep -A1 'hlim 255.*VRRP' <<<"$packets" | grep -q 'ff02::12: VRRPv3, Advertisement, vrid 55' ||

@@ -62,7 +62,7 @@ run_version() { # version interval wait
   lab_wait_for "$wait" lab_has_address 2 "$VIP" || lab_fail "our float did not take over"
   lab_wait_for "$wait" lab_lacks_address 1 "$VIP" || lab_fail "keepalived kept the VIP"
   lab_log "keepalived stopped: our float holds the VIP after $(lab_elapsed "$start" "$(lab_now)")s"
-  lab_reap ka >/dev/null || true
+  lab_reap ka
 
   start_keepalived ka2 1 "$version" "$interval" 50
   sleep "$interval"; sleep "$interval"; sleep 1.5
@@ -72,12 +72,12 @@ run_version() { # version interval wait
 
   start=$(lab_now)
   lab_signal ours KILL
-  lab_reap ours >/dev/null || true
+  lab_reap ours
   lab_wait_for "$wait" lab_has_address 1 "$VIP" || lab_fail "keepalived did not take over"
   lab_log "our float killed: keepalived holds the VIP after $(lab_elapsed "$start" "$(lab_now)")s"
   grep -q "Entering MASTER STATE" "$LAB_DIR/ka2.log" || lab_fail "keepalived did not enter MASTER"
   lab_signal ka2 TERM
-  lab_reap ka2 >/dev/null || true
+  lab_reap ka2
   lab_exec 2 ip addr del "$VIP/24" dev eth0 2>/dev/null || true
   lab_wait_for 5 lab_lacks_address 1 "$VIP" || true
 }

@@ -23,7 +23,7 @@ fast=$(lab_elapsed "$start" "$(lab_now)")
 lab_log "preempted after ${fast}s"
 
 lab_signal high TERM
-lab_reap high >/dev/null
+lab_reap high
 lab_wait_for 5 lab_has_address 2 "$VIP" || lab_fail "the VIP did not return to node 2"
 start=$(lab_now)
 lab_spawn delayed 1 "$KS_BINARY" "${common[@]}" --priority 200 --preempt --preempt-delay 1500ms

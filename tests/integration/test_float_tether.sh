@@ -39,7 +39,7 @@ lab_log "anchor up: node 1 holds the VIP"
 
 start=$(lab_now)
 lab_signal anchor KILL
-lab_reap anchor >/dev/null
+lab_reap anchor
 lab_wait_for 5 lab_has_address 2 "$VIP" || lab_fail "node 2 did not take over when the anchor died"
 lab_log "anchor killed: node 2 holds the VIP after $(lab_elapsed "$start" "$(lab_now)")s" \
   "(Skew_Time of priority 100: 0.061s)"
@@ -55,7 +55,7 @@ lab_expect_holders "$VIP" "2"
 lab_log "anchor back: node 1 competes again (BACKUP), nopreempt keeps the VIP on node 2"
 
 lab_signal f2 TERM
-lab_reap f2 >/dev/null
+lab_reap f2
 lab_wait_for 5 lab_has_address 1 "$VIP" || lab_fail "node 1 did not take over from the stopped node 2"
 tell '{"type":"resign","reason":"node is drained"}'
 lab_wait_for 3 lab_lacks_address 1 "$VIP" ||

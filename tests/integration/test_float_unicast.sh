@@ -32,7 +32,7 @@ lab_wait_for 5 lab_has_address 2 "$VIP" || lab_fail "unicast failover did not ha
 lab_log "unicast SIGKILL failover: $(lab_elapsed "$start" "$(lab_now)")s"
 sleep 0.3
 lab_signal capture TERM
-lab_reap capture >/dev/null || true
+lab_reap capture
 packets=$(tcpdump -nn -r "$LAB_DIR/vrrp.pcap" 2>/dev/null)
 total=$(grep -c VRRP <<<"$packets" || true)
 multicast=$(grep -c '> 224.0.0.18' <<<"$packets" || true)

@@ -9,6 +9,7 @@
 #   lab_spawn NAME 1 CMD...          start CMD in node 1 in the background, output to
 #                                    $LAB_DIR/NAME.log, pid in LAB_PID[NAME]
 #   lab_signal NAME SIG              signal a spawned process (by its pid)
+#   lab_reap NAME                    wait for it; its exit status lands in LAB_EXIT_STATUS
 #   lab_wait_for SECONDS CMD...      poll CMD until it succeeds; fail after SECONDS
 #   lab_holders ADDRESS              node numbers holding ADDRESS on eth0
 #   lab_link_down 1 / lab_link_up 1  take node 1's bridge port down / up
@@ -128,12 +129,14 @@ lab_signal() {
   kill "-$signal" "${LAB_PID[$name]}"
 }
 
-# Waits for a spawned process to exit; prints its exit status.
+# Waits for a spawned process to exit and sets LAB_EXIT_STATUS to its status. (Not meant for
+# $(...): a subshell cannot wait for the lab's children.)
+LAB_EXIT_STATUS=0
 lab_reap() {
-  local name=$1 status=0
-  wait "${LAB_PID[$name]}" || status=$?
+  local name=$1
+  LAB_EXIT_STATUS=0
+  wait "${LAB_PID[$name]}" || LAB_EXIT_STATUS=$?
   unset "LAB_PID[$name]"
-  echo "$status"
 }
 
 lab_wait_for() {
