@@ -5,15 +5,16 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/write.hpp>
 #include <cerrno>
 #include <exception>
 #include <list>
@@ -74,6 +75,30 @@ std::optional<ServerResponse> response_to_read_error(const error_code& ec,
                              "Malformed HTTP request (" + ec.message() + "); send HTTP/1.1.\n");
     }
     return std::nullopt;
+}
+
+/// The status line and header fields of `response`, as sent. Beast's generic serializer costs
+/// more than the rest of a small request together; responses here are whole strings.
+void write_head(const ServerResponse& response, std::string& out) {
+    out.clear();
+    out += response.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+    const unsigned code = response.result_int();
+    out += static_cast<char>('0' + code / 100 % 10);
+    out += static_cast<char>('0' + code / 10 % 10);
+    out += static_cast<char>('0' + code % 10);
+    out += ' ';
+    const auto reason = response.reason();
+    out.append(reason.data(), reason.size());
+    out += "\r\n";
+    for (const auto& field : response) {
+        const auto name = field.name_string();
+        const auto value = field.value();
+        out.append(name.data(), name.size());
+        out += ": ";
+        out.append(value.data(), value.size());
+        out += "\r\n";
+    }
+    out += "\r\n";
 }
 
 }  // namespace
@@ -272,9 +297,7 @@ class Session final : public Connection {
             ++state_->counters.requests;
             if (state_->stopping)
                 response.keep_alive(false);
-            enter(Phase::writing, limits.write_timeout);
-            const auto [write_error, written] =
-                co_await beast_http::async_write(socket_, response, use_tuple);
+            const auto write_error = co_await write_response(response);
             if (write_error || !response.keep_alive())
                 break;
         }
@@ -289,6 +312,16 @@ class Session final : public Connection {
     void close_socket() override {
         error_code ignored;
         socket_.close(ignored);
+    }
+
+    /// Writes head and body with one system call when the socket takes them.
+    asio::awaitable<error_code> write_response(const ServerResponse& response) {
+        enter(Phase::writing, state_->limits.write_timeout);
+        write_head(response, head_);
+        const std::array<asio::const_buffer, 2> pieces{asio::buffer(head_),
+                                                       asio::buffer(response.body())};
+        const auto [ec, written] = co_await asio::async_write(socket_, pieces, use_tuple);
+        co_return ec;
     }
 
     /// Reads one whole request into `parser`; an error code when there is none (closed by the
@@ -354,9 +387,7 @@ class Session final : public Connection {
         ++state_->counters.bad_requests;
         response->keep_alive(false);
         response->prepare_payload();
-        enter(Phase::writing, state_->limits.write_timeout);
-        const auto [write_error, written] =
-            co_await beast_http::async_write(socket_, *response, use_tuple);
+        const auto write_error = co_await write_response(*response);
         if (write_error || closed())
             co_return;
         error_code ignored;
@@ -376,6 +407,7 @@ class Session final : public Connection {
 
     Socket socket_;
     boost::beast::flat_buffer buffer_;
+    std::string head_;  ///< the response head being written, reused
 };
 
 template <typename Protocol>
