@@ -24,7 +24,7 @@ page_shows() {
   shift
   local text
   for text in "$@"; do
-    grep -qF -- "$text" "$dom" || buoy_fail "the page does not show '$text'; DOM kept in $dom"
+    grep -qF -- "$text" "$dom" || lab_fail "the page does not show '$text'; DOM kept in $dom"
   done
 }
 
@@ -32,15 +32,15 @@ buoy_start_float "$KS_SOURCE_DIR/tests/fixtures/float_status_master.json"
 buoy_start --node-hostname manager-1
 buoy_wait_for 10 sh -c "curl -fsS '$BUOY_URL/status' | grep -q '\"state\":\"MASTER\"'"
 
-buoy_log "page with a MASTER float"
+lab_log "page with a MASTER float"
 run_chromium --dump-dom "$BUOY_URL/ui" >"$BUOY_TMP/master.html"
 page_shows "$BUOY_TMP/master.html" 'data-loaded="true"' 'id="state" data-state="MASTER">MASTER<' \
   '>manager-1<' '10.99.0.100/24' 'master down timer expired' 'anchor tether: connected'
 run_chromium --screenshot="$artifacts/buoy-ui-master.png" "$BUOY_URL/ui" >/dev/null
 [ "$(head -c 4 "$artifacts/buoy-ui-master.png" | od -An -c | tr -d ' ')" = '211PNG' ] ||
-  buoy_fail "no PNG screenshot at $artifacts/buoy-ui-master.png"
+  lab_fail "no PNG screenshot at $artifacts/buoy-ui-master.png"
 
-buoy_log "page with the float gone"
+lab_log "page with the float gone"
 buoy_stop_float
 buoy_wait_for 10 sh -c "curl -fsS '$BUOY_URL/status' | grep -q '\"float\":\"unreachable\"'"
 run_chromium --dump-dom "$BUOY_URL/ui" >"$BUOY_TMP/unreachable.html"
@@ -48,4 +48,4 @@ page_shows "$BUOY_TMP/unreachable.html" 'data-loaded="true"' 'data-state="unreac
   'The float does not answer'
 run_chromium --screenshot="$artifacts/buoy-ui-unreachable.png" "$BUOY_URL/ui" >/dev/null
 
-buoy_log "PASS: the page shows the float's state and its absence (screenshots in tests/artifacts/)"
+lab_log "PASS: the page shows the float's state and its absence (screenshots in tests/artifacts/)"

@@ -1,6 +1,8 @@
 # shellcheck shell=bash
-# Helpers for the buoy's tests: loopback only, no root. Source this file, then:
+# Helpers for the buoy's tests: loopback only, no root. Source this file (it sources lab.sh for
+# lab_log, lab_fail, lab_wait_for and lab_require_command), then:
 #
+#   buoy_require_tools TOOL...       exit 77 (skipped) unless the tools and test programs exist
 #   buoy_init                        temp folder; cleanup runs on EXIT (processes by pid, files)
 #   buoy_start_float FIXTURE.json    a stand-in float serving FIXTURE on $BUOY_FLOAT_SOCKET
 #   buoy_stop_float                  stop it (the socket goes away)
@@ -9,42 +11,31 @@
 #   buoy_wait_for SECONDS CMD...     poll CMD until it succeeds; fail after SECONDS
 #   buoy_rss_kib PID                 resident memory of PID in KiB
 
+source "$(dirname "${BASH_SOURCE[0]}")/lab.sh"
+
 BUOY_TMP=""
 BUOY_FLOAT_SOCKET=""
 BUOY_FLOAT_PID=""
 BUOY_PID=""
 BUOY_PORT=""
 BUOY_URL=""
-BUOY_EXTRA_PIDS=()
-
-buoy_log() { printf '[%s] %s\n' "$(date +%H:%M:%S.%3N)" "$*" >&2; }
-buoy_fail() {
-  buoy_log "FAIL: $*"
-  exit 1
-}
 
 buoy_require_tools() {
   : "${KS_BINARY:?set KS_BINARY to the keepalived-swarm executable}"
   : "${KS_FLOAT_STATUS_SERVER:?set KS_FLOAT_STATUS_SERVER to the ks_float_status_server test helper}"
-  local tool
-  for tool in "$@"; do
-    if ! command -v "$tool" >/dev/null 2>&1; then
-      echo "SKIP: '$tool' is not installed (tests/lib/install-deps.sh installs it)" >&2
-      exit 77
-    fi
-  done
+  lab_require_command "$@"
 }
 
 buoy_cleanup() {
   local pid
-  for pid in "$BUOY_PID" "$BUOY_FLOAT_PID" "${BUOY_EXTRA_PIDS[@]}"; do
+  for pid in "$BUOY_PID" "$BUOY_FLOAT_PID"; do
     [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null || true
   done
-  for pid in "$BUOY_PID" "$BUOY_FLOAT_PID" "${BUOY_EXTRA_PIDS[@]}"; do
+  for pid in "$BUOY_PID" "$BUOY_FLOAT_PID"; do
     [ -n "$pid" ] && wait "$pid" 2>/dev/null || true
   done
   if [ -n "$BUOY_TMP" ]; then
-    if [ "${BUOY_KEEP_LOGS:-0}" = 1 ]; then buoy_log "logs kept in $BUOY_TMP"; else rm -rf "$BUOY_TMP"; fi
+    if [ "${BUOY_KEEP_LOGS:-0}" = 1 ]; then lab_log "logs kept in $BUOY_TMP"; else rm -rf "$BUOY_TMP"; fi
   fi
 }
 
@@ -56,15 +47,7 @@ buoy_init() {
   trap '' PIPE
 }
 
-buoy_wait_for() {
-  local seconds=$1
-  shift
-  local deadline=$((SECONDS + seconds))
-  until "$@" >/dev/null 2>&1; do
-    if [ "$SECONDS" -ge "$deadline" ]; then buoy_fail "timed out after ${seconds}s waiting for: $*"; fi
-    sleep 0.1
-  done
-}
+buoy_wait_for() { lab_wait_for "$@" || lab_fail "gave up waiting"; }
 
 buoy_start_float() {
   "$KS_FLOAT_STATUS_SERVER" "$BUOY_FLOAT_SOCKET" "$1" >"$BUOY_TMP/float.log" 2>&1 &
@@ -74,7 +57,7 @@ buoy_start_float() {
 
 buoy_stop_float() {
   kill -TERM "$BUOY_FLOAT_PID"
-  wait "$BUOY_FLOAT_PID" || buoy_fail "the stand-in float exited with status $?"
+  wait "$BUOY_FLOAT_PID" || lab_fail "the stand-in float exited with status $?"
   BUOY_FLOAT_PID=""
 }
 
@@ -84,7 +67,7 @@ buoy_start() {
   BUOY_PID=$!
   buoy_wait_for 20 grep -q 'buoy listening' "$BUOY_TMP/buoy.log"
   BUOY_PORT=$(sed -n 's/.*buoy listening address=127\.0\.0\.1:\([0-9]*\).*/\1/p' "$BUOY_TMP/buoy.log")
-  [ -n "$BUOY_PORT" ] || buoy_fail "no port in the buoy's log: $(cat "$BUOY_TMP/buoy.log")"
+  [ -n "$BUOY_PORT" ] || lab_fail "no port in the buoy's log: $(cat "$BUOY_TMP/buoy.log")"
   BUOY_URL="http://127.0.0.1:$BUOY_PORT"
 }
 
