@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# Failover time and idle footprint of keepalived-swarm's float next to keepalived, same namespaces,
+# same settings, same run. For each setting and each way the master dies (SIGKILL: a crash;
+# SIGTERM: a graceful stop that sends priority 0) it measures, over several repetitions, the time
+# from the signal to the VIP appearing on the backup (kernel timestamps from `ip -ts monitor`),
+# then the idle RSS and CPU of a master of each.
+#
+#   bench/float/failover.sh [REPETITIONS]      (root; builds a static release binary first)
+set -euo pipefail
+cd "$(dirname "$(readlink -f "$0")")/../.."
+source tests/lib/lab.sh
+lab_require_root
+lab_require_command keepalived
+REPS=${1:-5}
+
+cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DKS_STATIC=ON -DKS_TESTS=OFF >/dev/null
+cmake --build build/bench --target keepalived-swarm | tail -n 1
+BIN=$PWD/build/bench/keepalived-swarm-stripped
+strip -o "$BIN" build/bench/keepalived-swarm
+
+lab_init
+VIP=10.99.0.100
+for n in 1 2; do lab_add_node "$n" "10.99.0.$n/24"; done
+
+start_impl() { # impl name node version interval priority
+  local impl=$1 name=$2 node=$3 version=$4 interval=$5 priority=$6
+  if [ "$impl" = ours ]; then
+    lab_spawn "$name" "$node" "$BIN" float --interface eth0 --vip "$VIP/24" --vrid 70 \
+      --vrrp-version "$version" --advert-interval "$interval" --priority "$priority" \
+      --status-socket none --log-level warn
+  else
+    cat >"$LAB_DIR/$name.conf" <<CONF
+global_defs {
+  vrrp_version $version
+}
+vrrp_instance VI_1 {
+  state BACKUP
+  interface eth0
+  virtual_router_id 70
+  priority $priority
+  advert_int $interval
+  virtual_ipaddress {
+    $VIP/24
+  }
+}
+CONF
+    lab_spawn "$name" "$node" keepalived -n -D --vrrp -f "$LAB_DIR/$name.conf" \
+      -p "$LAB_DIR/$name.pid" -r "$LAB_DIR/$name.vrrp.pid" -c "$LAB_DIR/$name.chk.pid"
+  fi
+}
+
+# Every pid of an implementation's process tree (keepalived runs a parent and a VRRP child).
+pids_of() {
+  local name=$1 pid=${LAB_PID[$1]}
+  echo "$pid"
+  [ -f "$LAB_DIR/$name.vrrp.pid" ] && cat "$LAB_DIR/$name.vrrp.pid" 2>/dev/null || true
+}
+
+stop_all() {
+  local name
+  for name in "${!LAB_PID[@]}"; do
+    # shellcheck disable=SC2046
+    kill -KILL $(pids_of "$name") 2>/dev/null || true
+    lab_reap "$name"
+  done
+  rm -f "$LAB_DIR"/*.pid
+  for n in 1 2; do lab_exec "$n" ip addr del "$VIP/24" dev eth0 2>/dev/null || true; done
+}
+
+# One failover: master on node 1, backup on node 2, kill the master, time until node 2 has the VIP.
+measure_once() { # impl version interval signal
+  local impl=$1 version=$2 interval=$3 signal=$4
+  start_impl "$impl" master 1 "$version" "$interval" 150
+  lab_wait_for 15 lab_has_address 1 "$VIP" || lab_fail "$impl: no master"
+  start_impl "$impl" backup 2 "$version" "$interval" 100
+  sleep "$(awk -v i="$interval" 'BEGIN { print 4 * i + 0.3 }')"
+  lab_exec 2 ip -ts monitor address dev eth0 >"$LAB_DIR/monitor.txt" 2>&1 &
+  local monitor=$!
+  sleep 0.2
+  local t0 victims
+  victims=$(pids_of master)
+  t0=$(date +%s.%N)
+  # shellcheck disable=SC2086
+  kill "-$signal" $victims
+  lab_wait_for 15 lab_has_address 2 "$VIP" || lab_fail "$impl: no failover"
+  sleep 0.05
+  kill "$monitor"
+  wait "$monitor" 2>/dev/null || true
+  local stamp
+  stamp=$(grep -a -m1 "inet $VIP/" "$LAB_DIR/monitor.txt" | sed -E 's/^\[([^]]+)\].*/\1/')
+  stop_all
+  awk -v t0="$t0" -v t1="$(date -d "$stamp" +%s.%N)" 'BEGIN { printf "%.4f\n", t1 - t0 }'
+}
+
+summary() { # values... -> "median max"
+  printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END {
+    m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+    printf "%.3f %.3f", m, v[NR] }'
+}
+
+bound() { # version interval priority signal -> seconds the RFC allows
+  awk -v v="$1" -v i="$2" -v p="$3" -v s="$4" 'BEGIN {
+    skew = (v == 2) ? (256 - p) / 256 : (256 - p) * i / 256
+    printf "%.3f", (s == "KILL") ? 3 * i + skew : skew }'
+}
+
+printf '\nFailover to the backup (priority 100), %d repetitions, seconds (median / max)\n' "$REPS"
+printf '%-22s %-8s %-8s %-17s %-17s\n' setting signal "RFC" "keepalived-swarm" "keepalived 2.2.7"
+for setting in "3 0.1" "3 1" "2 1"; do
+  read -r version interval <<<"$setting"
+  for signal in KILL TERM; do
+    row=()
+    for impl in ours keepalived; do
+      values=()
+      for _ in $(seq 1 "$REPS"); do values+=("$(measure_once "$impl" "$version" "$interval" "$signal")"); done
+      read -r median max <<<"$(summary "${values[@]}")"
+      row+=("$median / $max")
+    done
+    printf '%-22s %-8s %-8s %-17s %-17s\n' "VRRPv$version ${interval}s" "SIG$signal" \
+      "$(bound "$version" "$interval" 100 "$signal")" "${row[0]}" "${row[1]}"
+  done
+done
+
+idle() { # impl -> "rss_kib cpu_percent" of an idle master over 10 s
+  local impl=$1 pids total_rss=0 ticks0=0 ticks1=0 pid
+  start_impl "$impl" master 1 3 0.1 150
+  lab_wait_for 15 lab_has_address 1 "$VIP" || lab_fail "$impl: no master"
+  sleep 1
+  pids=$(pids_of master)
+  for pid in $pids; do ticks0=$((ticks0 + $(awk '{ print $14 + $15 }' "/proc/$pid/stat"))); done
+  sleep 10
+  for pid in $pids; do
+    ticks1=$((ticks1 + $(awk '{ print $14 + $15 }' "/proc/$pid/stat")))
+    total_rss=$((total_rss + $(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")))
+  done
+  stop_all
+  awk -v r="$total_rss" -v t=$((ticks1 - ticks0)) -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { printf "%.1f MiB  %.2f%%", r / 1024, 100 * t / hz / 10 }'
+}
+printf '\nIdle master, VRRPv3 100 ms adverts: RSS (all processes) and CPU over 10 s\n'
+printf '%-18s %s\n' keepalived-swarm "$(idle ours)" "keepalived 2.2.7" "$(idle keepalived)"
