@@ -3,50 +3,11 @@
 
 #include <catch2/catch.hpp>
 
-#include "tests/unit/vrrp_sim.hpp"
+#include "tests/unit/vrrp_test_support.hpp"
 
 using namespace ks::vrrp;
 using namespace ks::vrrp::testing;
 using namespace std::chrono_literals;
-
-namespace {
-
-using Actions = std::vector<Action>;
-
-constexpr const char* kOwnAddress = "10.0.0.2";
-constexpr const char* kPeerAddress = "10.0.0.3";
-
-/// Our router: VRRPv3, primary address kOwnAddress.
-InstanceConfig our_config(std::uint8_t priority) {
-    return router_config(priority, kOwnAddress);
-}
-
-/// An advert as the IP layer hands it over: TTL 255, our VRID, version and VIP.
-ReceivedAdvertisement advert_from(const char* source, std::uint8_t priority,
-                                  Centiseconds interval = Centiseconds(100),
-                                  Version version = Version::v3) {
-    return {address(source), kRequiredTtl,
-            Advertisement{version, kTestVrid, priority, interval, {address("10.0.0.100")}}};
-}
-
-ReceivedAdvertisement v2_advert_from(const char* source, std::uint8_t priority,
-                                     std::chrono::seconds interval = 1s) {
-    return advert_from(source, priority, interval, Version::v2);
-}
-
-StateChanged change(State from, State to, Reason reason) {
-    return {from, to, reason};
-}
-
-/// Takes a started non-owner through Master_Down_Timer expiry into Master; returns when.
-TimePoint make_master(Instance& instance) {
-    const auto when = *instance.next_deadline();
-    instance.expire(when);
-    REQUIRE(instance.state() == State::master);
-    return when;
-}
-
-}  // namespace
 
 TEST_CASE(
     "RFC 5798 6.4.1: startup of a non-owner enters Backup with Master_Down_Timer = "
@@ -238,43 +199,6 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "Preempt delay: a lower-priority master is tolerated for the delay after it is first "
-    "heard, then preempted",
-    "[vrrp][instance]") {
-    auto config = our_config(200);
-    config.preempt_delay = 5s;
-    Instance instance(config);
-    instance.start(kT0);
-    // Heard first at T0+1 s: tolerated until T0+6 s, each advert resetting Master_Down_Timer.
-    for (const auto at : {1'000'000us, 3'000'000us, 5'999'999us}) {
-        const auto out = instance.receive(kT0 + at, advert_from(kPeerAddress, 100));
-        CHECK(out.actions.empty());
-        CHECK(out.next_deadline == kT0 + at + 3'218'750us);
-    }
-    for (const auto at : {6s, 7s, 8s, 9s}) {
-        CHECK(instance.receive(kT0 + at, advert_from(kPeerAddress, 100)).next_deadline ==
-              kT0 + 9'218'749us);
-    }
-    CHECK(instance.expire(kT0 + 9'218'749us).actions.back() ==
-          Action{change(State::backup, State::master, Reason::master_down)});
-}
-
-TEST_CASE(
-    "Preempt delay: a router back from Fault tolerates a lower-priority master for the "
-    "whole delay again",
-    "[vrrp][instance]") {
-    auto config = our_config(200);
-    config.preempt_delay = 5s;
-    Instance instance(config);
-    instance.start(kT0);
-    instance.receive(kT0 + 1s, advert_from(kPeerAddress, 100));
-    instance.set_tracked(kT0 + 2s, false);
-    instance.set_tracked(kT0 + 100s, true);
-    const auto out = instance.receive(kT0 + 101s, advert_from(kPeerAddress, 100));
-    CHECK(out.next_deadline == kT0 + 101s + 3'218'750us);
-}
-
-TEST_CASE(
     "RFC 5798 6.4.3: a master hearing its own priority from a higher primary address "
     "steps down",
     "[vrrp][instance]") {
@@ -305,18 +229,24 @@ TEST_CASE(
 
 TEST_CASE(
     "RFC 5798 6.4.3: a master hearing a higher priority steps down, removes the addresses "
-    "and times the new master with its interval",
+    "and times the new master with its interval, whatever its Preempt_Mode",
     "[vrrp][instance]") {
-    Instance instance(our_config(100));
-    instance.start(kT0);
-    const auto since = make_master(instance);
-    // A lower address: priority decides before addresses do.
-    const auto out = instance.receive(since + 1ms, advert_from("10.0.0.1", 150, Centiseconds(200)));
-    CHECK(out.actions == Actions{RemoveAddresses{},
-                                 change(State::master, State::backup, Reason::higher_priority)});
-    CHECK(instance.master_advert_interval() == 2s);
-    CHECK(out.next_deadline == since + 1ms + 7'218'750us);  // 3 * 2 s + 156 * 2 s / 256
-    CHECK(instance.master_address() == address("10.0.0.1"));
+    for (const bool preempt : {true, false}) {
+        INFO("preempt " << preempt);
+        auto config = our_config(100);
+        config.preempt = preempt;
+        Instance instance(config);
+        instance.start(kT0);
+        const auto since = make_master(instance);
+        // A lower address: priority decides before addresses do.
+        const auto out =
+            instance.receive(since + 1ms, advert_from("10.0.0.1", 150, Centiseconds(200)));
+        CHECK(out.actions == Actions{RemoveAddresses{}, change(State::master, State::backup,
+                                                               Reason::higher_priority)});
+        CHECK(instance.master_advert_interval() == 2s);
+        CHECK(out.next_deadline == since + 1ms + 7'218'750us);  // 3 * 2 s + 156 * 2 s / 256
+        CHECK(instance.master_address() == address("10.0.0.1"));
+    }
 }
 
 TEST_CASE("RFC 5798 6.4.3: a master discards an advert of lower priority", "[vrrp][instance]") {
@@ -491,74 +421,6 @@ TEST_CASE("A stopped instance ignores adverts and starts again from Initialize",
 }
 
 TEST_CASE(
-    "Tracked dependency lost: a master resigns with priority 0, removes the addresses and "
-    "enters Fault with no timer",
-    "[vrrp][instance]") {
-    Instance instance(our_config(100));
-    instance.start(kT0);
-    make_master(instance);
-    const auto out = instance.set_tracked(kT0 + 4s, false);
-    CHECK(out.actions == Actions{SendAdvertisement{0}, RemoveAddresses{},
-                                 change(State::master, State::fault, Reason::tracked_down)});
-    CHECK(instance.state() == State::fault);
-    CHECK(instance.effective_priority() == 0);
-    CHECK(out.next_deadline == std::nullopt);
-    CHECK(instance.expire(kT0 + 1h).actions.empty());
-    // In Fault nothing competes: not even a resigning master starts a timer.
-    const auto heard = instance.receive(kT0 + 5s, advert_from(kPeerAddress, 0));
-    CHECK(heard.actions.empty());
-    CHECK(heard.next_deadline == std::nullopt);
-}
-
-TEST_CASE(
-    "Tracked dependency lost: a backup enters Fault with no timer, still noting who is "
-    "master",
-    "[vrrp][instance]") {
-    Instance instance(our_config(100));
-    instance.start(kT0);
-    const auto out = instance.set_tracked(kT0 + 1s, false);
-    CHECK(out.actions == Actions{change(State::backup, State::fault, Reason::tracked_down)});
-    CHECK(out.next_deadline == std::nullopt);
-    CHECK(instance.set_tracked(kT0 + 2s, false).actions.empty());
-
-    auto heard = instance.receive(kT0 + 3s, advert_from(kPeerAddress, 50));
-    CHECK(heard.actions.empty());
-    CHECK(heard.next_deadline == std::nullopt);
-    CHECK(instance.master_address() == address(kPeerAddress));
-    heard = instance.receive(kT0 + 4s, advert_from(kPeerAddress, 0));
-    CHECK(heard.next_deadline == std::nullopt);
-    CHECK(instance.master_address() == std::nullopt);
-}
-
-TEST_CASE("Tracked dependency regained: Fault becomes Backup with a fresh Master_Down_Timer",
-          "[vrrp][instance]") {
-    Instance instance(our_config(100));
-    instance.start(kT0);
-    instance.receive(kT0 + 1s, advert_from(kPeerAddress, 200, Centiseconds(200)));
-    instance.set_tracked(kT0 + 2s, false);
-    const auto out = instance.set_tracked(kT0 + 10s, true);
-    CHECK(out.actions == Actions{change(State::fault, State::backup, Reason::tracked_up)});
-    CHECK(instance.effective_priority() == 100);
-    CHECK(instance.master_advert_interval() == 1s);  // our own again: no master heard since
-    CHECK(out.next_deadline == kT0 + 10s + 3'609'375us);
-    CHECK(instance.set_tracked(kT0 + 11s, true).actions.empty());
-}
-
-TEST_CASE("Startup while the tracked dependency is down enters Fault, even for the owner",
-          "[vrrp][instance]") {
-    Instance instance(our_config(kOwnerPriority));
-    CHECK(instance.set_tracked(kT0, false).actions.empty());
-    auto out = instance.start(kT0 + 1s);
-    CHECK(out.actions == Actions{change(State::initialize, State::fault, Reason::tracked_down)});
-    CHECK(out.next_deadline == std::nullopt);
-
-    out = instance.set_tracked(kT0 + 2s, true);
-    CHECK(out.actions == Actions{AddAddresses{}, SendAdvertisement{255}, AnnounceAddresses{},
-                                 change(State::fault, State::master, Reason::tracked_up)});
-    CHECK(out.next_deadline == kT0 + 3s);
-}
-
-TEST_CASE(
     "RFC 5798 6.4.3 Accept_Mode: only the master holds the addresses, added before they are "
     "announced and removed whenever it leaves Master",
     "[vrrp][instance]") {
@@ -590,33 +452,4 @@ TEST_CASE(
     CHECK(holds);
     apply(instance.stop(kT0 + 30s));
     CHECK_FALSE(holds);
-}
-
-TEST_CASE("update() of the priority in Master advertises the new priority at once",
-          "[vrrp][instance]") {
-    Instance instance(our_config(100));
-    instance.start(kT0);
-    const auto since = make_master(instance);
-    auto out = instance.update(since + 500ms, 120, true, 0s);
-    CHECK(out.actions == Actions{SendAdvertisement{120}});
-    CHECK(out.next_deadline == since + 1'500'000us);
-    CHECK(instance.effective_priority() == 120);
-    CHECK(instance.expire(since + 1'500'000us).actions == Actions{SendAdvertisement{120}});
-
-    out = instance.update(since + 2s, 120, false, 0s);  // same priority: nothing to tell
-    CHECK(out.actions.empty());
-    CHECK(out.next_deadline == since + 2'500'000us);
-}
-
-TEST_CASE(
-    "update() in Backup changes nothing now; the next advert is timed with the new "
-    "priority",
-    "[vrrp][instance]") {
-    Instance instance(our_config(100));
-    instance.start(kT0);
-    auto out = instance.update(kT0 + 1s, 192, true, 0s);
-    CHECK(out.actions.empty());
-    CHECK(out.next_deadline == kT0 + 3'609'375us);
-    out = instance.receive(kT0 + 2s, advert_from(kPeerAddress, 200));
-    CHECK(out.next_deadline == kT0 + 5'250'000us);  // 3 s + (256 - 192) * 1 s / 256
 }

@@ -7,6 +7,22 @@
 #include "keepalived_swarm/vrrp/packet.hpp"
 #include "tests/fixtures/vrrp_samples.hpp"
 
+namespace Catch {
+/// Byte strings print as hex, so a failed comparison shows where the bytes differ.
+template <>
+struct StringMaker<std::vector<std::uint8_t>> {
+    static std::string convert(const std::vector<std::uint8_t>& bytes) {
+        std::string text;
+        for (const auto byte : bytes) {
+            constexpr const char* kDigits = "0123456789abcdef";
+            text += kDigits[byte >> 4];
+            text += kDigits[byte & 0x0F];
+        }
+        return text;
+    }
+};
+}  // namespace Catch
+
 using namespace ks::vrrp;
 using boost::asio::ip::make_address;
 
@@ -203,6 +219,7 @@ TEST_CASE("internet_checksum is the RFC 1071 sum, odd lengths padded with a zero
     CHECK(internet_checksum(example) == 0x220d);
     CHECK(internet_checksum(Bytes{0x01}) == 0xfeff);
     CHECK(internet_checksum(Bytes{0xff, 0xff, 0x00, 0x01}) == 0xfffe);  // end-around carry
+    CHECK(internet_checksum(Bytes{0xff, 0xff, 0xff, 0xff, 0x00, 0x01}) == 0xfffe);  // carry twice
     CHECK(internet_checksum(Bytes{}) == 0xffff);
 }
 

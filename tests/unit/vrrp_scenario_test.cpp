@@ -1,6 +1,7 @@
 // Several VRRP routers in-process on a simulated link (FakeLink): elections, failures and
 // partitions, with the exact time of every takeover.
 
+#include <array>
 #include <catch2/catch.hpp>
 
 #include "tests/unit/vrrp_sim.hpp"

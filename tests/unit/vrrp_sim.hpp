@@ -1,110 +1,12 @@
 #pragma once
-// Test support for the VRRP state machine: readable failure messages for its types, and FakeLink,
-// a deterministic event-driven simulator of several Instances on one link. Adverts go through the
-// real codec (encode, then decode) and arrive after a fixed delay; time only moves to the next
-// event, so every run is exact to the microsecond.
+// FakeLink: a deterministic event-driven simulator of several VRRP Instances on one link. Adverts
+// go through the real codec (encode, then decode) and arrive after a fixed delay; time only moves
+// to the next event, so every run is exact to the microsecond.
 
-#include <catch2/catch.hpp>
-#include <cstdint>
 #include <map>
-#include <optional>
-#include <sstream>
-#include <string>
 #include <utility>
-#include <vector>
 
-#include "keepalived_swarm/vrrp/instance.hpp"
-#include "keepalived_swarm/vrrp/packet.hpp"
-
-namespace ks::vrrp::testing {
-
-/// The origin of every test timeline: deadlines are written as kT0 + an offset.
-inline constexpr TimePoint kT0{};
-/// The VRID every test router serves.
-inline constexpr std::uint8_t kTestVrid = 51;
-
-inline IpAddress address(const char* text) {
-    return boost::asio::ip::make_address(text);
-}
-
-/// A router of VRID kTestVrid with Advertisement_Interval 1 s, preemption on (the RFC default)
-/// and the VIP 10.0.0.100, or fd00::100 when `primary` is IPv6.
-inline InstanceConfig router_config(std::uint8_t priority, const char* primary,
-                                    Version version = Version::v3) {
-    InstanceConfig config;
-    config.version = version;
-    config.vrid = kTestVrid;
-    config.priority = priority;
-    config.advert_interval = std::chrono::seconds(1);
-    config.preempt = true;
-    config.primary_address = address(primary);
-    config.virtual_addresses = {
-        address(config.primary_address.is_v4() ? "10.0.0.100" : "fd00::100")};
-    return config;
-}
-
-inline std::string describe(const std::optional<TimePoint>& deadline) {
-    if (!deadline)
-        return "no deadline";
-    const auto offset = std::chrono::duration_cast<Duration>(*deadline - kT0);
-    return "T0+" + std::to_string(offset.count()) + "us";
-}
-
-inline std::string describe(const Action& action) {
-    struct Describer {
-        std::string operator()(const SendAdvertisement& send) const {
-            return "SendAdvertisement{" + std::to_string(send.priority) + "}";
-        }
-        std::string operator()(const AddAddresses&) const { return "AddAddresses"; }
-        std::string operator()(const RemoveAddresses&) const { return "RemoveAddresses"; }
-        std::string operator()(const AnnounceAddresses&) const { return "AnnounceAddresses"; }
-        std::string operator()(const StateChanged& change) const {
-            return "StateChanged{" + std::string(to_string(change.from)) + "->" +
-                   std::string(to_string(change.to)) + ", " +
-                   std::string(to_string(change.reason)) + "}";
-        }
-    };
-    return std::visit(Describer{}, action);
-}
-
-}  // namespace ks::vrrp::testing
-
-namespace Catch {
-template <>
-struct StringMaker<ks::vrrp::Action> {
-    static std::string convert(const ks::vrrp::Action& action) {
-        return ks::vrrp::testing::describe(action);
-    }
-};
-template <>
-struct StringMaker<ks::vrrp::TimePoint> {
-    static std::string convert(ks::vrrp::TimePoint at) { return ks::vrrp::testing::describe(at); }
-};
-template <>
-struct StringMaker<std::optional<ks::vrrp::TimePoint>> {
-    static std::string convert(const std::optional<ks::vrrp::TimePoint>& deadline) {
-        return ks::vrrp::testing::describe(deadline);
-    }
-};
-template <>
-struct StringMaker<ks::vrrp::State> {
-    static std::string convert(ks::vrrp::State state) {
-        return std::string(ks::vrrp::to_string(state));
-    }
-};
-template <>
-struct StringMaker<ks::vrrp::DropReason> {
-    static std::string convert(ks::vrrp::DropReason reason) {
-        return std::string(ks::vrrp::to_string(reason));
-    }
-};
-template <>
-struct StringMaker<std::optional<ks::vrrp::DropReason>> {
-    static std::string convert(const std::optional<ks::vrrp::DropReason>& reason) {
-        return reason ? std::string(ks::vrrp::to_string(*reason)) : "not dropped";
-    }
-};
-}  // namespace Catch
+#include "tests/unit/vrrp_test_support.hpp"
 
 namespace ks::vrrp::testing {
 
