@@ -343,7 +343,8 @@ struct Client::Connection {
         while (!parser.is_done()) {
             parser.get().body().data = chunk.data();
             parser.get().body().size = chunk.size();
-            auto [ec, read] = co_await bhttp::async_read(stream, buffer, parser, kNoThrow);
+            // read_some, not read: hand over what arrived instead of waiting for a full buffer.
+            auto [ec, read] = co_await bhttp::async_read_some(stream, buffer, parser, kNoThrow);
             if (ec == bhttp::error::need_buffer)
                 ec = {};
             if (ec)
@@ -358,9 +359,10 @@ struct Client::Connection {
     }
 
     template <typename Stream>
-    asio::awaitable<result<Response>> do_stream(std::optional<Stream>& slot, const Request& request,
-                                                const DataHandler& on_data,
-                                                std::chrono::milliseconds headers_timeout) {
+    asio::awaitable<result<Response>> do_stream(
+        std::optional<Stream>& slot, const Request& request, const DataHandler& on_data,
+        std::chrono::milliseconds headers_timeout,
+        const std::function<void(const Response&)>& on_head) {
         const auto deadline = std::chrono::steady_clock::now() + headers_timeout;
         const auto message = make_request(request, endpoint);
         for (int attempt = 0;; ++attempt) {
@@ -394,6 +396,8 @@ struct Client::Connection {
             error_code body_ec;
             if (response.ok()) {
                 s.expires_never();
+                if (on_head)
+                    on_head(response);
                 body_ec = co_await read_body(s, parser, on_data, stopped);
             } else {
                 const std::size_t limit = limits.max_error_body;
@@ -435,13 +439,14 @@ asio::awaitable<result<Response>> Client::request(Request request,
 }
 
 asio::awaitable<result<Response>> Client::stream(Request request, DataHandler on_data,
-                                                 std::chrono::milliseconds headers_timeout) {
+                                                 std::chrono::milliseconds headers_timeout,
+                                                 std::function<void(const Response&)> on_head) {
     auto& c = *connection_;
     c.cancelled = false;
     if (c.endpoint.transport == Endpoint::Transport::unix_socket) {
-        co_return co_await c.do_stream(c.unix_stream, request, on_data, headers_timeout);
+        co_return co_await c.do_stream(c.unix_stream, request, on_data, headers_timeout, on_head);
     }
-    co_return co_await c.do_stream(c.tcp_stream, request, on_data, headers_timeout);
+    co_return co_await c.do_stream(c.tcp_stream, request, on_data, headers_timeout, on_head);
 }
 
 void Client::cancel() {

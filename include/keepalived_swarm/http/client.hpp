@@ -57,6 +57,12 @@ boost::system::result<Endpoint> parse_endpoint(std::string_view text);
 
 /// One request. The body, when not empty, is sent as `content_type`.
 struct Request {
+    Request() = default;
+    Request(std::string request_method, std::string request_target, std::string request_body = {})
+        : method(std::move(request_method)),
+          target(std::move(request_target)),
+          body(std::move(request_body)) {}
+
     std::string method = "GET";
     std::string target = "/";
     std::string body;
@@ -101,9 +107,11 @@ class Client {
     /// Sends `request`; when the status is 2xx hands each piece of the body to `on_data` as it
     /// arrives, for as long as the server sends (no deadline once headers are in). The returned
     /// Response has status and headers (and the body of a non-2xx answer). Stopping early from
-    /// `on_data` closes the connection.
+    /// `on_data` closes the connection. `on_head`, if set, sees status and headers as soon as
+    /// they arrive (a subscription is live from then on).
     boost::asio::awaitable<boost::system::result<Response>> stream(
-        Request request, DataHandler on_data, std::chrono::milliseconds headers_timeout);
+        Request request, DataHandler on_data, std::chrono::milliseconds headers_timeout,
+        std::function<void(const Response&)> on_head = {});
 
     /// Ends the call in progress (it returns Errc::cancelled) and closes the connection. Safe to
     /// call from another coroutine on the same executor, and when no call runs.
