@@ -42,6 +42,7 @@ std::string_view to_string(DropReason reason) {
         case DropReason::own_advert: return "own_advert";
         case DropReason::interval_mismatch: return "interval_mismatch";
         case DropReason::address_mismatch: return "address_mismatch";
+        case DropReason::owner_ignores: return "owner_ignores";
     }
     return "unknown";
 }
@@ -192,6 +193,8 @@ std::optional<DropReason> Instance::validate(const ReceivedAdvertisement& receiv
         return DropReason::version_mismatch;
     }
     if (advert.vrid != config_.vrid) return DropReason::other_vrid;
+    // RFC 5798 7.1 / RFC 3768 7.1: the address owner does not listen to anyone.
+    if (config_.priority == kOwnerPriority) return DropReason::owner_ignores;
     if (received.source == config_.primary_address) return DropReason::own_advert;
     address_mismatch = sorted(advert.addresses) != config_.virtual_addresses;
     if (config_.version == Version::v2) {

@@ -93,6 +93,8 @@ boost::system::result<Advertisement> decode(std::span<const std::uint8_t> messag
     const auto version_number = message[0] >> 4;
     if (version_number != 2 && version_number != 3) return DecodeError::bad_version;
     const auto version = static_cast<Version>(version_number);
+    // A caller mixing families has no pseudo-header to check against: refuse, never throw.
+    if (ip.source.is_v4() != ip.destination.is_v4()) return DecodeError::bad_ip_header;
     const bool ipv4 = ip.source.is_v4();
     if (version == Version::v2 && !ipv4) return DecodeError::bad_version;
     if ((message[0] & 0x0F) != kTypeAdvertisement) return DecodeError::bad_type;

@@ -453,3 +453,19 @@ TEST_CASE(
     apply(instance.stop(kT0 + 30s));
     CHECK_FALSE(holds);
 }
+
+TEST_CASE(
+    "RFC 5798 7.1: the address owner (priority 255) discards every advertisement, even a "
+    "priority 255 one from a higher address",
+    "[vrrp][instance]") {
+    Instance instance(our_config(kOwnerPriority));
+    instance.start(kT0);
+    const auto deadline = instance.next_deadline();
+    for (std::uint8_t priority : {std::uint8_t{0}, std::uint8_t{254}, std::uint8_t{255}}) {
+        const auto out = instance.receive(kT0 + 10ms, advert_from(kPeerAddress, priority));
+        CHECK(out.dropped == DropReason::owner_ignores);
+        CHECK(out.actions.empty());
+        CHECK(instance.state() == State::master);
+        CHECK(instance.next_deadline() == deadline);
+    }
+}

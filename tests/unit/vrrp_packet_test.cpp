@@ -487,3 +487,12 @@ TEST_CASE("parse_ipv4_datagram refuses malformed headers", "[vrrp][packet]") {
     const auto total_inside_header = edited_datagram([](Bytes& d) { d[3] = 19; });
     CHECK(error_of(parse_ipv4_datagram(total_inside_header)) == DecodeError::bad_ip_header);
 }
+
+TEST_CASE("decode refuses packet addresses of two families instead of throwing",
+          "[vrrp][packet]") {
+    const std::vector<std::uint8_t> message = {0x31, 0x33, 0x96, 0x01, 0x00, 0x0a,
+                                               0x43, 0x07, 0x0a, 0x63, 0x00, 0x64};
+    const PacketAddresses mixed{boost::asio::ip::make_address("10.99.0.1"),
+                                boost::asio::ip::make_address("ff02::12")};
+    CHECK(error_of(decode(message, mixed)) == DecodeError::bad_ip_header);
+}

@@ -75,6 +75,7 @@ enum class DropReason {
     own_advert,         ///< sent by ourselves
     interval_mismatch,  ///< VRRPv2 only: Adver Int differs from ours (RFC 3768 7.1)
     address_mismatch,   ///< VRRPv2 only: address list differs and sender is not the owner
+    owner_ignores,      ///< we own the addresses (priority 255): owners discard adverts (7.1)
 };
 
 std::string_view to_string(DropReason reason);

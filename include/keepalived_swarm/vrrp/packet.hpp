@@ -39,7 +39,7 @@ enum class DecodeError {
     address_count_mismatch,  ///< length disagrees with Count IPvX Addr, or no address at all
     zero_interval,           ///< an interval of 0 would make Master_Down_Interval 0
     unsupported_authentication,  ///< VRRPv2 auth types 1 and 2 were removed by RFC 3768
-    bad_ip_header,           ///< IPv4 header malformed, fragmented or not protocol 112
+    bad_ip_header,  ///< IPv4 header malformed, fragmented, not protocol 112, or mixed families
 };
 
 const boost::system::error_category& decode_category();
