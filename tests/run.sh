@@ -33,7 +33,7 @@ fi
 
 if has_stage integration; then
   step "integration tests"
-  ctest --test-dir build/release -L integration --output-on-failure
+  ctest --test-dir build/release -L 'integration|robustness' --output-on-failure
 fi
 
 if has_stage sanitize; then

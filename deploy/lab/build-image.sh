@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Builds the keepalived-swarm image from the Dockerfile on a machine with no registry access and
+# saves it as a tarball that `docker load` takes (the lab loads it into every node's engine).
+#
+#   deploy/lab/build-image.sh OUTPUT.tar [TAG]          (root)
+#
+# debian:bookworm-slim comes from debootstrap (Debian's mirror is reachable) and is cached, as is
+# the built image, keyed by the sources it was built from. The build uses the machine's Docker
+# engine when one answers on /var/run/docker.sock, else a private engine started for the build
+# and stopped after it (it needs the root namespace's network for apt in the build stage).
+set -euo pipefail
+cd "$(dirname "$(readlink -f "$0")")/../.."
+output=${1:?usage: build-image.sh OUTPUT.tar [TAG]}
+tag=${2:-keepalived-swarm:lab}
+cache=${KS_CACHE_DIR:-/var/cache/keepalived-swarm}
+mkdir -p "$cache"
+log() { printf '[build-image] %s\n' "$*" >&2; }
+
+# The sources the image is built from; an unchanged set reuses the cached image.
+source_key() {
+  if git rev-parse --git-dir >/dev/null 2>&1; then
+    { git ls-files -s Dockerfile .dockerignore CMakeLists.txt cmake include src roles tests
+      git diff HEAD -- Dockerfile CMakeLists.txt cmake include src roles tests; } | sha256sum | cut -c1-16
+  else
+    date +%s%N
+  fi
+}
+key=$(source_key)
+cached_image="$cache/image-$key.tar"
+if [ -f "$cached_image" ]; then
+  log "sources unchanged: reusing $cached_image"
+  cp "$cached_image" "$output"
+  exit 0
+fi
+
+docker_cli=/usr/bin/docker  # docker.io's CLI: BuildKit is built in (no buildx plugin needed)
+builder_pid=""
+builder_root=/var/lib/keepalived-swarm-builder
+builder_exec=/run/keepalived-swarm-builder
+stop_builder() {
+  [ -n "$builder_pid" ] || return 0
+  kill -TERM "$builder_pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$builder_pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$builder_pid" 2>/dev/null || true
+  wait "$builder_pid" 2>/dev/null || true
+  umount "$builder_exec/netns/default" 2>/dev/null || true
+  rm -rf "$builder_exec"
+}
+trap stop_builder EXIT
+
+if DOCKER_HOST=unix:///var/run/docker.sock "$docker_cli" version >/dev/null 2>&1; then
+  export DOCKER_HOST=unix:///var/run/docker.sock
+  log "building with the machine's Docker engine"
+else
+  log "starting a private Docker engine for the build"
+  mkdir -p "$builder_root" "$builder_exec"
+  dockerd --data-root "$builder_root" --exec-root "$builder_exec" \
+    -H "unix://$builder_exec/docker.sock" --pidfile "$builder_exec/docker.pid" \
+    --iptables=false --ip-masq=false --bridge=none >"$cache/builder.log" 2>&1 &
+  builder_pid=$!
+  export DOCKER_HOST="unix://$builder_exec/docker.sock"
+  for _ in $(seq 1 150); do "$docker_cli" version >/dev/null 2>&1 && break; sleep 0.2; done
+  "$docker_cli" version >/dev/null || { tail -n 20 "$cache/builder.log" >&2; exit 1; }
+fi
+
+if ! "$docker_cli" image inspect debian:bookworm-slim >/dev/null 2>&1; then
+  base="$cache/debian-bookworm-slim.tar"
+  if [ ! -f "$base" ]; then
+    log "making debian:bookworm-slim with debootstrap (once; cached in $cache)"
+    rootfs=$(mktemp -d)
+    debootstrap --variant=minbase bookworm "$rootfs" http://deb.debian.org/debian >"$cache/debootstrap.log" 2>&1 ||
+      { tail -n 20 "$cache/debootstrap.log" >&2; rm -rf "$rootfs"; exit 1; }
+    tar -C "$rootfs" -c . | "$docker_cli" import - debian:bookworm-slim >/dev/null
+    rm -rf "$rootfs"
+    "$docker_cli" save -o "$base.tmp" debian:bookworm-slim && mv "$base.tmp" "$base"
+  else
+    "$docker_cli" load -i "$base" >/dev/null
+  fi
+fi
+
+log "building $tag"
+started=$SECONDS
+DOCKER_BUILDKIT=1 "$docker_cli" build --network host -t "$tag" . >"$cache/build.log" 2>&1 ||
+  { tail -n 40 "$cache/build.log" >&2; exit 1; }
+log "built $tag in $((SECONDS - started))s: $("$docker_cli" image inspect -f '{{.Size}}' "$tag") bytes"
+"$docker_cli" save -o "$output" "$tag"
+rm -f "$cache"/image-*.tar
+cp "$output" "$cached_image"

@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# A multi-manager Docker Swarm on one machine, running keepalived-swarm with a VIP on the lab
+# subnet. Each node is a network namespace on a bridge that lives in a namespace of its own (the
+# root namespace gets no lab address and sees no lab traffic), with its own dockerd, host name,
+# /run and data root. A client namespace on the same bridge reaches the VIP.
+#
+#   deploy/lab/swarm-lab.sh up [NODES]   build the image, start NODES (3) managers, deploy, show the VIP
+#   deploy/lab/swarm-lab.sh status       where the VIP is, what the buoy says
+#   deploy/lab/swarm-lab.sh down         remove everything the lab made
+#
+# Settings (environment): KS_LAB_SUBNET (10.77.0, a /24), KS_LAB_VIP (<subnet>.100),
+# KS_LAB_ADVERT_INTERVAL (1s), KS_LAB_STATE (/var/lib/keepalived-swarm-lab), KS_LAB_PREFIX (ksl).
+# Sourced with KS_LAB_LIBRARY=1 it only defines the functions (the chaos suite uses them).
+set -euo pipefail
+
+KS_LAB_ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)
+KS_LAB_STATE=${KS_LAB_STATE:-/var/lib/keepalived-swarm-lab}
+KS_LAB_PREFIX=${KS_LAB_PREFIX:-ksl}
+KS_LAB_SUBNET=${KS_LAB_SUBNET:-10.77.0}
+KS_LAB_VIP=${KS_LAB_VIP:-$KS_LAB_SUBNET.100}
+KS_LAB_ADVERT_INTERVAL=${KS_LAB_ADVERT_INTERVAL:-1s}
+KS_LAB_IMAGE=${KS_LAB_IMAGE:-keepalived-swarm:lab}
+KS_LAB_STACK=${KS_LAB_STACK:-keepalived}
+KS_LAB_CLIENT=250
+DOCKER_CLI=/usr/bin/docker
+
+swarm_log() { printf '[swarm-lab %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+swarm_fail() {
+  swarm_log "error: $*"
+  exit 1
+}
+
+swarm_switch_ns() { echo "${KS_LAB_PREFIX}-sw"; }
+swarm_ns() { echo "${KS_LAB_PREFIX}-n$1"; }
+swarm_client_ns() { echo "${KS_LAB_PREFIX}-client"; }
+swarm_nodes() { cat "$KS_LAB_STATE/nodes" 2>/dev/null || true; }
+swarm_docker() {
+  local node=$1
+  shift
+  DOCKER_HOST="unix://$KS_LAB_STATE/node$node/docker.sock" "$DOCKER_CLI" "$@"
+}
+swarm_client() { ip netns exec "$(swarm_client_ns)" "$@"; }
+
+# Node numbers holding ADDRESS (default: the VIP) on eth0.
+swarm_holders() {
+  local address=${1:-$KS_LAB_VIP} node listing holders=()
+  for node in $(swarm_nodes); do
+    listing=$(ip -n "$(swarm_ns "$node")" -o addr show dev eth0 2>/dev/null) || continue
+    grep -q "inet $address/" <<<"$listing" && holders+=("$node")
+  done
+  echo "${holders[*]}"
+}
+
+swarm_wait_for() {
+  local seconds=$1
+  shift
+  local deadline=$((SECONDS + seconds))
+  until "$@" >/dev/null 2>&1; do
+    [ "$SECONDS" -lt "$deadline" ] || return 1
+    sleep 0.05
+  done
+}
+
+swarm_add_namespace() { # name address
+  local ns=$1 address=$2 port=$3
+  ip netns add "$ns"
+  ip link add eth0 netns "$ns" type veth peer name "$port" netns "$(swarm_switch_ns)"
+  ip -n "$(swarm_switch_ns)" link set "$port" master br0 up
+  ip -n "$ns" link set lo up
+  ip -n "$ns" addr add "$address/24" dev eth0
+  ip -n "$ns" link set eth0 up
+}
+
+swarm_dockerd_answers() { swarm_docker "$1" version >/dev/null 2>&1; }
+
+# Starts node N's supervised dockerd in its namespaces.
+swarm_start_node() {
+  local node=$1
+  mkdir -p "$KS_LAB_STATE/node$node"
+  setsid ip netns exec "$(swarm_ns "$node")" unshare --mount --uts --propagation private \
+    bash "$KS_LAB_ROOT/deploy/lab/node-supervisor.sh" "$node" "$KS_LAB_STATE" \
+    "$KS_LAB_STATE/cgroup-mounts" </dev/null >>"$KS_LAB_STATE/node$node/supervisor.log" 2>&1 &
+  echo $! >"$KS_LAB_STATE/node$node/supervisor.pid"
+}
+
+swarm_dockerd_pid() { cat "$KS_LAB_STATE/node$1/dockerd.pid"; }
+
+swarm_network_up() {
+  local count=$1 node
+  ip netns add "$(swarm_switch_ns)"
+  ip -n "$(swarm_switch_ns)" link set lo up
+  ip -n "$(swarm_switch_ns)" link add br0 type bridge stp_state 0 forward_delay 0
+  ip -n "$(swarm_switch_ns)" link set br0 up
+  : >"$KS_LAB_STATE/nodes"
+  for node in $(seq 1 "$count"); do
+    swarm_add_namespace "$(swarm_ns "$node")" "$KS_LAB_SUBNET.$node" "v$node"
+    echo "$node" >>"$KS_LAB_STATE/nodes"
+  done
+  swarm_add_namespace "$(swarm_client_ns)" "$KS_LAB_SUBNET.$KS_LAB_CLIENT" vclient
+}
+
+swarm_engines_up() {
+  local node
+  # The hierarchies dockerd needs, as the host mounts them (cgroup v1, v2 or both).
+  awk '$3 == "cgroup" || $3 == "cgroup2" { print $1, $2, $3, $4 }' /proc/self/mounts |
+    grep ' /sys/fs/cgroup' >"$KS_LAB_STATE/cgroup-mounts"
+  for node in $(swarm_nodes); do swarm_start_node "$node"; done
+  for node in $(swarm_nodes); do
+    swarm_wait_for 60 swarm_dockerd_answers "$node" ||
+      { tail -n 20 "$KS_LAB_STATE/node$node/dockerd.log" >&2; swarm_fail "node $node's dockerd did not start"; }
+  done
+}
+
+swarm_load_image() {
+  local tar=$1 node pids=()
+  for node in $(swarm_nodes); do
+    swarm_docker "$node" load -i "$tar" >/dev/null &
+    pids+=($!)
+  done
+  for pid in "${pids[@]}"; do wait "$pid"; done
+}
+
+swarm_form() {
+  local node token
+  swarm_docker 1 swarm init --advertise-addr "$KS_LAB_SUBNET.1" >/dev/null
+  token=$(swarm_docker 1 swarm join-token -q manager)
+  for node in $(swarm_nodes); do
+    [ "$node" = 1 ] && continue
+    swarm_docker "$node" swarm join --token "$token" --advertise-addr "$KS_LAB_SUBNET.$node" \
+      "$KS_LAB_SUBNET.1:2377" >/dev/null
+  done
+  swarm_wait_for 60 swarm_all_managers_ready || swarm_fail "the managers did not become ready"
+}
+
+swarm_all_managers_ready() {
+  local ready
+  ready=$(swarm_docker 1 node ls --format '{{.Status}} {{.ManagerStatus}}' | grep -c '^Ready \(Leader\|Reachable\)')
+  [ "$ready" -eq "$(swarm_nodes | wc -l)" ]
+}
+
+# Deploys (or updates) the stack; extra VAR=value arguments go to the stack file.
+swarm_deploy() {
+  env KEEPALIVED_VIRTUAL_IPS="$KS_LAB_VIP/24" KEEPALIVED_SWARM_IMAGE="$KS_LAB_IMAGE" \
+    KEEPALIVED_ADVERT_INTERVAL="$KS_LAB_ADVERT_INTERVAL" "$@" \
+    DOCKER_HOST="unix://$KS_LAB_STATE/node1/docker.sock" \
+    "$DOCKER_CLI" stack deploy -c "$KS_LAB_ROOT/deploy/docker-compose.yml" "$KS_LAB_STACK" >/dev/null
+}
+
+swarm_one_holder() { [ "$(swarm_holders | wc -w)" -eq 1 ]; }
+swarm_buoy_answers() { swarm_client curl -sf --max-time 1 "http://$KS_LAB_VIP:8082/" >/dev/null; }
+
+swarm_status() {
+  local holders
+  holders=$(swarm_holders)
+  echo "VIP $KS_LAB_VIP is held by: ${holders:-nobody}" | sed -E 's/: ([0-9])/: node\1/; s/ ([0-9])/ node\1/g'
+  echo "buoy at http://$KS_LAB_VIP:8082/ (from the client namespace):"
+  swarm_client curl -s --max-time 2 "http://$KS_LAB_VIP:8082/" || echo "  (no answer)"
+  echo
+  echo "Try: ip netns exec $(swarm_client_ns) curl http://$KS_LAB_VIP:8082/status"
+  echo "     DOCKER_HOST=unix://$KS_LAB_STATE/node1/docker.sock $DOCKER_CLI node ls"
+}
+
+swarm_down() {
+  local node pid ns
+  [ -d "$KS_LAB_STATE" ] || [ -n "$(ip netns list | grep "^${KS_LAB_PREFIX}-")" ] || return 0
+  for node in $(swarm_nodes); do
+    [ -f "$KS_LAB_STATE/node$node/supervisor.pid" ] || continue
+    pid=$(cat "$KS_LAB_STATE/node$node/supervisor.pid")
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for node in $(swarm_nodes); do
+    [ -f "$KS_LAB_STATE/node$node/supervisor.pid" ] || continue
+    pid=$(cat "$KS_LAB_STATE/node$node/supervisor.pid")
+    for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  # Whatever still runs in the lab's namespaces (container processes, shims) is the lab's own.
+  for ns in $(ip netns list | awk '{print $1}' | grep "^${KS_LAB_PREFIX}-" || true); do
+    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
+  done
+  sleep 0.2
+  for ns in $(ip netns list | awk '{print $1}' | grep "^${KS_LAB_PREFIX}-" || true); do
+    ip netns del "$ns"
+  done
+  rm -rf "$KS_LAB_STATE"
+}
+
+swarm_up() {
+  local count=${1:-3} started=$SECONDS
+  [ "$(id -u)" -eq 0 ] || swarm_fail "run as root (namespaces, dockerd)"
+  bash "$KS_LAB_ROOT/tests/lib/install-deps.sh"
+  swarm_down
+  mkdir -p "$KS_LAB_STATE"
+  bash "$KS_LAB_ROOT/deploy/lab/build-image.sh" "$KS_LAB_STATE/image.tar" "$KS_LAB_IMAGE"
+  swarm_log "starting $count nodes on $KS_LAB_SUBNET.0/24"
+  swarm_network_up "$count"
+  swarm_engines_up
+  swarm_load_image "$KS_LAB_STATE/image.tar"
+  swarm_form
+  swarm_log "swarm of $count managers ready; deploying the stack with VIP $KS_LAB_VIP"
+  swarm_deploy
+  swarm_wait_for 120 swarm_one_holder || swarm_fail "no node took the VIP"
+  swarm_wait_for 60 swarm_buoy_answers || swarm_fail "the buoy does not answer on the VIP"
+  swarm_log "ready in $((SECONDS - started))s"
+  swarm_status
+}
+
+if [ -z "${KS_LAB_LIBRARY:-}" ]; then
+  case "${1:-}" in
+    up) swarm_up "${2:-3}" ;;
+    down) swarm_down && swarm_log "lab removed" ;;
+    status) swarm_status ;;
+    *) echo "usage: $0 up [NODES] | status | down" >&2; exit 2 ;;
+  esac
+fi

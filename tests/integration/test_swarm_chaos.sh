@@ -1,0 +1,230 @@
+#!/usr/bin/env bash
+# The product test: a 3-manager swarm on this machine (one dockerd per network namespace), the
+# stack deployed from deploy/docker-compose.yml, and what happens to managers thrown at it. Each
+# scenario waits for its bounded window and asserts exactly one VIP holder; an HTTP prober in a
+# client namespace measures the VIP's downtime. A table of the results is printed (and written to
+# tests/artifacts/chaos-report.md).
+#   KS_CHAOS_REPS (2): repetitions of the kill scenarios; KS_CHAOS_INTERVAL (100ms): advert interval
+# ctest-labels: integration swarm
+set -euo pipefail
+here=$(dirname "$(readlink -f "$0")")
+root=$(cd "$here/../.." && pwd)
+source "$root/tests/lib/lab.sh"
+lab_require_root
+lab_require_command dockerd debootstrap python3 curl
+
+export KS_LAB_PREFIX="kc$$" KS_LAB_STATE="/var/lib/ks-chaos-$$" KS_LAB_SUBNET=10.78.0
+export KS_LAB_VIP=10.78.0.100 KS_LAB_ADVERT_INTERVAL=${KS_CHAOS_INTERVAL:-100ms}
+export KS_LAB_IMAGE=keepalived-swarm:lab KS_LAB_RESTART_DELAY=1
+KS_LAB_LIBRARY=1 source "$root/deploy/lab/swarm-lab.sh"
+REPS=${KS_CHAOS_REPS:-2}
+INTERVAL_S=$(awk -v d="$KS_LAB_ADVERT_INTERVAL" 'BEGIN { sub(/ms$/, "", d); print d / 1000 }')
+REPORT="$root/tests/artifacts/chaos-report.md"
+PROBES="$KS_LAB_STATE/probes.log"
+prober_pid=""
+finish() {
+  local status=$?
+  set +e
+  [ -n "$prober_pid" ] && kill "$prober_pid" 2>/dev/null && wait "$prober_pid" 2>/dev/null
+  if [ "$status" -ne 0 ]; then
+    for node in $(swarm_nodes); do
+      echo "----- node $node: containers" >&2
+      swarm_docker "$node" ps -a --format '{{.Names}} {{.Status}}' 2>&1 | head -n 10 >&2
+      float=$(swarm_docker "$node" ps -aq --filter name=keepalived-float | head -n 1)
+      [ -n "$float" ] && swarm_docker "$node" logs --tail 15 "$float" >&2 2>&1
+      anchor=$(swarm_docker "$node" ps -aq --filter label=com.docker.swarm.service.name=${KS_LAB_STACK}_anchor | head -n 1)
+      [ -n "$anchor" ] && swarm_docker "$node" logs --tail 15 "$anchor" >&2 2>&1
+    done
+  fi
+  swarm_down
+  exit "$status"
+}
+trap finish EXIT
+trap 'exit 130' INT TERM
+
+rows=()
+record() { # scenario downtimes... holders-after
+  local scenario=$1 holders=${*: -1} values=("${@:2:$#-2}")
+  local summary
+  summary=$(printf '%s\n' "${values[@]}" | sort -n | awk '{ v[NR] = $1 } END {
+    m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.2f | %.2f", m, v[NR] }')
+  rows+=("| $scenario | ${#values[@]} | $summary | $holders |")
+  lab_log "RESULT $scenario: downtime median/max ${summary/|//} s; holders after: $holders"
+}
+
+# The longest stretch the VIP did not answer between two instants (seconds).
+downtime() { # from to
+  awk -v from="$1" -v to="$2" '
+    $1 < from || $1 > to { next }
+    $2 == "fail" { if (!down) { down = 1; start = $1 } next }
+    $2 == "ok" && down { down = 0; if ($1 - start > worst) worst = $1 - start }
+    END { if (down && to - start > worst) worst = to - start; printf "%.3f", worst }' "$PROBES"
+}
+
+master() {
+  local holders
+  holders=$(swarm_holders)
+  [ "$(wc -w <<<"$holders")" -eq 1 ] || lab_fail "expected one VIP holder, found [$holders]"
+  echo "$holders"
+}
+float_id() { swarm_docker "$1" ps -q --filter name='^keepalived-float$' --filter status=running; }
+anchor_id() {
+  swarm_docker "$1" ps -q --filter "label=com.docker.swarm.service.name=${KS_LAB_STACK}_anchor" \
+    --filter status=running
+}
+manager_nodes() {
+  local node
+  for node in $(swarm_nodes); do
+    [ "$(swarm_docker "$node" info --format '{{.Swarm.ControlAvailable}}' 2>/dev/null)" = true ] &&
+      echo "$node"
+  done
+  return 0
+}
+not_holding() { [[ " $(swarm_holders) " != *" $1 "* ]]; }
+at_most_one_holder() { [ "$(swarm_holders | wc -w)" -le 1 ]; }
+floats_everywhere() {
+  local node
+  for node in "$@"; do [ -n "$(float_id "$node")" ] || return 1; done
+}
+# Stable: one holder, a float on every given node, the buoy answering on the VIP.
+stable() {
+  swarm_one_holder && floats_everywhere "$@" && swarm_buoy_answers
+}
+wait_stable() { # seconds nodes...
+  local seconds=$1
+  shift
+  lab_wait_for "$seconds" stable "$@" || lab_fail "not stable within ${seconds}s: holders [$(swarm_holders)]"
+  sleep "$(awk -v i="$INTERVAL_S" 'BEGIN { print 5 * i + 0.5 }')"
+  swarm_one_holder || lab_fail "two holders right after stabilising: [$(swarm_holders)]"
+}
+
+lab_log "building the image (cached when the sources did not change)"
+mkdir -p "$KS_LAB_STATE" "$(dirname "$REPORT")"
+bash "$root/deploy/lab/build-image.sh" "$KS_LAB_STATE/image.tar" "$KS_LAB_IMAGE"
+swarm_network_up 3
+swarm_engines_up
+swarm_load_image "$KS_LAB_STATE/image.tar"
+swarm_form
+lab_log "3 managers ready"
+ip netns exec "$(swarm_client_ns)" python3 "$root/tests/lib/vip_prober.py" "$KS_LAB_VIP" 8082 \
+  "$PROBES" 0.02 &
+prober_pid=$!
+ALL="1 2 3"
+
+# 1. Deploy: the VIP appears within a few advert intervals of the floats starting.
+start=$(date +%s.%N)
+swarm_deploy
+lab_wait_for 120 swarm_one_holder || lab_fail "no VIP after deploy"
+took=$(lab_elapsed "$start" "$(date +%s.%N)")
+# shellcheck disable=SC2086
+wait_stable 60 $ALL
+rows+=("| 1. deploy (time to VIP) | 1 | $took | $took | $(swarm_holders | wc -w) |")
+lab_log "RESULT deploy: VIP on node $(master) ${took}s after docker stack deploy"
+
+# Runs ACTION against the master REPS times, each time waiting for stability within WINDOW.
+scenario() { # name window reps action
+  local name=$1 window=$2 reps=$3 action=$4 values=() m from to
+  for _ in $(seq 1 "$reps"); do
+    m=$(master)
+    from=$(date +%s.%3N)
+    "$action" "$m"
+    # shellcheck disable=SC2086
+    wait_stable "$window" $ALL
+    to=$(date +%s.%3N)
+    values+=("$(downtime "$from" "$to")")
+  done
+  record "$name" "${values[@]}" "$(swarm_holders | wc -w)"
+}
+
+kill_anchor() { swarm_docker "$1" kill "$(anchor_id "$1")" >/dev/null; }
+kill_float_container() { swarm_docker "$1" kill "$(float_id "$1")" >/dev/null; }
+kill_float_process() {
+  local init_pid
+  init_pid=$(swarm_docker "$1" inspect -f '{{.State.Pid}}' keepalived-float)
+  # The container runs the float under docker-init: kill the float itself.
+  kill -KILL "$(pgrep -P "$init_pid" | head -n 1)"
+}
+scenario "2. docker kill anchor (master node)" 60 "$REPS" kill_anchor
+scenario "3. docker kill float (master node)" 60 "$REPS" kill_float_container
+scenario "4. SIGKILL float process" 60 "$REPS" kill_float_process
+
+drain() {
+  local hostname
+  hostname="node$1"
+  swarm_docker "$(other_than "$1")" node update --availability drain "$hostname" >/dev/null
+  lab_wait_for 60 not_holding "$1" || lab_fail "the VIP stayed on the drained node $1"
+  lab_wait_for 60 test -z "$(float_id "$1")" || true
+  swarm_docker "$(other_than "$1")" node update --availability active "$hostname" >/dev/null
+}
+other_than() { local node; for node in $(swarm_nodes); do [ "$node" = "$1" ] || { echo "$node"; return; }; done; }
+scenario "5. drain master node, then active" 90 1 drain
+
+demote() {
+  local other
+  other=$(other_than "$1")
+  swarm_docker "$other" node demote "node$1" >/dev/null
+  lab_wait_for 60 not_holding "$1" || lab_fail "the VIP stayed on the demoted node $1"
+  lab_wait_for 60 test -z "$(float_id "$1")" || lab_fail "a float still runs on the worker node $1"
+  swarm_docker "$other" node promote "node$1" >/dev/null
+}
+scenario "6. demote master node, then promote" 120 1 demote
+
+kill_dockerd() { kill -KILL "$(swarm_dockerd_pid "$1")"; }
+scenario "7. SIGKILL master node's dockerd" 120 1 kill_dockerd
+
+partition() {
+  local node=$1 during heal_start converged
+  ip -n "$(swarm_switch_ns)" link set "v$node" down
+  sleep 5
+  during=$(swarm_holders)
+  ip -n "$(swarm_switch_ns)" link set "v$node" up
+  heal_start=$(date +%s.%N)
+  lab_wait_for 10 at_most_one_holder || lab_fail "still more than one holder 10s after healing"
+  converged=$(lab_elapsed "$heal_start" "$(date +%s.%N)")
+  lab_log "partition of node $node: holders during the cut [$during]; at most one holder ${converged}s after healing"
+  awk -v c="$converged" -v i="$INTERVAL_S" 'BEGIN { exit !(c <= i + 0.25) }' ||
+    lab_fail "healing took ${converged}s, more than one advert interval (${INTERVAL_S}s) plus probing slack"
+  PARTITION_NOTE="holders during the cut: nodes [$during]; one holder ${converged}s after healing"
+}
+scenario "8. cut master node's link 5 s, heal" 120 1 partition
+
+# 10. Rolling update to a new tag: count how often the VIP moves.
+for node in $(swarm_nodes); do swarm_docker "$node" tag "$KS_LAB_IMAGE" keepalived-swarm:lab-v2; done
+watch_holders() { while :; do echo "$(date +%s.%3N) $(swarm_holders)"; sleep 0.05; done; }
+watch_holders >"$KS_LAB_STATE/holders.log" &
+watcher=$!
+from=$(date +%s.%3N)
+KS_LAB_IMAGE=keepalived-swarm:lab-v2 swarm_deploy
+updated() {
+  local node image
+  for node in $ALL; do
+    image=$(swarm_docker "$node" inspect -f '{{.Config.Image}}' keepalived-float 2>/dev/null) || return 1
+    [ "$image" = keepalived-swarm:lab-v2 ] || return 1
+  done
+}
+lab_wait_for 300 updated || lab_fail "the rolling update did not replace every float"
+# shellcheck disable=SC2086
+wait_stable 60 $ALL
+to=$(date +%s.%3N)
+kill "$watcher"
+moves=$(awk '{ h = $2 } h != "" && h != last { if (last != "") n++; last = h } END { print n + 0 }' "$KS_LAB_STATE/holders.log")
+lab_log "rolling update: the VIP moved $moves time(s)"
+[ "$moves" -le 2 ] || lab_fail "the VIP moved $moves times during a rolling update of 3 nodes"
+rows+=("| 10. rolling update to a new tag ($moves moves) | 1 | $(downtime "$from" "$to") | $(downtime "$from" "$to") | $(swarm_holders | wc -w) |")
+
+# 9. docker stack rm: no VIP left, no float container left.
+swarm_docker 1 stack rm "$KS_LAB_STACK" >/dev/null
+no_floats() { local node; for node in $ALL; do [ -z "$(swarm_docker "$node" ps -aq --filter name='^keepalived-float$')" ] || return 1; done; }
+lab_wait_for 90 no_floats || lab_fail "float containers left after docker stack rm"
+[ -z "$(swarm_holders)" ] || lab_fail "VIP left on nodes [$(swarm_holders)] after docker stack rm"
+rows+=("| 9. docker stack rm | 1 | - | - | 0 |")
+lab_log "RESULT stack rm: no float container, no VIP"
+
+{
+  echo "| scenario | runs | VIP downtime median (s) | max (s) | holders after |"
+  echo "|---|---|---|---|---|"
+  printf '%s\n' "${rows[@]}"
+  echo
+  echo "Advert interval $KS_LAB_ADVERT_INTERVAL; partition: ${PARTITION_NOTE:-n/a}."
+} | tee "$REPORT"
+lab_log "PASS"
