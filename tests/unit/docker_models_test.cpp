@@ -1,0 +1,202 @@
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <sstream>
+
+#include "keepalived_swarm/docker/models.hpp"
+
+using namespace ks::docker;
+
+namespace {
+
+std::string fixture(const std::string& name) {
+    std::ifstream in(std::string(KS_FIXTURES_DIR) + "/docker/" + name);
+    REQUIRE(in.good());
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+}  // namespace
+
+TEST_CASE("API versions parse and order numerically", "[docker]") {
+    CHECK(parse_api_version("1.41") == ApiVersion{1, 41});
+    CHECK(parse_api_version("1.9") < parse_api_version("1.41"));
+    for (const char* bad : {"", "1", "1.", ".41", "1.41.0", "v1.41", "1.x", "-1.2"}) {
+        INFO(bad);
+        CHECK_FALSE(parse_api_version(bad));
+    }
+    CHECK(ApiVersion{1, 44}.to_string() == "1.44");
+}
+
+TEST_CASE("negotiation picks the highest version both sides speak", "[docker]") {
+    // Docker 20.10 (this lab's engine): 1.41, minimum 1.12.
+    CHECK(negotiate_api_version(ApiVersion{1, 41}, ApiVersion{1, 12}).value() == ApiVersion{1, 41});
+    // Docker 25: 1.44, minimum 1.24.
+    CHECK(negotiate_api_version(ApiVersion{1, 44}, ApiVersion{1, 24}).value() == ApiVersion{1, 44});
+    // Docker 29: 1.52, minimum 1.44.
+    CHECK(negotiate_api_version(ApiVersion{1, 52}, ApiVersion{1, 44}).value() == ApiVersion{1, 52});
+    // A future engine: this client stays at its newest.
+    CHECK(negotiate_api_version(ApiVersion{1, 60}, ApiVersion{1, 44}).value() == ApiVersion{1, 52});
+    // No minimum known (only /_ping answered).
+    CHECK(negotiate_api_version(ApiVersion{1, 47}, std::nullopt).value() == ApiVersion{1, 47});
+}
+
+TEST_CASE("negotiation refuses engines outside 1.41 to 1.52 and says which side is old",
+          "[docker]") {
+    auto too_old = negotiate_api_version(ApiVersion{1, 40}, ApiVersion{1, 12});
+    REQUIRE_FALSE(too_old.has_value());
+    CHECK(too_old.error().kind == ErrorKind::unsupported);
+    CHECK(too_old.error().message.find("too old") != std::string::npos);
+    auto too_new = negotiate_api_version(ApiVersion{1, 70}, ApiVersion{1, 53});
+    REQUIRE_FALSE(too_new.has_value());
+    CHECK(too_new.error().message.find("too new") != std::string::npos);
+    auto silent = negotiate_api_version(std::nullopt, std::nullopt);
+    REQUIRE_FALSE(silent.has_value());
+    CHECK(silent.error().kind == ErrorKind::protocol);
+}
+
+TEST_CASE("events parse in the old and the 1.52 shape", "[docker]") {
+    auto old_shape = parse_event(fixture("event_1_41_die.json"));
+    REQUIRE(old_shape.has_value());
+    CHECK(old_shape->type == "container");
+    CHECK(old_shape->action == "die");
+    CHECK(old_shape->actor_id == "4f2c1b9e0a7d");
+    CHECK(old_shape->attributes.at("name") == "keepalived-float");
+    CHECK(old_shape->attributes.at("exitCode") == "137");
+    CHECK(old_shape->time_nano == 1764195000123456789LL);
+
+    auto new_shape = parse_event(fixture("event_1_52_die.json"));
+    REQUIRE(new_shape.has_value());
+    CHECK(new_shape->type == "container");
+    CHECK(new_shape->action == "die");
+    CHECK(new_shape->actor_id == "4f2c1b9e0a7d");
+
+    auto node = parse_event(fixture("event_1_52_node_update.json"));
+    REQUIRE(node.has_value());
+    CHECK(node->type == "node");
+    CHECK(node->action == "update");
+    CHECK(node->attributes.at("availability.new") == "drain");
+
+    // Only the oldest shape: status/id/from without Type/Action/Actor.
+    auto oldest = parse_event(R"({"status":"destroy","id":"abc","from":"img","time":5})");
+    REQUIRE(oldest.has_value());
+    CHECK(oldest->type == "container");
+    CHECK(oldest->action == "destroy");
+    CHECK(oldest->actor_id == "abc");
+    CHECK(oldest->time_nano == 5000000000LL);
+}
+
+TEST_CASE("unexpected bodies give protocol errors, never a crash", "[docker]") {
+    for (const char* body : {"", "null", "[]", "\"text\"", "{", "{\"Action\":5}", "<html>",
+                             "{\"Type\":\"container\"}"}) {
+        INFO(body);
+        auto event = parse_event(body);
+        REQUIRE_FALSE(event.has_value());
+        CHECK(event.error().kind == ErrorKind::protocol);
+        CHECK_FALSE(parse_container(body).has_value());
+        CHECK_FALSE(parse_image(body).has_value());
+    }
+    CHECK_FALSE(parse_node_list("{\"ID\":1}").has_value());
+    CHECK(parse_node_list("null").value().empty());
+    // Wrong types inside a known object are skipped, not fatal.
+    auto info =
+        parse_system_info(R"({"Name":7,"Swarm":{"NodeID":["x"],"ControlAvailable":"yes"}})");
+    REQUIRE(info.has_value());
+    CHECK(info->name.empty());
+    CHECK(info->swarm.node_id.empty());
+    CHECK_FALSE(info->swarm.control_available);
+}
+
+TEST_CASE("info reads the swarm fields and ignores unknown ones", "[docker]") {
+    auto info = parse_system_info(fixture("info_manager.json"));
+    REQUIRE(info.has_value());
+    CHECK(info->name == "node1");
+    CHECK(info->swarm.node_id == "y5yk0fhg7mq2");
+    CHECK(info->swarm.node_addr == "10.99.0.1");
+    CHECK(info->swarm.local_node_state == "active");
+    CHECK(info->swarm.control_available);
+}
+
+TEST_CASE("nodes give role, availability and a reachable address", "[docker]") {
+    auto nodes = parse_node_list(fixture("nodes_managers.json"));
+    REQUIRE(nodes.has_value());
+    REQUIRE(nodes->size() == 3);
+    const auto& first = (*nodes)[0];
+    CHECK(first.hostname == "node1");
+    CHECK(first.role == "manager");
+    CHECK(first.availability == "active");
+    CHECK(first.leader);
+    CHECK(first.labels.at("vip") == "yes");
+    CHECK(first.reachable_address() == "10.99.0.1");
+    // Status.Addr 0.0.0.0 (seen on managers): fall back to the manager address without port.
+    CHECK((*nodes)[1].availability == "drain");
+    CHECK((*nodes)[1].reachable_address() == "10.99.0.2");
+    CHECK((*nodes)[2].reachable_address() == "fd00::3");
+    NodeInfo only_manager_addr;
+    only_manager_addr.manager_addr = "[fd00::9]:2377";
+    CHECK(only_manager_addr.reachable_address() == "fd00::9");
+}
+
+TEST_CASE("container inspect reads state, config and host config", "[docker]") {
+    auto container = parse_container(fixture("container_float.json"));
+    REQUIRE(container.has_value());
+    CHECK(container->name == "keepalived-float");
+    CHECK(container->image_id == "sha256:9a8b7c");
+    CHECK(container->state.running);
+    CHECK(container->state.status == "running");
+    CHECK(container->state.pid == 4242);
+    CHECK(container->cmd == std::vector<std::string>{"float"});
+    CHECK(container->labels.at("io.keepalived-swarm.role") == "float");
+    CHECK(container->host_config.network_mode == "host");
+    CHECK(container->host_config.cap_add == std::vector<std::string>{"NET_ADMIN", "NET_RAW"});
+    CHECK(container->host_config.init == true);
+    CHECK_FALSE(container->host_config.privileged);
+    CHECK(container->host_config.restart_policy == "no");
+    CHECK(container->host_config.binds ==
+          std::vector<std::string>{"/run/keepalived-swarm:/run/keepalived-swarm"});
+}
+
+TEST_CASE("pull progress lines carry status or an error object", "[docker]") {
+    auto progress = parse_pull_progress(R"({"status":"Downloading","id":"a1","progress":"[=> ]"})");
+    REQUIRE(progress.has_value());
+    CHECK(progress->status == "Downloading");
+    CHECK(progress->error.empty());
+    auto failed = parse_pull_progress(
+        R"({"errorDetail":{"message":"manifest unknown"},"error":"manifest unknown"})");
+    REQUIRE(failed.has_value());
+    CHECK(failed->error == "manifest unknown");
+    auto detail_only = parse_pull_progress(R"({"errorDetail":{"message":"denied"}})");
+    CHECK(detail_only->error == "denied");
+    auto odd_error = parse_pull_progress(R"({"error":{"code":1}})");
+    CHECK(odd_error->error == R"({"code":1})");
+}
+
+TEST_CASE("error messages come from the daemon's JSON or the raw body", "[docker]") {
+    CHECK(parse_error_message(R"({"message":"No such image: x:1"})") == "No such image: x:1");
+    CHECK(parse_error_message("page not found\n") == "page not found");
+    CHECK(parse_error_message("") == "(no message)");
+    CHECK(parse_error_message(std::string(1000, 'x')).size() == 300);
+}
+
+TEST_CASE("a container spec serialises host networking, capabilities, init and binds", "[docker]") {
+    ContainerSpec spec;
+    spec.image = "sha256:9a8b7c";
+    spec.cmd = {"float"};
+    spec.env = {"KEEPALIVED_VIRTUAL_IPS=10.0.0.100/24"};
+    spec.labels = {{"io.keepalived-swarm.role", "float"}};
+    spec.network_mode = "host";
+    spec.cap_add = {"NET_ADMIN", "NET_RAW"};
+    spec.init = true;
+    spec.binds = {"/run/keepalived-swarm:/run/keepalived-swarm"};
+    const auto body = boost::json::parse(spec.to_json()).as_object();
+    CHECK(body.at("Image") == "sha256:9a8b7c");
+    CHECK(body.at("Cmd").as_array().size() == 1);
+    CHECK(body.at("Labels").at("io.keepalived-swarm.role") == "float");
+    const auto& host = body.at("HostConfig").as_object();
+    CHECK(host.at("NetworkMode") == "host");
+    CHECK(host.at("CapAdd").as_array().size() == 2);
+    CHECK(host.at("Init") == true);
+    CHECK(host.at("RestartPolicy").at("Name") == "no");
+    CHECK_FALSE(host.contains("Privileged"));
+}
