@@ -23,7 +23,7 @@ error_code last_error() {
 
 /// Appends a netlink message piece by piece, fixing up nlmsg_len at the end.
 class MessageBuilder {
-  public:
+public:
     MessageBuilder(std::uint16_t type, std::uint16_t flags, std::uint32_t sequence) {
         nlmsghdr header{};
         header.nlmsg_type = type;
@@ -51,7 +51,7 @@ class MessageBuilder {
         return std::move(buffer_);
     }
 
-  private:
+private:
     std::vector<std::uint8_t> buffer_;
 };
 
@@ -62,8 +62,7 @@ void for_each_attribute(const std::uint8_t* data, std::size_t length, Visitor vi
     while (offset + sizeof(rtattr) <= length) {
         rtattr attr;
         std::memcpy(&attr, data + offset, sizeof attr);
-        if (attr.rta_len < sizeof(rtattr) || offset + attr.rta_len > length)
-            return;
+        if (attr.rta_len < sizeof(rtattr) || offset + attr.rta_len > length) return;
         visit(attr.rta_type, data + offset + RTA_LENGTH(0), attr.rta_len - RTA_LENGTH(0));
         offset += RTA_ALIGN(attr.rta_len);
     }
@@ -111,8 +110,7 @@ std::vector<std::uint8_t> address_message(std::uint16_t type, std::uint16_t flag
 
 result<RouteNetlink> RouteNetlink::open() {
     const int fd = ::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-    if (fd < 0)
-        return last_error();
+    if (fd < 0) return last_error();
     sockaddr_nl local{};
     local.nl_family = AF_NETLINK;
     if (::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) < 0) {
@@ -131,8 +129,7 @@ RouteNetlink::RouteNetlink(RouteNetlink&& other) noexcept
 
 RouteNetlink& RouteNetlink::operator=(RouteNetlink&& other) noexcept {
     if (this != &other) {
-        if (fd_ >= 0)
-            ::close(fd_);
+        if (fd_ >= 0) ::close(fd_);
         fd_ = std::exchange(other.fd_, -1);
         sequence_ = other.sequence_;
     }
@@ -140,8 +137,7 @@ RouteNetlink& RouteNetlink::operator=(RouteNetlink&& other) noexcept {
 }
 
 RouteNetlink::~RouteNetlink() {
-    if (fd_ >= 0)
-        ::close(fd_);
+    if (fd_ >= 0) ::close(fd_);
 }
 
 result<std::vector<std::vector<std::uint8_t>>> RouteNetlink::dump(std::uint16_t type) {
@@ -155,17 +151,30 @@ result<std::vector<std::vector<std::uint8_t>>> RouteNetlink::dump(std::uint16_t 
         payload.ifa_family = AF_UNSPEC;
         builder.append(&payload, sizeof payload);
     }
-    const auto request = builder.finish();
-    if (::send(fd_, request.data(), request.size(), 0) < 0)
-        return last_error();
-
     std::vector<std::vector<std::uint8_t>> messages;
+    const auto error = exchange(builder.finish(), [&](std::span<const std::uint8_t> message) {
+        nlmsghdr header;
+        std::memcpy(&header, message.data(), sizeof header);
+        // RTM_GETLINK answers RTM_NEWLINK (= GETLINK - 2), likewise for addresses.
+        if (header.nlmsg_type == type - 2) messages.emplace_back(message.begin(), message.end());
+    });
+    if (error) return error;
+    return messages;
+}
+
+error_code RouteNetlink::request_with_ack(const std::vector<std::uint8_t>& message) {
+    return exchange(message, [](std::span<const std::uint8_t>) {});
+}
+
+error_code RouteNetlink::exchange(
+    const std::vector<std::uint8_t>& request,
+    const std::function<void(std::span<const std::uint8_t>)>& on_message) {
+    if (::send(fd_, request.data(), request.size(), 0) < 0) return last_error();
     std::vector<std::uint8_t> buffer(64 * 1024);
     for (;;) {
         const ssize_t received = ::recv(fd_, buffer.data(), buffer.size(), 0);
         if (received < 0) {
-            if (errno == EINTR)
-                continue;
+            if (errno == EINTR) continue;
             return last_error();
         }
         std::size_t offset = 0;
@@ -177,53 +186,17 @@ result<std::vector<std::vector<std::uint8_t>>> RouteNetlink::dump(std::uint16_t 
                 return error_code(EBADMSG, boost::system::system_category());
             }
             if (header.nlmsg_seq == sequence_) {
-                if (header.nlmsg_type == NLMSG_DONE)
-                    return messages;
+                if (header.nlmsg_type == NLMSG_DONE) return {};
                 if (header.nlmsg_type == NLMSG_ERROR) {
+                    // An error of 0 is the acknowledgement of a request.
                     nlmsgerr error{};
                     std::memcpy(
                         &error, buffer.data() + offset + NLMSG_HDRLEN,
                         std::min<std::size_t>(sizeof error, header.nlmsg_len - NLMSG_HDRLEN));
+                    if (error.error == 0) return {};
                     return error_code(-error.error, boost::system::system_category());
                 }
-                if (header.nlmsg_type == type + 0 || header.nlmsg_type == type - 2) {
-                    // RTM_GETLINK answers RTM_NEWLINK (= GETLINK - 2), likewise for addresses.
-                    messages.emplace_back(
-                        buffer.begin() + static_cast<std::ptrdiff_t>(offset),
-                        buffer.begin() + static_cast<std::ptrdiff_t>(offset + header.nlmsg_len));
-                }
-            }
-            offset += NLMSG_ALIGN(header.nlmsg_len);
-        }
-    }
-}
-
-error_code RouteNetlink::request_with_ack(std::vector<std::uint8_t> message) {
-    if (::send(fd_, message.data(), message.size(), 0) < 0)
-        return last_error();
-    std::vector<std::uint8_t> buffer(16 * 1024);
-    for (;;) {
-        const ssize_t received = ::recv(fd_, buffer.data(), buffer.size(), 0);
-        if (received < 0) {
-            if (errno == EINTR)
-                continue;
-            return last_error();
-        }
-        std::size_t offset = 0;
-        const auto length = static_cast<std::size_t>(received);
-        while (offset + sizeof(nlmsghdr) <= length) {
-            nlmsghdr header;
-            std::memcpy(&header, buffer.data() + offset, sizeof header);
-            if (header.nlmsg_len < sizeof header || offset + header.nlmsg_len > length) {
-                return error_code(EBADMSG, boost::system::system_category());
-            }
-            if (header.nlmsg_seq == sequence_ && header.nlmsg_type == NLMSG_ERROR) {
-                nlmsgerr error{};
-                std::memcpy(&error, buffer.data() + offset + NLMSG_HDRLEN,
-                            std::min<std::size_t>(sizeof error, header.nlmsg_len - NLMSG_HDRLEN));
-                if (error.error == 0)
-                    return {};
-                return error_code(-error.error, boost::system::system_category());
+                on_message(std::span<const std::uint8_t>(buffer.data() + offset, header.nlmsg_len));
             }
             offset += NLMSG_ALIGN(header.nlmsg_len);
         }
@@ -232,12 +205,10 @@ error_code RouteNetlink::request_with_ack(std::vector<std::uint8_t> message) {
 
 result<std::vector<Link>> RouteNetlink::links() {
     auto messages = dump(RTM_GETLINK);
-    if (!messages)
-        return messages.error();
+    if (!messages) return messages.error();
     std::vector<Link> links;
     for (const auto& message : *messages) {
-        if (message.size() < NLMSG_LENGTH(sizeof(ifinfomsg)))
-            continue;
+        if (message.size() < NLMSG_LENGTH(sizeof(ifinfomsg))) continue;
         ifinfomsg info;
         std::memcpy(&info, message.data() + NLMSG_HDRLEN, sizeof info);
         Link link;
@@ -264,12 +235,10 @@ result<std::vector<Link>> RouteNetlink::links() {
 
 result<std::vector<InterfaceAddress>> RouteNetlink::addresses() {
     auto messages = dump(RTM_GETADDR);
-    if (!messages)
-        return messages.error();
+    if (!messages) return messages.error();
     std::vector<InterfaceAddress> addresses;
     for (const auto& message : *messages) {
-        if (message.size() < NLMSG_LENGTH(sizeof(ifaddrmsg)))
-            continue;
+        if (message.size() < NLMSG_LENGTH(sizeof(ifaddrmsg))) continue;
         ifaddrmsg info;
         std::memcpy(&info, message.data() + NLMSG_HDRLEN, sizeof info);
         std::optional<IpAddress> local;
@@ -290,8 +259,7 @@ result<std::vector<InterfaceAddress>> RouteNetlink::addresses() {
                            });
         // IPv4 names the local end in IFA_LOCAL (IFA_ADDRESS is the peer on point-to-point).
         const auto own = local ? local : address;
-        if (!own)
-            continue;
+        if (!own) continue;
         addresses.push_back(InterfaceAddress{static_cast<int>(info.ifa_index),
                                              IpPrefix{*own, info.ifa_prefixlen}, flags});
     }
@@ -302,23 +270,20 @@ error_code RouteNetlink::add_address(int interface_index, const IpPrefix& prefix
     auto error = request_with_ack(
         address_message(RTM_NEWADDR, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
                         ++sequence_, interface_index, prefix));
-    if (error == boost::system::errc::file_exists)
-        return {};
+    if (error == boost::system::errc::file_exists) return {};
     return error;
 }
 
 error_code RouteNetlink::remove_address(int interface_index, const IpPrefix& prefix) {
     auto error = request_with_ack(address_message(RTM_DELADDR, NLM_F_REQUEST | NLM_F_ACK,
                                                   ++sequence_, interface_index, prefix));
-    if (error == boost::system::errc::address_not_available)
-        return {};
+    if (error == boost::system::errc::address_not_available) return {};
     return error;
 }
 
 std::optional<Link> find_link(const std::vector<Link>& links, std::string_view name) {
     for (const auto& link : links) {
-        if (link.name == name)
-            return link;
+        if (link.name == name) return link;
     }
     return std::nullopt;
 }
@@ -326,8 +291,7 @@ std::optional<Link> find_link(const std::vector<Link>& links, std::string_view n
 std::optional<int> find_interface_holding(const std::vector<InterfaceAddress>& addresses,
                                           const IpAddress& address) {
     for (const auto& entry : addresses) {
-        if (entry.prefix.address == address)
-            return entry.interface_index;
+        if (entry.prefix.address == address) return entry.interface_index;
     }
     return std::nullopt;
 }

@@ -7,7 +7,9 @@
 #include <boost/system/error_code.hpp>
 #include <boost/system/result.hpp>
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -39,7 +41,7 @@ struct InterfaceAddress {
 
 /// A NETLINK_ROUTE socket for requests (not for event subscriptions).
 class RouteNetlink {
-  public:
+public:
     static boost::system::result<RouteNetlink> open();
     RouteNetlink(RouteNetlink&& other) noexcept;
     RouteNetlink& operator=(RouteNetlink&& other) noexcept;
@@ -55,10 +57,15 @@ class RouteNetlink {
     /// Removes `address` (whatever its prefix length). Absent already: success.
     boost::system::error_code remove_address(int interface_index, const IpPrefix& prefix);
 
-  private:
+private:
     explicit RouteNetlink(int fd) : fd_(fd) {}
     boost::system::result<std::vector<std::vector<std::uint8_t>>> dump(std::uint16_t type);
-    boost::system::error_code request_with_ack(std::vector<std::uint8_t> message);
+    boost::system::error_code request_with_ack(const std::vector<std::uint8_t>& message);
+    /// Sends `request`, hands each reply message to `on_message`, and ends at NLMSG_DONE or at
+    /// NLMSG_ERROR (an acknowledgement when its error is 0).
+    boost::system::error_code exchange(
+        const std::vector<std::uint8_t>& request,
+        const std::function<void(std::span<const std::uint8_t>)>& on_message);
 
     int fd_ = -1;
     std::uint32_t sequence_ = 0;
