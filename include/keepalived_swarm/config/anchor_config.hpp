@@ -1,0 +1,39 @@
+#pragma once
+// Configuration of the anchor role: the float's VRRP settings (validated here, passed on as
+// environment), where the Docker Engine is, and how the float container is made and kept.
+
+#include <chrono>
+#include <string>
+
+#include "keepalived_swarm/config/instance_config.hpp"
+#include "keepalived_swarm/http/client.hpp"
+
+namespace ks::config {
+
+/// When the anchor pulls the float image.
+enum class PullPolicy { missing, always, never };
+
+/// Where the float's unicast peers come from.
+enum class PeersMode {
+    automatic,  ///< the other swarm managers, sent over the tether as they change
+    multicast,  ///< none: VRRP multicast
+    fixed,      ///< --unicast-peer, passed in the float's environment
+};
+
+struct AnchorConfig {
+    InstanceSettings instance;
+    http::Endpoint docker_host;
+    std::string float_name = "keepalived-float";
+    std::string float_image;  ///< empty: the anchor's own image
+    PullPolicy pull = PullPolicy::missing;
+    std::string run_directory;  ///< host folder bound into the float at kRunDirectory
+    PeersMode peers = PeersMode::automatic;
+    std::chrono::seconds stop_timeout{5};  ///< SIGTERM -> SIGKILL grace for the float
+    std::string node_hostname;             ///< DOCKER_NODE_HOSTNAME; empty: the engine's name
+    CommonSettings common;
+};
+
+RoleDescription anchor_role_description();
+Parsed<AnchorConfig> parse_anchor_config(const CommandLine& command_line);
+
+}  // namespace ks::config

@@ -1,0 +1,506 @@
+#include "roles/anchor/anchor.hpp"
+
+#include <unistd.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <set>
+
+#include "keepalived_swarm/log/log.hpp"
+
+// GCC 12 reports Asio's coroutine frame allocator as mismatched once it inlines it (a false
+// positive: both halves are Asio's own operator new/delete of the frame).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
+namespace ks::roles::anchor {
+namespace asio = boost::asio;
+using asio::awaitable;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+/// A float that ran this long was healthy: its death is recreated without delay.
+constexpr auto kHealthyRun = std::chrono::milliseconds(10s);
+/// A safety net only: events drive the anchor, this catches anything they could miss.
+constexpr auto kResync = std::chrono::milliseconds(60s);
+
+std::string own_hostname() {
+    char name[256] = {};
+    if (::gethostname(name, sizeof name - 1) != 0) return "";
+    return name;
+}
+
+long long milliseconds_since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 start)
+        .count();
+}
+
+bool is_float_event(const docker::Event& event) {
+    static const std::set<std::string> kActions = {"die", "destroy", "stop", "oom"};
+    return event.type == "container" && kActions.count(event.action) > 0;
+}
+
+std::string label_value(const docker::Labels& labels, const std::string& name) {
+    auto it = labels.find(name);
+    return it == labels.end() ? std::string() : it->second;
+}
+
+ObservedFloat observed_float(const std::string& id, const std::string& name,
+                             const std::string& state, const docker::Labels& labels) {
+    ObservedFloat observed;
+    observed.id = id;
+    observed.name = name;
+    observed.state = state;
+    observed.owned = label_value(labels, kRoleLabel) == kRoleValue;
+    observed.config_hash = label_value(labels, kHashLabel);
+    return observed;
+}
+
+/// GCC 12 miscompiles braced Filters inside coroutines ("array used as initializer"): they are
+/// built here, outside.
+docker::Filters owned_filter() {
+    return {{"label", {std::string(kRoleLabel) + "=" + kRoleValue}}};
+}
+
+docker::Filters float_events_filter() {
+    return {{"type", {"container"}},
+            {"label", {std::string(kRoleLabel) + "=" + kRoleValue}},
+            {"event", {"die", "destroy", "stop", "oom"}}};
+}
+
+docker::Filters node_events_filter() {
+    return {{"type", {"node"}}};
+}
+
+}  // namespace
+
+void Signal::notify() {
+    pending_ = true;
+    timer_.cancel();
+}
+
+awaitable<void> Signal::wait(std::chrono::milliseconds timeout) {
+    if (!pending_) {
+        timer_.expires_after(timeout);
+        co_await timer_.async_wait(kNoThrow);
+    }
+    pending_ = false;
+}
+
+Anchor::Anchor(asio::io_context& io, config::AnchorConfig config)
+    : io_(io),
+      config_(std::move(config)),
+      docker_(io.get_executor(), config_.docker_host),
+      tether_(io.get_executor(), config_.run_directory + "/anchor.sock"),
+      reconcile_signal_(io.get_executor()),
+      node_signal_(io.get_executor()) {}
+
+void Anchor::stop() {
+    if (stopping_) return;
+    log::info("stopping: the float is stopped and removed first");
+    stopping_ = true;
+    if (container_events_) container_events_->cancel();
+    if (node_events_) node_events_->cancel();
+    reconcile_signal_.notify();
+    node_signal_.notify();
+    for (auto* timer : sleepers_) timer->cancel();
+}
+
+awaitable<void> Anchor::sleep(std::chrono::milliseconds duration) {
+    if (stopping_) co_return;
+    // One timer per sleeper: several coroutines back off at the same time.
+    asio::steady_timer timer(io_, duration);
+    sleepers_.insert(&timer);
+    co_await timer.async_wait(kNoThrow);
+    sleepers_.erase(&timer);
+}
+
+std::unique_ptr<docker::Client> Anchor::stream_client() {
+    auto client = std::make_unique<docker::Client>(io_.get_executor(), config_.docker_host);
+    client->set_api_version(docker_.api_version());
+    return client;
+}
+
+awaitable<int> Anchor::run() {
+    if (auto problem = tether_.start()) {
+        log::error(*problem);
+        co_return 1;
+    }
+    if (!co_await connect()) co_return 0;
+    if (auto problem = co_await discover()) {
+        log::error(*problem);
+        tether_.stop();
+        co_return 1;
+    }
+    if (!co_await resolve_image()) {
+        tether_.stop();
+        co_return 0;
+    }
+    desired_ = make_float_spec(config_, inputs_);
+    desired_hash_ = desired_.labels.at(kHashLabel);
+    log::info("float configuration", {{"image", inputs_.image_reference},
+                                      {"image_id", inputs_.image_id},
+                                      {"config_hash", desired_hash_}});
+
+    container_events_ = stream_client();
+    asio::co_spawn(
+        io_, follow_events(*container_events_, float_events_filter(), "float containers", false),
+        asio::detached);
+    if (in_swarm_) {
+        node_events_ = stream_client();
+        asio::co_spawn(io_, follow_events(*node_events_, node_events_filter(), "swarm nodes", true),
+                       asio::detached);
+        asio::co_spawn(io_, watch_node(), asio::detached);
+    }
+    co_await supervise();
+    const bool clean = co_await shutdown_float();
+    tether_.stop();
+    co_return clean ? 0 : 1;
+}
+
+awaitable<bool> Anchor::connect() {
+    Backoff backoff(200ms, 10s);
+    while (!stopping_) {
+        auto version = co_await docker_.negotiate();
+        if (version) {
+            auto details = co_await docker_.version();
+            log::info("connected to the Docker Engine",
+                      {{"host", config_.docker_host.to_string()},
+                       {"api_version", version->to_string()},
+                       {"engine", details ? details->engine_version : "unknown"}});
+            co_return true;
+        }
+        if (version.error().kind == docker::ErrorKind::unsupported) {
+            log::error(version.error().describe());
+        } else {
+            log::warn("cannot reach the Docker Engine; retrying",
+                      {{"error", version.error().describe()}});
+        }
+        co_await sleep(backoff.next_delay());
+    }
+    co_return false;
+}
+
+awaitable<std::optional<std::string>> Anchor::discover() {
+    Backoff backoff(200ms, 10s);
+    docker::Result<docker::SystemInfo> info = docker::Error{};
+    while (!stopping_) {
+        info = co_await docker_.info();
+        if (info) break;
+        log::warn("GET /info failed; retrying", {{"error", info.error().describe()}});
+        co_await sleep(backoff.next_delay());
+    }
+    if (!info) co_return std::nullopt;
+    in_swarm_ = info->swarm.local_node_state == "active" && !info->swarm.node_id.empty();
+    node_id_ = info->swarm.node_id;
+    inputs_.node_address = in_swarm_ ? info->swarm.node_addr : "";
+    inputs_.node_hostname = config_.node_hostname.empty() ? info->name : config_.node_hostname;
+    log::info("this node", {{"name", info->name},
+                            {"swarm", in_swarm_ ? "active" : info->swarm.local_node_state},
+                            {"node_id", node_id_},
+                            {"node_address", inputs_.node_address},
+                            {"manager", info->swarm.control_available}});
+    if (config_.instance.interface.empty() && !config_.instance.node_address &&
+        inputs_.node_address.empty()) {
+        co_return "the Docker Engine is not in a swarm, so the anchor cannot give the float this "
+                  "node's address; set --interface (KEEPALIVED_INTERFACE) or --node-address "
+                  "(KEEPALIVED_NODE_ADDRESS)";
+    }
+
+    // In a container, the host name is the container's short id.
+    const std::string hostname = own_hostname();
+    inputs_.anchor_id = hostname;
+    if (!hostname.empty()) {
+        auto own = co_await docker_.inspect_container(hostname);
+        if (own && *own && (*own)->id.starts_with(hostname)) {
+            inputs_.anchor_id = (*own)->id;
+            if (config_.float_image.empty()) {
+                inputs_.image_id = (*own)->image_id;
+                inputs_.image_reference = (*own)->config_image;
+            }
+            log::info("the anchor's own container",
+                      {{"id", (*own)->id}, {"image", (*own)->config_image}});
+        }
+    }
+    if (config_.float_image.empty() && inputs_.image_id.empty()) {
+        co_return "the anchor is not running in a container of this Docker Engine (no container "
+                  "with id '" + hostname + "'), so it cannot use its own image for the float; "
+                  "set --float-image (KEEPALIVED_IMAGE)";
+    }
+    co_return std::nullopt;
+}
+
+awaitable<bool> Anchor::resolve_image() {
+    if (!inputs_.image_id.empty()) co_return true;  // the anchor's own image, present already
+    const std::string reference = config_.float_image;
+    inputs_.image_reference = reference;
+    Backoff backoff(1s, 30s);
+    bool pull_first = config_.pull == config::PullPolicy::always;
+    while (!stopping_) {
+        if (pull_first) {
+            log::info("pulling the float image", {{"image", reference}});
+            std::string last_status;
+            auto pulled = co_await docker_.pull_image(
+                reference, [&last_status](const docker::PullProgress& progress) {
+                    if (progress.status == last_status) return;
+                    last_status = progress.status;
+                    if (progress.progress.empty()) {
+                        log::info("pull", {{"status", progress.status}, {"id", progress.id}});
+                    }
+                });
+            if (!pulled) {
+                log::error("cannot pull the float image; retrying",
+                           {{"image", reference}, {"error", pulled.error().describe()}});
+                // With --pull missing the image may be loaded by hand meanwhile: look first.
+                if (config_.pull == config::PullPolicy::missing) pull_first = false;
+                co_await sleep(backoff.next_delay());
+                continue;
+            }
+        }
+        auto image = co_await docker_.inspect_image(reference);
+        if (image && *image) {
+            inputs_.image_id = (*image)->id;
+            co_return true;
+        }
+        if (!image) {
+            log::warn("cannot inspect the float image; retrying",
+                      {{"image", reference}, {"error", image.error().describe()}});
+        } else if (config_.pull == config::PullPolicy::never) {
+            log::error(
+                "the float image is not on this node and --pull is never; load it or "
+                "allow pulling; retrying",
+                {{"image", reference}});
+        } else {
+            pull_first = true;
+            continue;
+        }
+        co_await sleep(backoff.next_delay());
+    }
+    co_return false;
+}
+
+awaitable<void> Anchor::supervise() {
+    Backoff failures(100ms, 5s);
+    reconcile_signal_.notify();
+    while (!stopping_) {
+        co_await reconcile_signal_.wait(kResync);
+        if (stopping_) break;
+        auto result = co_await reconcile();
+        if (result) {
+            failures.reset();
+            continue;
+        }
+        if (stopping_) break;
+        log::warn("reconciling the float failed; retrying", {{"error", result.error().describe()}});
+        co_await sleep(failures.next_delay());
+        reconcile_signal_.notify();
+    }
+}
+
+awaitable<docker::Result<std::vector<ObservedFloat>>> Anchor::observe() {
+    const docker::Filters filters = owned_filter();
+    auto listed = co_await docker_.list_containers(filters);
+    if (!listed) co_return listed.error();
+    // The list can still say "running" right after a die event; inspect waits for the engine to
+    // finish handling the exit, so states come from inspect. A container holding the float's
+    // name without the label (made by hand or by the original project) is found by name.
+    std::vector<std::string> ids = {config_.float_name};
+    for (const auto& container : *listed) ids.push_back(container.id);
+    std::vector<ObservedFloat> found;
+    for (const auto& id : ids) {
+        auto inspected = co_await docker_.inspect_container(id);
+        if (!inspected) co_return inspected.error();
+        if (!*inspected) continue;  // removed meanwhile
+        const auto& info = **inspected;
+        const bool known = std::any_of(found.begin(), found.end(),
+                                       [&](const ObservedFloat& f) { return f.id == info.id; });
+        if (!known) {
+            found.push_back(observed_float(info.id, info.name, info.state.status, info.labels));
+        }
+    }
+    co_return found;
+}
+
+awaitable<docker::Result<void>> Anchor::reconcile() {
+    auto found = co_await observe();
+    if (!found) co_return found.error();
+    const ReconcilePlan plan = plan_reconcile(*found, config_.float_name, desired_hash_);
+    if (plan.adopt && plan.idle()) {
+        if (*plan.adopt != float_id_) {
+            log::info("adopted the running float (same configuration)", {{"id", *plan.adopt}});
+            float_id_ = *plan.adopt;
+            float_started_ = Clock::now() - kHealthyRun;
+        }
+        co_return docker::Result<void>{};
+    }
+    if (plan.wait && plan.idle()) {
+        log::debug("waiting for a removal to finish", {{"reason", plan.reason}});
+        co_return docker::Result<void>{};
+    }
+    log::info("reconciling the float", {{"reason", plan.reason}});
+    const bool ours_died =
+        !float_id_.empty() &&
+        std::find(plan.remove.begin(), plan.remove.end(), float_id_) != plan.remove.end() &&
+        std::find(plan.stop.begin(), plan.stop.end(), float_id_) == plan.stop.end();
+    if (ours_died && plan.create) {
+        const auto ran_for =
+            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - float_started_);
+        const auto delay = restart_delay(ran_for, kHealthyRun, crashes_);
+        if (delay.count() > 0) {
+            log::warn("the float exited soon after starting; waiting before the next one",
+                      {{"ran_ms", ran_for.count()}, {"delay_ms", delay.count()}});
+            co_await sleep(delay);
+            if (stopping_) co_return docker::Result<void>{};
+        }
+    }
+    co_return co_await apply(plan);
+}
+
+awaitable<docker::Result<void>> Anchor::apply(const ReconcilePlan& plan) {
+    for (const auto& id : plan.stop) {
+        log::info("stopping a float container",
+                  {{"id", id}, {"grace_s", config_.stop_timeout.count()}});
+        auto stopped = co_await docker_.stop_container(id, config_.stop_timeout);
+        if (!stopped) co_return stopped.error();
+    }
+    for (const auto& id : plan.remove) {
+        auto removed = co_await docker_.remove_container(id, true);
+        if (!removed) co_return removed.error();
+        if (id == float_id_) float_id_.clear();
+    }
+    if (plan.create && !stopping_) co_return co_await create_float();
+    co_return docker::Result<void>{};
+}
+
+awaitable<docker::Result<void>> Anchor::create_float() {
+    auto created = co_await docker_.create_container(config_.float_name, desired_);
+    if (!created) co_return created.error();
+    auto started = co_await docker_.start_container(*created);
+    if (!started) {
+        // Leave nothing half made: the next attempt starts from scratch.
+        co_await docker_.remove_container(*created, true);
+        co_return started.error();
+    }
+    float_id_ = *created;
+    float_started_ = Clock::now();
+    if (death_seen_) {
+        log::info("float running again",
+                  {{"id", float_id_}, {"ms_since_death", milliseconds_since(*death_seen_)}});
+        death_seen_.reset();
+    } else {
+        log::info("float started", {{"id", float_id_}});
+    }
+    auto inspected = co_await docker_.inspect_container(float_id_);
+    if (inspected && *inspected) {
+        for (const auto& difference :
+             host_config_differences(desired_, (**inspected).host_config)) {
+            log::error("the Docker Engine changed the float's host configuration",
+                       {{"difference", difference}});
+        }
+    }
+    co_return docker::Result<void>{};
+}
+
+awaitable<bool> Anchor::shutdown_float() {
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        auto found = co_await observe();
+        docker::Result<void> result = found ? docker::Result<void>{} : found.error();
+        if (found) {
+            const ReconcilePlan plan = plan_shutdown(*found);
+            for (const auto& id : plan.stop) {
+                log::info("stopping the float",
+                          {{"id", id}, {"grace_s", config_.stop_timeout.count()}});
+            }
+            result = co_await apply(plan);
+        }
+        if (result) {
+            log::info("the float is gone; exiting");
+            co_return true;
+        }
+        log::error("cannot stop the float", {{"error", result.error().describe()}});
+        asio::steady_timer pause(io_, 500ms);
+        co_await pause.async_wait(kNoThrow);
+    }
+    co_return false;
+}
+
+awaitable<void> Anchor::follow_events(docker::Client& client, docker::Filters filters,
+                                      std::string what, bool node_events) {
+    Backoff backoff(200ms, 5s);
+    while (!stopping_) {
+        auto ended = co_await client.watch_events(
+            filters,
+            [&] {
+                log::debug("watching Docker events", {{"of", what}});
+                backoff.reset();
+                // Anything may have happened while the stream was down: look again.
+                (node_events ? node_signal_ : reconcile_signal_).notify();
+            },
+            [&](const docker::Event& event) {
+                if (node_events) {
+                    node_signal_.notify();
+                    return;
+                }
+                if (!is_float_event(event)) return;
+                log::info("float event", {{"action", event.action}, {"id", event.actor_id}});
+                if (event.action == "die" && event.actor_id == float_id_ && !death_seen_) {
+                    death_seen_ = Clock::now();
+                }
+                reconcile_signal_.notify();
+            });
+        if (stopping_) break;
+        log::warn("Docker event stream ended; reconnecting",
+                  {{"of", what}, {"error", ended ? "" : ended.error().describe()}});
+        co_await sleep(backoff.next_delay());
+    }
+}
+
+awaitable<void> Anchor::watch_node() {
+    Backoff failures(500ms, 10s);
+    while (!stopping_) {
+        co_await node_signal_.wait(60s);
+        if (stopping_) break;
+        auto refreshed = co_await refresh_node();
+        if (!refreshed) {
+            log::warn("cannot read this node's swarm state; retrying",
+                      {{"error", refreshed.error().describe()}});
+            co_await sleep(failures.next_delay());
+            node_signal_.notify();
+            continue;
+        }
+        failures.reset();
+    }
+}
+
+awaitable<docker::Result<void>> Anchor::refresh_node() {
+    auto info = co_await docker_.info();
+    if (!info) co_return info.error();
+    NodeView view;
+    view.in_swarm = info->swarm.local_node_state == "active";
+    view.manager = info->swarm.control_available;
+    if (view.in_swarm && view.manager) {
+        auto node = co_await docker_.inspect_node(info->swarm.node_id);
+        if (!node) co_return node.error();
+        view.availability = node->availability;
+        if (config_.peers == config::PeersMode::automatic) {
+            auto managers = co_await docker_.list_nodes(true);
+            if (!managers) co_return managers.error();
+            tether_.set_peers(peer_addresses(*managers, info->swarm.node_id));
+        }
+    }
+    tether_.set_resign(resign_reason(view));
+    // A worker gets no node events: look again now and then, to notice a promotion.
+    if (view.in_swarm && !view.manager) {
+        co_await sleep(5s);
+        node_signal_.notify();
+    }
+    co_return docker::Result<void>{};
+}
+
+}  // namespace ks::roles::anchor

@@ -1,0 +1,87 @@
+#pragma once
+// The anchor: keeps exactly one correctly configured float container running on this node,
+// watching it through Docker events, and keeps the float informed over the tether.
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "keepalived_swarm/config/anchor_config.hpp"
+#include "keepalived_swarm/docker/client.hpp"
+#include "roles/anchor/decisions.hpp"
+#include "roles/anchor/float_spec.hpp"
+#include "roles/anchor/tether_server.hpp"
+
+namespace ks::roles::anchor {
+
+/// A wake-up call between coroutines: notify() ends a wait at once or, if none runs, the next.
+class Signal {
+public:
+    explicit Signal(boost::asio::any_io_executor executor) : timer_(std::move(executor)) {}
+    void notify();
+    /// Returns on notify() or after `timeout`.
+    boost::asio::awaitable<void> wait(std::chrono::milliseconds timeout);
+
+private:
+    boost::asio::steady_timer timer_;
+    bool pending_ = false;
+};
+
+class Anchor {
+public:
+    Anchor(boost::asio::io_context& io, config::AnchorConfig config);
+
+    /// Runs until stop() and the float is gone; returns the exit code.
+    boost::asio::awaitable<int> run();
+    /// Asks for a graceful end: stop and remove the float, then return from run().
+    void stop();
+
+private:
+    using Clock = std::chrono::steady_clock;
+
+    boost::asio::awaitable<bool> connect();
+    boost::asio::awaitable<std::optional<std::string>> discover();
+    boost::asio::awaitable<bool> resolve_image();
+    boost::asio::awaitable<void> supervise();
+    boost::asio::awaitable<docker::Result<void>> reconcile();
+    boost::asio::awaitable<docker::Result<std::vector<ObservedFloat>>> observe();
+    boost::asio::awaitable<docker::Result<void>> apply(const ReconcilePlan& plan);
+    boost::asio::awaitable<docker::Result<void>> create_float();
+    boost::asio::awaitable<bool> shutdown_float();
+    boost::asio::awaitable<void> follow_events(docker::Client& client, docker::Filters filters,
+                                               std::string what, bool node_events);
+    boost::asio::awaitable<void> watch_node();
+    boost::asio::awaitable<docker::Result<void>> refresh_node();
+    boost::asio::awaitable<void> sleep(std::chrono::milliseconds duration);
+    std::unique_ptr<docker::Client> stream_client();
+
+    boost::asio::io_context& io_;
+    config::AnchorConfig config_;
+    docker::Client docker_;
+    std::unique_ptr<docker::Client> container_events_;
+    std::unique_ptr<docker::Client> node_events_;
+    TetherServer tether_;
+    Signal reconcile_signal_;
+    Signal node_signal_;
+    std::set<boost::asio::steady_timer*> sleepers_;
+
+    FloatInputs inputs_;
+    docker::ContainerSpec desired_;
+    std::string desired_hash_;
+    bool in_swarm_ = false;
+    std::string node_id_;
+
+    std::string float_id_;  ///< the float this anchor started or adopted
+    Clock::time_point float_started_{};
+    std::optional<Clock::time_point> death_seen_;
+    Backoff crashes_{std::chrono::milliseconds(500), std::chrono::seconds(30)};
+    bool stopping_ = false;
+    int running_watchers_ = 0;
+};
+
+}  // namespace ks::roles::anchor

@@ -1,0 +1,84 @@
+#pragma once
+// The anchor's decisions as pure functions of what it observed, so each rule is unit-tested
+// without a Docker Engine: what to do with the containers found, how long to wait before the
+// next attempt, whether the float should resign, and who its peers are.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "keepalived_swarm/docker/models.hpp"
+#include "keepalived_swarm/net/ip_prefix.hpp"
+
+namespace ks::roles::anchor {
+
+/// A container that is, or may be, this node's float.
+struct ObservedFloat {
+    std::string id;
+    std::string name;
+    std::string state;        ///< created, running, paused, restarting, removing, exited, dead
+    bool owned = false;       ///< carries the float role label
+    std::string config_hash;  ///< its hash label
+};
+
+/// What to do now. Steps run in order: stop (gracefully), remove, then create.
+struct ReconcilePlan {
+    std::optional<std::string> adopt;  ///< a running float that is exactly right: keep it
+    std::vector<std::string> stop;     ///< running containers to stop with the grace period
+    std::vector<std::string> remove;   ///< containers to remove (after stopping)
+    bool create = false;               ///< create and start a new float
+    bool wait = false;                 ///< a container is being removed: wait for its destroy event
+    std::string reason;
+
+    bool idle() const { return !create && stop.empty() && remove.empty(); }
+};
+
+/// Decides from the containers found (every one with the float label, plus any named
+/// `float_name`). Keeps one running, owned, same-hash container named `float_name`; everything
+/// else found is stopped and removed (a container of that name not made by keepalived-swarm
+/// too: the name belongs to the float, as it did in the original). Creates when none is kept.
+ReconcilePlan plan_reconcile(const std::vector<ObservedFloat>& found, std::string_view float_name,
+                             std::string_view desired_hash);
+
+/// What to do on shutdown: stop and remove every float found.
+ReconcilePlan plan_shutdown(const std::vector<ObservedFloat>& found);
+
+/// Waits between attempts that failed: doubles from `first` up to `limit`, and starts over
+/// after a success.
+class Backoff {
+  public:
+    Backoff(std::chrono::milliseconds first, std::chrono::milliseconds limit)
+        : first_(first), limit_(limit) {}
+    /// The wait before the next attempt after one more failure.
+    std::chrono::milliseconds next_delay();
+    void reset() { current_ = std::chrono::milliseconds(0); }
+
+  private:
+    std::chrono::milliseconds first_;
+    std::chrono::milliseconds limit_;
+    std::chrono::milliseconds current_{0};
+};
+
+/// The wait before recreating a float that ran for `ran_for`: none after a healthy run
+/// (at least `healthy_after`), otherwise the crash backoff's next delay.
+std::chrono::milliseconds restart_delay(std::chrono::milliseconds ran_for,
+                                        std::chrono::milliseconds healthy_after, Backoff& crashes);
+
+/// This node as the swarm describes it.
+struct NodeView {
+    bool in_swarm = false;
+    bool manager = false;      ///< Swarm.ControlAvailable
+    std::string availability;  ///< active, pause, drain (empty when unknown)
+};
+
+/// Why the float must give up the VIPs, or nullopt when it may hold them.
+std::optional<std::string> resign_reason(const NodeView& node);
+
+/// The unicast peers of this node's float: the reachable address of every other manager, in a
+/// stable order, without duplicates or unparsable addresses.
+std::vector<net::IpAddress> peer_addresses(const std::vector<docker::NodeInfo>& managers,
+                                           std::string_view own_node_id);
+
+}  // namespace ks::roles::anchor

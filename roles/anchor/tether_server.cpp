@@ -1,0 +1,162 @@
+#include "roles/anchor/tether_server.hpp"
+
+#include <array>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <deque>
+#include <filesystem>
+
+#include "keepalived_swarm/log/log.hpp"
+#include "keepalived_swarm/tether/messages.hpp"
+
+namespace ks::roles::anchor {
+namespace asio = boost::asio;
+using asio::local::stream_protocol;
+
+namespace {
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+}  // namespace
+
+struct TetherServer::Session {
+    explicit Session(stream_protocol::socket s) : socket(std::move(s)) {}
+    stream_protocol::socket socket;
+    std::deque<std::string> outbox;
+    bool writing = false;
+};
+
+TetherServer::TetherServer(asio::any_io_executor executor, std::string socket_path)
+    : executor_(executor), socket_path_(std::move(socket_path)), acceptor_(executor) {}
+
+TetherServer::~TetherServer() {
+    stop();
+}
+
+std::optional<std::string> TetherServer::start() {
+    std::error_code fs_error;
+    std::filesystem::create_directories(std::filesystem::path(socket_path_).parent_path(),
+                                        fs_error);
+    // A socket file left by an anchor that was killed blocks bind; nothing listens on it.
+    std::filesystem::remove(socket_path_, fs_error);
+    boost::system::error_code ec;
+    acceptor_.open(stream_protocol(), ec);
+    if (!ec)
+        acceptor_.bind(stream_protocol::endpoint(socket_path_), ec);
+    if (!ec)
+        acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+        return "cannot listen on the tether socket " + socket_path_ + ": " + ec.message() +
+               "; check that --run-dir exists and is writable";
+    }
+    asio::co_spawn(executor_, accept_loop(), asio::detached);
+    return std::nullopt;
+}
+
+void TetherServer::stop() {
+    if (stopped_)
+        return;
+    stopped_ = true;
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+    for (auto& session : sessions_)
+        session->socket.close(ignored);
+    sessions_.clear();
+    std::error_code fs_ignored;
+    std::filesystem::remove(socket_path_, fs_ignored);
+}
+
+void TetherServer::set_resign(std::optional<std::string> reason) {
+    if (reason == resign_reason_)
+        return;
+    resign_reason_ = std::move(reason);
+    if (resign_reason_) {
+        log::warn("telling the float to resign", {{"reason", *resign_reason_}});
+        broadcast(tether::encode(tether::ResignMessage{*resign_reason_}));
+    } else {
+        log::info("telling the float to compete again");
+        broadcast(tether::encode(tether::ResumeMessage{}));
+    }
+}
+
+void TetherServer::set_peers(std::vector<net::IpAddress> peers) {
+    if (peers_ && *peers_ == peers)
+        return;
+    std::string list;
+    for (const auto& peer : peers)
+        list += (list.empty() ? "" : ",") + peer.to_string();
+    log::info("float peers", {{"peers", list.empty() ? "(none)" : list}});
+    peers_ = std::move(peers);
+    broadcast(tether::encode(tether::PeersMessage{*peers_}));
+}
+
+void TetherServer::greet(const std::shared_ptr<Session>& session) {
+    if (peers_)
+        send(session, tether::encode(tether::PeersMessage{*peers_}));
+    if (resign_reason_)
+        send(session, tether::encode(tether::ResignMessage{*resign_reason_}));
+}
+
+void TetherServer::broadcast(const std::string& line) {
+    for (const auto& session : sessions_)
+        send(session, line);
+}
+
+void TetherServer::send(const std::shared_ptr<Session>& session, std::string line) {
+    session->outbox.push_back(std::move(line));
+    if (session->writing)
+        return;
+    session->writing = true;
+    asio::co_spawn(executor_, write_queued(session), asio::detached);
+}
+
+asio::awaitable<void> TetherServer::write_queued(std::shared_ptr<Session> session) {
+    while (!session->outbox.empty()) {
+        const std::string line = std::move(session->outbox.front());
+        session->outbox.pop_front();
+        auto [ec, written] =
+            co_await asio::async_write(session->socket, asio::buffer(line), kNoThrow);
+        if (ec) {
+            boost::system::error_code ignored;
+            session->socket.close(ignored);
+            break;
+        }
+    }
+    session->writing = false;
+}
+
+asio::awaitable<void> TetherServer::accept_loop() {
+    while (!stopped_) {
+        auto [ec, socket] = co_await acceptor_.async_accept(kNoThrow);
+        if (ec) {
+            if (stopped_ || ec == asio::error::operation_aborted)
+                co_return;
+            log::warn("tether: accept failed", {{"error", ec.message()}});
+            continue;
+        }
+        auto session = std::make_shared<Session>(std::move(socket));
+        sessions_.push_back(session);
+        log::info("float connected to the tether", {{"connections", sessions_.size()}});
+        greet(session);
+        asio::co_spawn(executor_, read_until_closed(session), asio::detached);
+    }
+}
+
+asio::awaitable<void> TetherServer::read_until_closed(std::shared_ptr<Session> session) {
+    // The float sends nothing today; reading tells when it goes away.
+    std::array<char, 512> discard{};
+    while (true) {
+        auto [ec, n] = co_await session->socket.async_read_some(asio::buffer(discard), kNoThrow);
+        if (ec)
+            break;
+    }
+    if (stopped_)
+        co_return;
+    sessions_.remove(session);
+    boost::system::error_code ignored;
+    session->socket.close(ignored);
+    log::info("float left the tether", {{"connections", sessions_.size()}});
+}
+
+}  // namespace ks::roles::anchor

@@ -1,0 +1,54 @@
+#pragma once
+// The anchor's end of the tether: a unix stream socket the float connects to. An open connection
+// tells the float the anchor lives; lines from tether::encode() tell it what the swarm says
+// (resign/resume, peers). Every new connection gets the current state at once.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "keepalived_swarm/net/ip_prefix.hpp"
+
+namespace ks::roles::anchor {
+
+class TetherServer {
+  public:
+    TetherServer(boost::asio::any_io_executor executor, std::string socket_path);
+    ~TetherServer();
+
+    /// Replaces a stale socket file, listens and starts accepting; an error in words on failure.
+    std::optional<std::string> start();
+    /// Closes the listener and every connection, and removes the socket file.
+    void stop();
+
+    /// Sets whether the float must resign (and why); sends resign/resume when it changes.
+    void set_resign(std::optional<std::string> reason);
+    /// Sets the float's unicast peers; sends them when they change. Never called: none are sent.
+    void set_peers(std::vector<net::IpAddress> peers);
+
+    std::size_t connections() const { return sessions_.size(); }
+
+  private:
+    struct Session;
+    boost::asio::awaitable<void> accept_loop();
+    boost::asio::awaitable<void> read_until_closed(std::shared_ptr<Session> session);
+    void send(const std::shared_ptr<Session>& session, std::string line);
+    boost::asio::awaitable<void> write_queued(std::shared_ptr<Session> session);
+    void broadcast(const std::string& line);
+    void greet(const std::shared_ptr<Session>& session);
+
+    boost::asio::any_io_executor executor_;
+    std::string socket_path_;
+    boost::asio::local::stream_protocol::acceptor acceptor_;
+    std::list<std::shared_ptr<Session>> sessions_;
+    std::optional<std::string> resign_reason_;
+    std::optional<std::vector<net::IpAddress>> peers_;
+    bool stopped_ = false;
+};
+
+}  // namespace ks::roles::anchor

@@ -1,0 +1,122 @@
+#include "keepalived_swarm/config/anchor_config.hpp"
+
+#include "keepalived_swarm/config/float_config.hpp"
+#include "keepalived_swarm/docker/client.hpp"
+
+namespace ks::config {
+
+using namespace std::chrono_literals;
+
+RoleDescription anchor_role_description() {
+    std::vector<OptionSpec> specs = instance_option_specs();
+    const std::vector<OptionSpec> anchor = {
+        {"docker-host", "DOCKER_HOST", docker::kDefaultHost, "ADDR",
+         "Docker Engine API: unix:///PATH or tcp://HOST:PORT."},
+        {"float-name", "KEEPALIVED_FLOAT_NAME", "keepalived-float", "NAME",
+         "Name of the float container the anchor keeps running."},
+        {"float-image", "KEEPALIVED_IMAGE", "", "IMAGE",
+         "Image of the float container (default: the anchor's own image)."},
+        {"pull", "KEEPALIVED_PULL", "missing", "missing|always|never",
+         "Pull --float-image when it is missing, always at start, or never."},
+        {"run-dir", "KEEPALIVED_RUN_DIR", kRunDirectory, "PATH",
+         "Host folder for the tether and status sockets, bound into the float at " +
+             std::string(kRunDirectory) + " (mount it at the same path into the anchor)."},
+        {"peers", "KEEPALIVED_PEERS", "", "auto|multicast",
+         "auto: the other swarm managers are the float's unicast peers, kept up to date; "
+         "multicast: VRRP multicast. Default: auto, or the --unicast-peer list when given."},
+        {"stop-timeout", "KEEPALIVED_STOP_TIMEOUT", "5s", "DUR",
+         "How long the float gets to release the VIPs after SIGTERM before it is killed."},
+        {"node-hostname", "DOCKER_NODE_HOSTNAME", "", "NAME",
+         "Name of this node, passed to the float (default: the Docker Engine's host name)."},
+        {"config", "KEEPALIVED_CONFIG", "", "FILE",
+         "KEY=VALUE file with the variables above, read at start."},
+        {"check-interval", "KEEPALIVED_CHECK_INTERVAL", "", "SECONDS",
+         "Accepted for compatibility and ignored: the tether reports a dead anchor at once."},
+    };
+    specs.insert(specs.end(), anchor.begin(), anchor.end());
+    for (auto& spec : common_option_specs())
+        specs.push_back(spec);
+    return RoleDescription{
+        "anchor", "keepalived-swarm anchor --vip ADDR[/PREFIX] [OPTIONS]",
+        "Keeps this node's float container running through the Docker Engine API: creates it\n"
+        "with host networking and NET_ADMIN/NET_RAW, adopts a matching one, replaces one whose\n"
+        "configuration differs, recreates it when it dies. Tells the float over the tether\n"
+        "socket to resign while the node is drained, and which managers are its peers.\n"
+        "Run it as a global swarm service on the managers with the Docker socket and the run\n"
+        "folder mounted. SIGTERM stops and removes the float (it releases the VIPs first).\n"
+        "The float's options below are validated here and passed to the float.",
+        std::move(specs)};
+}
+
+Parsed<AnchorConfig> parse_anchor_config(const CommandLine& command_line) {
+    Validator validator(command_line.options);
+    AnchorConfig config;
+    config.instance = read_instance_settings(validator, InterfaceRequirement::optional);
+
+    const auto host = validator.text("docker-host");
+    if (auto endpoint = http::parse_endpoint(host);
+        endpoint && endpoint->transport == http::Endpoint::Transport::unix_socket) {
+        config.docker_host = *endpoint;
+    } else if (endpoint && host.starts_with("tcp://")) {
+        config.docker_host = *endpoint;
+    } else {
+        validator.add_problem("docker-host", host,
+                              "unix:///PATH (such as unix:///var/run/docker.sock) or "
+                              "tcp://HOST:PORT (TLS is not supported)");
+    }
+
+    config.float_name = validator.text("float-name");
+    const bool name_ok = !config.float_name.empty() &&
+                         std::isalnum(static_cast<unsigned char>(config.float_name[0])) &&
+                         config.float_name.find_first_not_of(
+                             "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                             "0123456789_.-") == std::string::npos;
+    if (!name_ok) {
+        validator.add_problem("float-name", config.float_name,
+                              "a container name: letters, digits, '_', '.' and '-', starting "
+                              "with a letter or digit");
+    }
+    config.float_image = validator.text("float-image");
+    if (config.float_image.find_first_of(" \t\n") != std::string::npos) {
+        validator.add_problem("float-image", config.float_image,
+                              "an image reference without spaces");
+    }
+    if (auto pull = validator.choice("pull", {"missing", "always", "never"})) {
+        config.pull = *pull == "always"  ? PullPolicy::always
+                      : *pull == "never" ? PullPolicy::never
+                                         : PullPolicy::missing;
+    }
+    config.run_directory = validator.text("run-dir");
+    if (config.run_directory.empty() || config.run_directory.front() != '/' ||
+        config.run_directory.find(':') != std::string::npos) {
+        validator.add_problem("run-dir", config.run_directory,
+                              "an absolute path without ':' such as " + std::string(kRunDirectory));
+    }
+    while (config.run_directory.size() > 1 && config.run_directory.back() == '/') {
+        config.run_directory.pop_back();
+    }
+
+    const bool has_peers = !config.instance.unicast_peers.empty();
+    config.peers = has_peers ? PeersMode::fixed : PeersMode::automatic;
+    if (auto peers = validator.choice("peers", {"auto", "multicast"})) {
+        if (has_peers) {
+            validator.add_problem("peers", *peers,
+                                  "unset when --unicast-peer (KEEPALIVED_UNICAST_PEERS) lists the "
+                                  "peers; use one or the other");
+        }
+        config.peers = *peers == "auto" ? PeersMode::automatic : PeersMode::multicast;
+    }
+    if (auto timeout = validator.duration("stop-timeout", 0s, 300s)) {
+        if (*timeout % 1s != 0us) {
+            validator.add_problem("stop-timeout", validator.text("stop-timeout"),
+                                  "whole seconds from 0s to 300s (Docker counts seconds)");
+        } else {
+            config.stop_timeout = std::chrono::duration_cast<std::chrono::seconds>(*timeout);
+        }
+    }
+    config.node_hostname = validator.text("node-hostname");
+    config.common = read_common(validator);
+    return {std::move(config), validator.problems()};
+}
+
+}  // namespace ks::config
