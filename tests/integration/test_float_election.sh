@@ -2,7 +2,8 @@
 # Three floats in three namespaces: the highest priority holds the VIP; SIGKILL of the master
 # moves it within Master_Down_Interval (and leaves the VIP on the dead node, which a restarted
 # float removes first thing); SIGTERM resigns with priority 0 and the next takes over after
-# Skew_Time. Nopreempt (the default) keeps the VIP where it is when a higher priority returns.
+# Skew_Time. Without --preempt (the default) a returning higher priority leaves the VIP where it is.
+# ctest-labels: sanitize
 set -euo pipefail
 source "$(dirname "$0")/../lib/lab.sh"
 lab_require_root
@@ -10,14 +11,15 @@ lab_init
 
 VIP=10.99.0.100
 for n in 1 2 3; do lab_add_node "$n" "10.99.0.$n/24"; done
-float() { # name node priority
+float() { # name node priority [--preempt]
   lab_spawn "$1" "$2" "$KS_BINARY" float --interface eth0 --vip "$VIP/24" --vrid 51 \
-    --priority "$3" --advert-interval 100ms --status-socket "$LAB_DIR/$1.sock"
+    --priority "$3" --advert-interval 100ms --status-socket "$LAB_DIR/$1.sock" "${@:4}"
 }
 
-float f1 1 150
-float f2 2 100
-float f3 3 50
+# With --preempt the priorities decide whatever order the processes happen to start in.
+float f1 1 150 --preempt
+float f2 2 100 --preempt
+float f3 3 50 --preempt
 lab_wait_for 5 lab_has_address 1 "$VIP" || lab_fail "no node took the VIP"
 sleep 0.5
 lab_expect_holders "$VIP" "1"
@@ -43,7 +45,7 @@ grep -q "removed a VIP left on the interface by a previous float" "$LAB_DIR/f1b.
   lab_fail "no log line about the stale VIP"
 sleep 0.5
 lab_expect_holders "$VIP" "2"
-lab_log "restart: stale VIP removed; nopreempt kept the VIP on node 2"
+lab_log "restart: stale VIP removed; without --preempt the restarted float left the VIP on node 2"
 
 start=$(lab_now)
 lab_signal f2 TERM

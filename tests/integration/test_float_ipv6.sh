@@ -13,7 +13,7 @@ for n in 1 2; do lab_add_node "$n" "10.99.0.$n/24" "fd00:99::$n/64"; done
 lab_spawn capture 2 tcpdump -i eth0 -nn -U -w "$LAB_DIR/v6.pcap" ip6
 sleep 0.5
 lab_spawn f1 1 "$KS_BINARY" float --interface eth0 --vip "$VIP/64" --vip 10.99.0.100/24 \
-  --vrid 55 --priority 150 --advert-interval 100ms --status-socket "$LAB_DIR/f1.sock"
+  --vrid 55 --priority 150 --preempt --advert-interval 100ms --status-socket "$LAB_DIR/f1.sock"
 lab_spawn f2 2 "$KS_BINARY" float --interface eth0 --vip "$VIP/64" --vip 10.99.0.100/24 \
   --vrid 55 --priority 100 --advert-interval 100ms --status-socket none
 lab_wait_for 5 lab_has_address 1 "$VIP" || lab_fail "no node took the IPv6 VIP"

@@ -2,6 +2,7 @@
 # --notify runs the command with the new state and the instance name on every transition (without
 # a shell, without blocking the engine); SIGHUP re-reads --config: a new priority applies in place,
 # an invalid file is refused and the running configuration kept.
+# ctest-labels: sanitize
 set -euo pipefail
 source "$(dirname "$0")/../lib/lab.sh"
 lab_require_root

@@ -3,6 +3,7 @@
 # connection it competes; the moment the anchor dies (its socket closes) a master resigns with
 # priority 0 and the VIP moves to a peer after Skew_Time. The anchor can also ask the float to
 # resign (node drained) and to resume, and push unicast peers.
+# ctest-labels: sanitize
 set -euo pipefail
 source "$(dirname "$0")/../lib/lab.sh"
 lab_require_root

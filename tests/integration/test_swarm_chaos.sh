@@ -5,7 +5,7 @@
 # client namespace measures the VIP's downtime. A table of the results is printed (and written to
 # tests/artifacts/chaos-report.md).
 #   KS_CHAOS_REPS (2): repetitions of the kill scenarios; KS_CHAOS_INTERVAL (100ms): advert interval
-# ctest-labels: integration swarm
+# ctest-labels: swarm
 set -euo pipefail
 here=$(dirname "$(readlink -f "$0")")
 root=$(cd "$here/../.." && pwd)
