@@ -95,6 +95,23 @@ dockerd_stop() {
   pid=$(cat "$(dockerd_dir "$node")/docker.pid" 2>/dev/null || true)
   [ -n "$pid" ] && kill "-$signal" "$pid" 2>/dev/null
   lab_reap "$name"
+  # A killed dockerd leaves the containerd it started behind, often as a zombie nobody reaps
+  # soon; its pid file then makes the next dockerd wait for it in vain. End it (by its pid).
+  local containerd_pidfile
+  containerd_pidfile="$(dockerd_dir "$node")/exec/containerd/containerd.pid"
+  pid=$(cat "$containerd_pidfile" 2>/dev/null || true)
+  if [ -n "$pid" ]; then
+    kill -KILL "$pid" 2>/dev/null
+    lab_wait_for 10 _dockerd_gone "$pid" || true
+  fi
+  rm -f "$containerd_pidfile"
+}
+
+# True when PID has exited (a zombie counts: only its parent could still reap it).
+_dockerd_gone() {
+  local state
+  state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 0
+  [ -z "$state" ] || [ "$state" = Z ]
 }
 
 dockerd_restart() {
