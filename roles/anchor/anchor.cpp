@@ -6,7 +6,9 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <fstream>
 #include <set>
+#include <sstream>
 
 #include "keepalived_swarm/log/log.hpp"
 
@@ -28,6 +30,13 @@ constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 constexpr auto kHealthyRun = std::chrono::milliseconds(10s);
 /// A safety net only: events drive the anchor, this catches anything they could miss.
 constexpr auto kResync = std::chrono::milliseconds(60s);
+
+std::string read_file(const char* path) {
+    std::ifstream in(path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
 
 std::string own_hostname() {
     char name[256] = {};
@@ -213,20 +222,26 @@ awaitable<std::optional<std::string>> Anchor::discover() {
                   "(KEEPALIVED_NODE_ADDRESS)";
     }
 
-    // In a container, the host name is the container's short id.
+    // In a container, the host name is the container's short id (unless it shares the host's
+    // network); the container's own files are mounted from a folder named after its full id.
     const std::string hostname = own_hostname();
     inputs_.anchor_id = hostname;
-    if (!hostname.empty()) {
-        auto own = co_await docker_.inspect_container(hostname);
-        if (own && *own && (*own)->id.starts_with(hostname)) {
-            inputs_.anchor_id = (*own)->id;
-            if (config_.float_image.empty()) {
-                inputs_.image_id = (*own)->image_id;
-                inputs_.image_reference = (*own)->config_image;
-            }
-            log::info("the anchor's own container",
-                      {{"id", (*own)->id}, {"image", (*own)->config_image}});
+    std::vector<std::string> candidates;
+    if (auto id = container_id_from_mountinfo(read_file("/proc/self/mountinfo"))) {
+        candidates.push_back(*id);
+    }
+    if (!hostname.empty()) candidates.push_back(hostname);
+    for (const auto& candidate : candidates) {
+        auto own = co_await docker_.inspect_container(candidate);
+        if (!own || !*own || !(*own)->id.starts_with(candidate)) continue;
+        inputs_.anchor_id = (*own)->id;
+        if (config_.float_image.empty()) {
+            inputs_.image_id = (*own)->image_id;
+            inputs_.image_reference = (*own)->config_image;
         }
+        log::info("the anchor's own container",
+                  {{"id", (*own)->id}, {"image", (*own)->config_image}});
+        break;
     }
     if (config_.float_image.empty() && inputs_.image_id.empty()) {
         co_return "the anchor is not running in a container of this Docker Engine (no container "

@@ -15,8 +15,7 @@ ReconcilePlan plan_reconcile(const std::vector<ObservedFloat>& found, std::strin
     }
     std::vector<std::string> reasons;
     for (const auto& container : found) {
-        if (plan.adopt && container.id == *plan.adopt)
-            continue;
+        if (plan.adopt && container.id == *plan.adopt) continue;
         if (container.state == "removing") {
             plan.wait = true;
             reasons.push_back(container.name + " is being removed");
@@ -54,8 +53,7 @@ ReconcilePlan plan_shutdown(const std::vector<ObservedFloat>& found) {
     ReconcilePlan plan;
     plan.reason = "the anchor is stopping";
     for (const auto& container : found) {
-        if (container.state == "removing")
-            continue;
+        if (container.state == "removing") continue;
         if (container.state == "running" || container.state == "paused" ||
             container.state == "restarting") {
             plan.stop.push_back(container.id);
@@ -80,12 +78,9 @@ std::chrono::milliseconds restart_delay(std::chrono::milliseconds ran_for,
 }
 
 std::optional<std::string> resign_reason(const NodeView& node) {
-    if (!node.in_swarm)
-        return std::nullopt;
-    if (!node.manager)
-        return "this node is not a swarm manager";
-    if (node.availability == "drain")
-        return "this node is drained";
+    if (!node.in_swarm) return std::nullopt;
+    if (!node.manager) return "this node is not a swarm manager";
+    if (node.availability == "drain") return "this node is drained";
     return std::nullopt;
 }
 
@@ -93,16 +88,28 @@ std::vector<net::IpAddress> peer_addresses(const std::vector<docker::NodeInfo>& 
                                            std::string_view own_node_id) {
     std::vector<net::IpAddress> peers;
     for (const auto& node : managers) {
-        if (node.id == own_node_id || node.role != "manager")
-            continue;
+        if (node.id == own_node_id || node.role != "manager") continue;
         if (auto address = net::parse_ip_address(node.reachable_address())) {
-            if (!address->is_unspecified())
-                peers.push_back(*address);
+            if (!address->is_unspecified()) peers.push_back(*address);
         }
     }
     std::sort(peers.begin(), peers.end());
     peers.erase(std::unique(peers.begin(), peers.end()), peers.end());
     return peers;
+}
+
+std::optional<std::string> container_id_from_mountinfo(std::string_view mountinfo) {
+    constexpr std::string_view kFolder = "/containers/";
+    constexpr std::size_t kIdLength = 64;
+    for (std::size_t at = mountinfo.find(kFolder); at != std::string_view::npos;
+         at = mountinfo.find(kFolder, at + 1)) {
+        const auto id = mountinfo.substr(at + kFolder.size(), kIdLength);
+        const bool hex = id.size() == kIdLength &&
+                         id.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+        const auto after = at + kFolder.size() + kIdLength;
+        if (hex && after < mountinfo.size() && mountinfo[after] == '/') return std::string(id);
+    }
+    return std::nullopt;
 }
 
 }  // namespace ks::roles::anchor

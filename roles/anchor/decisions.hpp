@@ -48,14 +48,14 @@ ReconcilePlan plan_shutdown(const std::vector<ObservedFloat>& found);
 /// Waits between attempts that failed: doubles from `first` up to `limit`, and starts over
 /// after a success.
 class Backoff {
-  public:
+public:
     Backoff(std::chrono::milliseconds first, std::chrono::milliseconds limit)
         : first_(first), limit_(limit) {}
     /// The wait before the next attempt after one more failure.
     std::chrono::milliseconds next_delay();
     void reset() { current_ = std::chrono::milliseconds(0); }
 
-  private:
+private:
     std::chrono::milliseconds first_;
     std::chrono::milliseconds limit_;
     std::chrono::milliseconds current_{0};
@@ -80,5 +80,9 @@ std::optional<std::string> resign_reason(const NodeView& node);
 /// stable order, without duplicates or unparsable addresses.
 std::vector<net::IpAddress> peer_addresses(const std::vector<docker::NodeInfo>& managers,
                                            std::string_view own_node_id);
+
+/// The id of the container this process runs in, from /proc/self/mountinfo: Docker mounts the
+/// container's hostname, hosts and resolv.conf files from .../containers/<64 hex id>/.
+std::optional<std::string> container_id_from_mountinfo(std::string_view mountinfo);
 
 }  // namespace ks::roles::anchor

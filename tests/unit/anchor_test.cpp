@@ -353,3 +353,15 @@ TEST_CASE("the tether server greets a float with peers and resign, then broadcas
     CHECK_FALSE(std::filesystem::exists(path));
     std::filesystem::remove_all(std::filesystem::path(path).parent_path());
 }
+
+TEST_CASE("the anchor finds its own container id in mountinfo", "[anchor]") {
+    const std::string id(64, 'a');
+    const std::string mountinfo =
+        "600 500 0:60 / / rw,relatime - overlay overlay rw,lowerdir=/var/lib/docker/overlay2/l/X\n"
+        "612 600 254:1 /var/lib/docker/containers/" +
+        id + "/resolv.conf /etc/resolv.conf rw,relatime - ext4 /dev/vda rw\n";
+    CHECK(container_id_from_mountinfo(mountinfo) == id);
+    CHECK_FALSE(container_id_from_mountinfo("27 1 254:1 / / rw - ext4 /dev/vda rw\n"));
+    CHECK_FALSE(container_id_from_mountinfo("/containers/abc/hosts /etc/hosts"));
+    CHECK_FALSE(container_id_from_mountinfo("/containers/" + std::string(64, 'g') + "/hosts"));
+}
