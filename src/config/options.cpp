@@ -141,7 +141,9 @@ CommandLine parse_command_line(const std::vector<OptionSpec>& specs,
             continue;
         }
         if (!spec.env.empty()) {
-            if (auto value = environment(spec.env)) {
+            // An empty variable counts as unset, as `${VAR:-}` in a stack file produces.
+            if (auto value = environment(spec.env);
+                value && value->find_first_not_of(" \t") != std::string::npos) {
                 result.options.set(spec, {*value}, Source::environment);
                 continue;
             }

@@ -99,6 +99,18 @@ TEST_CASE("validate reports every problem at once, naming option, value and what
     CHECK(parsed.problems.size() == 7);
 }
 
+TEST_CASE("an empty environment variable counts as unset", "[config]") {
+    auto parsed = parse_float({"--vip", "10.0.0.100/24"},
+                              {{"KEEPALIVED_INTERFACE", "eth0"},
+                               {"KEEPALIVED_PRIORITY", ""},
+                               {"KEEPALIVED_UNICAST_PEERS", " "}});
+    REQUIRE(parsed.problems.empty());
+    CHECK(parsed.config.instance.priority == 100);
+    CHECK(parsed.config.instance.unicast_peers.empty());
+    auto missing = parse_float({"--vip", "10.0.0.100/24"}, {{"KEEPALIVED_INTERFACE", ""}});
+    CHECK(mentions(missing.problems, "--interface (KEEPALIVED_INTERFACE) is required"));
+}
+
 TEST_CASE("VRRPv2 takes whole seconds and IPv4 only", "[config]") {
     auto parsed = parse_float({"--interface", "eth0", "--vrrp-version", "2", "--advert-interval",
                                "100ms", "--vip", "fd00::1"});
