@@ -272,7 +272,15 @@ awaitable<bool> Anchor::resolve_image() {
             if (!pulled) {
                 log::error("cannot pull the float image; retrying",
                            {{"image", reference}, {"error", pulled.error().describe()}});
-                // With --pull missing the image may be loaded by hand meanwhile: look first.
+                // --pull always: a float from the local copy beats no float (a registry outage
+                // must not take the VIP down); --pull missing: the image may be loaded by hand.
+                auto local = co_await docker_.inspect_image(reference);
+                if (local && *local) {
+                    log::warn("the pull failed; using the image already on this node",
+                              {{"image", reference}, {"image_id", (*local)->id}});
+                    inputs_.image_id = (*local)->id;
+                    co_return true;
+                }
                 if (config_.pull == config::PullPolicy::missing) pull_first = false;
                 co_await sleep(backoff.next_delay());
                 continue;

@@ -55,3 +55,12 @@ lab_reap "$ANCHOR_NAME"
 [ "$LAB_EXIT_STATUS" -eq 0 ] || lab_fail "the anchor exited $LAB_EXIT_STATUS after SIGTERM"
 [ "$(float_count)" = 0 ] || lab_fail "float containers are left after SIGTERM"
 lab_log "SIGTERM after the faults: float removed, anchor exited 0"
+
+# --pull always with no registry: the pull fails, the local copy is used, the float runs.
+anchor_start --float-image keepalived-swarm:late --pull always
+lab_wait_for 60 float_is_running || lab_fail "--pull always with a failing pull started no float"
+anchor_log_has "using the image already on this node" || lab_fail "the fallback to the local image was not logged"
+expect_one_float
+lab_signal "$ANCHOR_NAME" TERM
+lab_reap "$ANCHOR_NAME"
+lab_log "--pull always, registry unreachable: the local image was used"
