@@ -13,8 +13,7 @@ int run_anchor(const std::vector<std::string>& args) {
     auto loaded = config::load_role_config<config::AnchorConfig>(
         config::anchor_role_description(), args, config::process_environment(),
         config::parse_anchor_config);
-    if (auto* exit_code = std::get_if<int>(&loaded))
-        return *exit_code;
+    if (auto* exit_code = std::get_if<int>(&loaded)) return *exit_code;
     auto& config = std::get<config::AnchorConfig>(loaded);
     log::configure(config.common.log_level, config.common.log_format, "anchor");
 
@@ -26,13 +25,11 @@ int run_anchor(const std::vector<std::string>& args) {
     std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::
                                                                                    error_code& ec,
                                                                                int number) {
-        if (ec || finished)
-            return;
+        if (ec || finished) return;
         anchor.stop();
         // A second signal while the float is being stopped ends the anchor at once.
         signals.async_wait([&](const boost::system::error_code& again, int) {
-            if (again || finished)
-                return;
+            if (again || finished) return;
             log::warn("second signal: exiting without waiting for the float", {{"signal", number}});
             io.stop();
         });

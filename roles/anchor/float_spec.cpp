@@ -11,7 +11,7 @@ namespace {
 
 /// 64-bit FNV-1a: stable across builds and machines, enough to notice a change (not security).
 class Fnv1a {
-  public:
+public:
     void add(std::string_view text) {
         for (const char c : text) {
             state_ ^= static_cast<unsigned char>(c);
@@ -27,7 +27,7 @@ class Fnv1a {
         return text;
     }
 
-  private:
+private:
     std::uint64_t state_ = 0xcbf29ce484222325ULL;
 };
 
@@ -78,17 +78,14 @@ std::string config_hash(const docker::ContainerSpec& spec) {
     hash.add("image");
     hash.add(spec.image);
     hash.add("cmd");
-    for (const auto& part : spec.cmd)
-        hash.add(part);
+    for (const auto& part : spec.cmd) hash.add(part);
     auto environment = spec.env;
     std::sort(environment.begin(), environment.end());
     hash.add("env");
-    for (const auto& entry : environment)
-        hash.add(entry);
+    for (const auto& entry : environment) hash.add(entry);
     hash.add("labels");
     for (const auto& [name, value] : spec.labels) {  // std::map: sorted already
-        if (name == kHashLabel || name == kAnchorLabel)
-            continue;
+        if (name == kHashLabel || name == kAnchorLabel) continue;
         hash.add(name);
         hash.add(value);
     }
@@ -96,11 +93,9 @@ std::string config_hash(const docker::ContainerSpec& spec) {
     hash.add(spec.network_mode);
     auto capabilities = spec.cap_add;
     std::sort(capabilities.begin(), capabilities.end());
-    for (const auto& capability : capabilities)
-        hash.add(capability);
+    for (const auto& capability : capabilities) hash.add(capability);
     hash.add(spec.init ? "init" : "no-init");
-    for (const auto& bind : spec.binds)
-        hash.add(bind);
+    for (const auto& bind : spec.binds) hash.add(bind);
     return hash.hex();
 }
 
@@ -115,14 +110,10 @@ std::vector<std::string> host_config_differences(const docker::ContainerSpec& sp
     auto actual_caps = actual.cap_add;
     std::sort(wanted_caps.begin(), wanted_caps.end());
     std::sort(actual_caps.begin(), actual_caps.end());
-    if (wanted_caps != actual_caps)
-        differences.push_back("CapAdd differs");
-    if (actual.init.value_or(false) != spec.init)
-        differences.push_back("Init differs");
-    if (actual.privileged)
-        differences.push_back("the container is privileged");
-    if (actual.binds != spec.binds)
-        differences.push_back("Binds differ");
+    if (wanted_caps != actual_caps) differences.push_back("CapAdd differs");
+    if (actual.init.value_or(false) != spec.init) differences.push_back("Init differs");
+    if (actual.privileged) differences.push_back("the container is privileged");
+    if (actual.binds != spec.binds) differences.push_back("Binds differ");
     if (!actual.restart_policy.empty() && actual.restart_policy != "no") {
         differences.push_back("RestartPolicy is '" + actual.restart_policy + "', wanted 'no'");
     }

@@ -42,10 +42,8 @@ std::optional<std::string> TetherServer::start() {
     std::filesystem::remove(socket_path_, fs_error);
     boost::system::error_code ec;
     acceptor_.open(stream_protocol(), ec);
-    if (!ec)
-        acceptor_.bind(stream_protocol::endpoint(socket_path_), ec);
-    if (!ec)
-        acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (!ec) acceptor_.bind(stream_protocol::endpoint(socket_path_), ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
     if (ec) {
         return "cannot listen on the tether socket " + socket_path_ + ": " + ec.message() +
                "; check that --run-dir exists and is writable";
@@ -55,21 +53,18 @@ std::optional<std::string> TetherServer::start() {
 }
 
 void TetherServer::stop() {
-    if (stopped_)
-        return;
+    if (stopped_) return;
     stopped_ = true;
     boost::system::error_code ignored;
     acceptor_.close(ignored);
-    for (auto& session : sessions_)
-        session->socket.close(ignored);
+    for (auto& session : sessions_) session->socket.close(ignored);
     sessions_.clear();
     std::error_code fs_ignored;
     std::filesystem::remove(socket_path_, fs_ignored);
 }
 
 void TetherServer::set_resign(std::optional<std::string> reason) {
-    if (reason == resign_reason_)
-        return;
+    if (reason == resign_reason_) return;
     resign_reason_ = std::move(reason);
     if (resign_reason_) {
         log::warn("telling the float to resign", {{"reason", *resign_reason_}});
@@ -81,32 +76,26 @@ void TetherServer::set_resign(std::optional<std::string> reason) {
 }
 
 void TetherServer::set_peers(std::vector<net::IpAddress> peers) {
-    if (peers_ && *peers_ == peers)
-        return;
+    if (peers_ && *peers_ == peers) return;
     std::string list;
-    for (const auto& peer : peers)
-        list += (list.empty() ? "" : ",") + peer.to_string();
+    for (const auto& peer : peers) list += (list.empty() ? "" : ",") + peer.to_string();
     log::info("float peers", {{"peers", list.empty() ? "(none)" : list}});
     peers_ = std::move(peers);
     broadcast(tether::encode(tether::PeersMessage{*peers_}));
 }
 
 void TetherServer::greet(const std::shared_ptr<Session>& session) {
-    if (peers_)
-        send(session, tether::encode(tether::PeersMessage{*peers_}));
-    if (resign_reason_)
-        send(session, tether::encode(tether::ResignMessage{*resign_reason_}));
+    if (peers_) send(session, tether::encode(tether::PeersMessage{*peers_}));
+    if (resign_reason_) send(session, tether::encode(tether::ResignMessage{*resign_reason_}));
 }
 
 void TetherServer::broadcast(const std::string& line) {
-    for (const auto& session : sessions_)
-        send(session, line);
+    for (const auto& session : sessions_) send(session, line);
 }
 
 void TetherServer::send(const std::shared_ptr<Session>& session, std::string line) {
     session->outbox.push_back(std::move(line));
-    if (session->writing)
-        return;
+    if (session->writing) return;
     session->writing = true;
     asio::co_spawn(executor_, write_queued(session), asio::detached);
 }
@@ -130,8 +119,7 @@ asio::awaitable<void> TetherServer::accept_loop() {
     while (!stopped_) {
         auto [ec, socket] = co_await acceptor_.async_accept(kNoThrow);
         if (ec) {
-            if (stopped_ || ec == asio::error::operation_aborted)
-                co_return;
+            if (stopped_ || ec == asio::error::operation_aborted) co_return;
             log::warn("tether: accept failed", {{"error", ec.message()}});
             continue;
         }
@@ -148,11 +136,9 @@ asio::awaitable<void> TetherServer::read_until_closed(std::shared_ptr<Session> s
     std::array<char, 512> discard{};
     while (true) {
         auto [ec, n] = co_await session->socket.async_read_some(asio::buffer(discard), kNoThrow);
-        if (ec)
-            break;
+        if (ec) break;
     }
-    if (stopped_)
-        co_return;
+    if (stopped_) co_return;
     sessions_.remove(session);
     boost::system::error_code ignored;
     session->socket.close(ignored);

@@ -17,7 +17,7 @@
 namespace ks::roles::anchor {
 
 class TetherServer {
-  public:
+public:
     TetherServer(boost::asio::any_io_executor executor, std::string socket_path);
     ~TetherServer();
 
@@ -33,7 +33,7 @@ class TetherServer {
 
     std::size_t connections() const { return sessions_.size(); }
 
-  private:
+private:
     struct Session;
     boost::asio::awaitable<void> accept_loop();
     boost::asio::awaitable<void> read_until_closed(std::shared_ptr<Session> session);

@@ -34,8 +34,7 @@ RoleDescription anchor_role_description() {
          "Accepted for compatibility and ignored: the tether reports a dead anchor at once."},
     };
     specs.insert(specs.end(), anchor.begin(), anchor.end());
-    for (auto& spec : common_option_specs())
-        specs.push_back(spec);
+    for (auto& spec : common_option_specs()) specs.push_back(spec);
     return RoleDescription{
         "anchor", "keepalived-swarm anchor --vip ADDR[/PREFIX] [OPTIONS]",
         "Keeps this node's float container running through the Docker Engine API: creates it\n"

@@ -11,8 +11,7 @@ std::string ApiVersion::to_string() const {
 
 std::optional<ApiVersion> parse_api_version(std::string_view text) {
     const auto dot = text.find('.');
-    if (dot == std::string_view::npos || dot == 0 || dot + 1 >= text.size())
-        return std::nullopt;
+    if (dot == std::string_view::npos || dot == 0 || dot + 1 >= text.size()) return std::nullopt;
     ApiVersion version;
     const auto major_text = text.substr(0, dot);
     const auto minor_text = text.substr(dot + 1);

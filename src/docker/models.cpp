@@ -15,22 +15,17 @@ Error protocol_error(std::string_view what, std::string_view detail) {
 Result<json::object> parse_object(std::string_view body, std::string_view what) {
     json::error_code ec;
     json::value value = json::parse(body, ec);
-    if (ec)
-        return protocol_error(what, "not JSON (" + ec.message() + ")");
-    if (!value.is_object())
-        return protocol_error(what, "not a JSON object");
+    if (ec) return protocol_error(what, "not JSON (" + ec.message() + ")");
+    if (!value.is_object()) return protocol_error(what, "not a JSON object");
     return std::move(value.as_object());
 }
 
 Result<json::array> parse_array(std::string_view body, std::string_view what) {
     json::error_code ec;
     json::value value = json::parse(body, ec);
-    if (ec)
-        return protocol_error(what, "not JSON (" + ec.message() + ")");
-    if (value.is_null())
-        return json::array{};
-    if (!value.is_array())
-        return protocol_error(what, "not a JSON array");
+    if (ec) return protocol_error(what, "not JSON (" + ec.message() + ")");
+    if (value.is_null()) return json::array{};
+    if (!value.is_array()) return protocol_error(what, "not a JSON array");
     return std::move(value.as_array());
 }
 
@@ -52,32 +47,25 @@ bool bool_at(const json::object& object, std::string_view key) {
 
 std::optional<bool> optional_bool_at(const json::object& object, std::string_view key) {
     const auto* value = object.if_contains(key);
-    if (value == nullptr || !value->is_bool())
-        return std::nullopt;
+    if (value == nullptr || !value->is_bool()) return std::nullopt;
     return value->get_bool();
 }
 
 long long integer_at(const json::object& object, std::string_view key) {
     const auto* value = object.if_contains(key);
-    if (value == nullptr)
-        return 0;
-    if (value->is_int64())
-        return value->get_int64();
-    if (value->is_uint64())
-        return static_cast<long long>(value->get_uint64());
-    if (value->is_double())
-        return static_cast<long long>(value->get_double());
+    if (value == nullptr) return 0;
+    if (value->is_int64()) return value->get_int64();
+    if (value->is_uint64()) return static_cast<long long>(value->get_uint64());
+    if (value->is_double()) return static_cast<long long>(value->get_double());
     return 0;
 }
 
 std::vector<std::string> strings_at(const json::object& object, std::string_view key) {
     std::vector<std::string> result;
     const auto* value = object.if_contains(key);
-    if (value == nullptr || !value->is_array())
-        return result;
+    if (value == nullptr || !value->is_array()) return result;
     for (const auto& item : value->get_array()) {
-        if (item.is_string())
-            result.emplace_back(item.get_string());
+        if (item.is_string()) result.emplace_back(item.get_string());
     }
     return result;
 }
@@ -85,15 +73,13 @@ std::vector<std::string> strings_at(const json::object& object, std::string_view
 Labels labels_at(const json::object& object, std::string_view key) {
     Labels labels;
     for (const auto& [name, value] : object_at(object, key)) {
-        if (value.is_string())
-            labels.emplace(std::string(name), std::string(value.get_string()));
+        if (value.is_string()) labels.emplace(std::string(name), std::string(value.get_string()));
     }
     return labels;
 }
 
 std::string without_slash(std::string name) {
-    if (!name.empty() && name.front() == '/')
-        name.erase(0, 1);
+    if (!name.empty() && name.front() == '/') name.erase(0, 1);
     return name;
 }
 
@@ -118,8 +104,7 @@ NodeInfo node_from(const json::object& object) {
 ContainerSummary summary_from(const json::object& object) {
     ContainerSummary summary;
     summary.id = string_at(object, "Id");
-    for (auto& name : strings_at(object, "Names"))
-        summary.names.push_back(without_slash(name));
+    for (auto& name : strings_at(object, "Names")) summary.names.push_back(without_slash(name));
     summary.image = string_at(object, "Image");
     summary.image_id = string_at(object, "ImageID");
     summary.state = string_at(object, "State");
@@ -130,27 +115,22 @@ ContainerSummary summary_from(const json::object& object) {
 
 json::array to_array(const std::vector<std::string>& items) {
     json::array array;
-    for (const auto& item : items)
-        array.emplace_back(item);
+    for (const auto& item : items) array.emplace_back(item);
     return array;
 }
 
 }  // namespace
 
 std::string NodeInfo::reachable_address() const {
-    if (!addr.empty() && addr != "0.0.0.0")
-        return addr;
-    if (manager_addr.empty())
-        return "";
-    if (manager_addr.front() == '[')
-        return manager_addr.substr(1, manager_addr.find(']') - 1);
+    if (!addr.empty() && addr != "0.0.0.0") return addr;
+    if (manager_addr.empty()) return "";
+    if (manager_addr.front() == '[') return manager_addr.substr(1, manager_addr.find(']') - 1);
     return manager_addr.substr(0, manager_addr.rfind(':'));
 }
 
 std::string ContainerSpec::to_json() const {
     json::object labels_object;
-    for (const auto& [name, value] : labels)
-        labels_object[name] = value;
+    for (const auto& [name, value] : labels) labels_object[name] = value;
     json::object host_config{
         {"NetworkMode", network_mode},
         {"CapAdd", to_array(cap_add)},
@@ -171,8 +151,7 @@ std::string ContainerSpec::to_json() const {
 
 Result<VersionInfo> parse_version(std::string_view body) {
     auto object = parse_object(body, "GET /version");
-    if (!object)
-        return object.error();
+    if (!object) return object.error();
     VersionInfo info;
     info.engine_version = string_at(*object, "Version");
     info.api_version = parse_api_version(string_at(*object, "ApiVersion"));
@@ -184,8 +163,7 @@ Result<VersionInfo> parse_version(std::string_view body) {
 
 Result<SystemInfo> parse_system_info(std::string_view body) {
     auto object = parse_object(body, "GET /info");
-    if (!object)
-        return object.error();
+    if (!object) return object.error();
     SystemInfo info;
     info.id = string_at(*object, "ID");
     info.name = string_at(*object, "Name");
@@ -200,43 +178,36 @@ Result<SystemInfo> parse_system_info(std::string_view body) {
 
 Result<NodeInfo> parse_node(std::string_view body) {
     auto object = parse_object(body, "GET /nodes/{id}");
-    if (!object)
-        return object.error();
+    if (!object) return object.error();
     return node_from(*object);
 }
 
 Result<std::vector<NodeInfo>> parse_node_list(std::string_view body) {
     auto array = parse_array(body, "GET /nodes");
-    if (!array)
-        return array.error();
+    if (!array) return array.error();
     std::vector<NodeInfo> nodes;
     for (const auto& item : *array) {
-        if (item.is_object())
-            nodes.push_back(node_from(item.get_object()));
+        if (item.is_object()) nodes.push_back(node_from(item.get_object()));
     }
     return nodes;
 }
 
 Result<ImageInfo> parse_image(std::string_view body) {
     auto object = parse_object(body, "GET /images/{name}/json");
-    if (!object)
-        return object.error();
+    if (!object) return object.error();
     ImageInfo image;
     image.id = string_at(*object, "Id");
     image.repo_tags = strings_at(*object, "RepoTags");
-    if (image.id.empty())
-        return protocol_error("GET /images/{name}/json", "no Id");
+    if (image.id.empty()) return protocol_error("GET /images/{name}/json", "no Id");
     return image;
 }
 
 Result<ContainerInfo> parse_container(std::string_view body) {
     auto object = parse_object(body, "GET /containers/{id}/json");
-    if (!object)
-        return object.error();
+    if (!object) return object.error();
     ContainerInfo info;
     info.id = string_at(*object, "Id");
-    if (info.id.empty())
-        return protocol_error("GET /containers/{id}/json", "no Id");
+    if (info.id.empty()) return protocol_error("GET /containers/{id}/json", "no Id");
     info.name = without_slash(string_at(*object, "Name"));
     info.image_id = string_at(*object, "Image");
     const auto& config = object_at(*object, "Config");
@@ -266,30 +237,25 @@ Result<ContainerInfo> parse_container(std::string_view body) {
 
 Result<std::vector<ContainerSummary>> parse_container_list(std::string_view body) {
     auto array = parse_array(body, "GET /containers/json");
-    if (!array)
-        return array.error();
+    if (!array) return array.error();
     std::vector<ContainerSummary> containers;
     for (const auto& item : *array) {
-        if (item.is_object())
-            containers.push_back(summary_from(item.get_object()));
+        if (item.is_object()) containers.push_back(summary_from(item.get_object()));
     }
     return containers;
 }
 
 Result<std::string> parse_created_id(std::string_view body) {
     auto object = parse_object(body, "POST /containers/create");
-    if (!object)
-        return object.error();
+    if (!object) return object.error();
     auto id = string_at(*object, "Id");
-    if (id.empty())
-        return protocol_error("POST /containers/create", "no Id");
+    if (id.empty()) return protocol_error("POST /containers/create", "no Id");
     return id;
 }
 
 Result<long long> parse_wait_status(std::string_view body) {
     auto object = parse_object(body, "POST /containers/{id}/wait");
-    if (!object)
-        return object.error();
+    if (!object) return object.error();
     if (const auto message = string_at(object_at(*object, "Error"), "Message"); !message.empty()) {
         return Error{ErrorKind::stream, 0, message};
     }
@@ -298,8 +264,7 @@ Result<long long> parse_wait_status(std::string_view body) {
 
 Result<Event> parse_event(std::string_view line) {
     auto object = parse_object(line, "GET /events");
-    if (!object)
-        return object.error();
+    if (!object) return object.error();
     Event event;
     event.type = string_at(*object, "Type");
     event.action = string_at(*object, "Action");
@@ -307,24 +272,18 @@ Result<Event> parse_event(std::string_view line) {
     event.actor_id = string_at(actor, "ID");
     event.attributes = labels_at(actor, "Attributes");
     // The old shape (status/id/from) describes containers only.
-    if (event.action.empty())
-        event.action = string_at(*object, "status");
-    if (event.actor_id.empty())
-        event.actor_id = string_at(*object, "id");
-    if (event.type.empty() && object->contains("status"))
-        event.type = "container";
+    if (event.action.empty()) event.action = string_at(*object, "status");
+    if (event.actor_id.empty()) event.actor_id = string_at(*object, "id");
+    if (event.type.empty() && object->contains("status")) event.type = "container";
     event.time_nano = integer_at(*object, "timeNano");
-    if (event.time_nano == 0)
-        event.time_nano = integer_at(*object, "time") * 1000000000LL;
-    if (event.action.empty())
-        return protocol_error("GET /events", "an event without Action");
+    if (event.time_nano == 0) event.time_nano = integer_at(*object, "time") * 1000000000LL;
+    if (event.action.empty()) return protocol_error("GET /events", "an event without Action");
     return event;
 }
 
 Result<PullProgress> parse_pull_progress(std::string_view line) {
     auto object = parse_object(line, "POST /images/create");
-    if (!object)
-        return object.error();
+    if (!object) return object.error();
     PullProgress progress;
     progress.status = string_at(*object, "status");
     progress.id = string_at(*object, "id");

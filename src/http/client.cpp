@@ -28,7 +28,7 @@ using boost::system::result;
 namespace {
 
 class HttpCategory : public boost::system::error_category {
-  public:
+public:
     const char* name() const noexcept override { return "ks.http"; }
     std::string message(int value) const override {
         switch (static_cast<Errc>(value)) {
@@ -61,12 +61,10 @@ bool iequals(std::string_view a, std::string_view b) {
 }
 
 bool valid_port(std::string_view port) {
-    if (port.empty() || port.size() > 5)
-        return false;
+    if (port.empty() || port.size() > 5) return false;
     unsigned value = 0;
     for (char c : port) {
-        if (c < '0' || c > '9')
-            return false;
+        if (c < '0' || c > '9') return false;
         value = value * 10 + static_cast<unsigned>(c - '0');
     }
     return value >= 1 && value <= 65535;
@@ -79,28 +77,24 @@ result<Endpoint> parse_host_port(std::string_view text, std::string_view default
     std::string_view port;
     if (!text.empty() && text.front() == '[') {
         const auto close = text.find(']');
-        if (close == std::string_view::npos)
-            return make_error_code(Errc::invalid_endpoint);
+        if (close == std::string_view::npos) return make_error_code(Errc::invalid_endpoint);
         endpoint.host = std::string(text.substr(1, close - 1));
         const auto after = text.substr(close + 1);
         if (!after.empty()) {
-            if (after.front() != ':')
-                return make_error_code(Errc::invalid_endpoint);
+            if (after.front() != ':') return make_error_code(Errc::invalid_endpoint);
             port = after.substr(1);
         }
     } else {
         const auto colon = text.rfind(':');
         if (colon != std::string_view::npos) {
-            if (text.find(':') != colon)
-                return make_error_code(Errc::invalid_endpoint);
+            if (text.find(':') != colon) return make_error_code(Errc::invalid_endpoint);
             endpoint.host = std::string(text.substr(0, colon));
             port = text.substr(colon + 1);
         } else {
             endpoint.host = std::string(text);
         }
     }
-    if (port.empty() && text.find(':') == std::string_view::npos)
-        port = default_port;
+    if (port.empty() && text.find(':') == std::string_view::npos) port = default_port;
     if (endpoint.host.empty() || !valid_port(port) ||
         endpoint.host.find_first_of("/ \t@?#") != std::string::npos) {
         return make_error_code(Errc::invalid_endpoint);
@@ -127,8 +121,7 @@ bhttp::request<bhttp::string_body> make_request(const Request& request, const En
     message.version(11);
     message.set(bhttp::field::host, endpoint.host_header());
     message.set(bhttp::field::user_agent, std::string("keepalived-swarm/") + kVersion);
-    for (const auto& [name, value] : request.headers)
-        message.set(name, value);
+    for (const auto& [name, value] : request.headers) message.set(name, value);
     if (!request.body.empty()) {
         message.set(bhttp::field::content_type, request.content_type);
         message.body() = request.body;
@@ -157,15 +150,13 @@ error_code make_error_code(Errc code) {
 }
 
 std::string Endpoint::host_header() const {
-    if (transport == Transport::unix_socket)
-        return "localhost";
+    if (transport == Transport::unix_socket) return "localhost";
     const bool v6 = host.find(':') != std::string::npos;
     return (v6 ? "[" + host + "]" : host) + ":" + port;
 }
 
 std::string Endpoint::to_string() const {
-    if (transport == Transport::unix_socket)
-        return "unix://" + socket_path;
+    if (transport == Transport::unix_socket) return "unix://" + socket_path;
     return "tcp://" + host_header();
 }
 
@@ -184,8 +175,7 @@ result<Endpoint> parse_endpoint(std::string_view text) {
     }
     if (text.starts_with(tcp_scheme)) {
         auto rest = text.substr(tcp_scheme.size());
-        if (rest.ends_with("/"))
-            rest.remove_suffix(1);
+        if (rest.ends_with("/")) rest.remove_suffix(1);
         if (rest.find('/') != std::string_view::npos)
             return make_error_code(Errc::invalid_endpoint);
         return parse_host_port(rest, "");
@@ -194,10 +184,8 @@ result<Endpoint> parse_endpoint(std::string_view text) {
         const auto rest = text.substr(http_scheme.size());
         const auto slash = rest.find('/');
         auto endpoint = parse_host_port(rest.substr(0, slash), "80");
-        if (!endpoint)
-            return endpoint;
-        if (slash != std::string_view::npos)
-            endpoint->target = std::string(rest.substr(slash));
+        if (!endpoint) return endpoint;
+        if (slash != std::string_view::npos) endpoint->target = std::string(rest.substr(slash));
         if (endpoint->target.find_first_of(" \t\r\n") != std::string::npos) {
             return make_error_code(Errc::invalid_endpoint);
         }
@@ -208,8 +196,7 @@ result<Endpoint> parse_endpoint(std::string_view text) {
 
 std::optional<std::string_view> Response::header(std::string_view name) const {
     for (const auto& [key, value] : headers) {
-        if (iequals(key, name))
-            return std::string_view(value);
+        if (iequals(key, name)) return std::string_view(value);
     }
     return std::nullopt;
 }
@@ -232,10 +219,8 @@ struct Client::Connection {
 
     void close() {
         error_code ignored;
-        if (unix_stream)
-            unix_stream->socket().close(ignored);
-        if (tcp_stream)
-            tcp_stream->socket().close(ignored);
+        if (unix_stream) unix_stream->socket().close(ignored);
+        if (tcp_stream) tcp_stream->socket().close(ignored);
     }
 
     /// Turns a low-level failure into an Errc and remembers the reason in words.
@@ -270,8 +255,7 @@ struct Client::Connection {
         asio::ip::tcp::resolver resolver(executor);
         auto [resolve_ec, results] =
             co_await resolver.async_resolve(endpoint.host, endpoint.port, kNoThrow);
-        if (resolve_ec)
-            co_return resolve_ec;
+        if (resolve_ec) co_return resolve_ec;
         auto [ec, connected] = co_await stream.async_connect(results, kNoThrow);
         co_return ec;
     }
@@ -281,14 +265,12 @@ struct Client::Connection {
     asio::awaitable<result<Stream*>> open(std::optional<Stream>& slot, bool& reused,
                                           std::chrono::steady_clock::time_point deadline) {
         reused = slot && slot->socket().is_open();
-        if (reused)
-            co_return &*slot;
+        if (reused) co_return &*slot;
         slot.emplace(executor);
         buffer.clear();
         slot->expires_at(deadline);
         const error_code ec = co_await connect(*slot);
-        if (ec)
-            co_return fail("connect", ec);
+        if (ec) co_return fail("connect", ec);
         co_return &*slot;
     }
 
@@ -301,8 +283,7 @@ struct Client::Connection {
         for (int attempt = 0;; ++attempt) {
             bool reused = false;
             auto stream = co_await open(slot, reused, deadline);
-            if (!stream)
-                co_return stream.error();
+            if (!stream) co_return stream.error();
             (*stream)->expires_at(deadline);
             auto [write_ec, written] = co_await bhttp::async_write(**stream, message, kNoThrow);
             // A kept-alive connection the server has closed meanwhile fails at once: reconnect.
@@ -310,26 +291,22 @@ struct Client::Connection {
                 close();
                 continue;
             }
-            if (write_ec)
-                co_return fail("send to", write_ec);
+            if (write_ec) co_return fail("send to", write_ec);
             bhttp::response_parser<bhttp::string_body> parser;
             parser.header_limit(static_cast<std::uint32_t>(limits.max_header));
             parser.body_limit(limits.max_body);
-            if (request.method == "HEAD")
-                parser.skip(true);
+            if (request.method == "HEAD") parser.skip(true);
             auto [read_ec, read] = co_await bhttp::async_read(**stream, buffer, parser, kNoThrow);
             if (read_ec && reused && attempt == 0 && !parser.got_some() && is_disconnect(read_ec)) {
                 close();
                 continue;
             }
-            if (read_ec)
-                co_return fail("read from", read_ec);
+            if (read_ec) co_return fail("read from", read_ec);
             (*stream)->expires_never();
             Response response;
             copy_head(parser.get().base(), response);
             response.body = std::move(parser.get().body());
-            if (!parser.keep_alive())
-                close();
+            if (!parser.keep_alive()) close();
             co_return response;
         }
     }
@@ -345,10 +322,8 @@ struct Client::Connection {
             parser.get().body().size = chunk.size();
             // read_some, not read: hand over what arrived instead of waiting for a full buffer.
             auto [ec, read] = co_await bhttp::async_read_some(stream, buffer, parser, kNoThrow);
-            if (ec == bhttp::error::need_buffer)
-                ec = {};
-            if (ec)
-                co_return ec;
+            if (ec == bhttp::error::need_buffer) ec = {};
+            if (ec) co_return ec;
             const std::size_t got = chunk.size() - parser.get().body().size;
             if (got > 0 && !on_data(std::string_view(chunk.data(), got))) {
                 stopped = true;
@@ -368,8 +343,7 @@ struct Client::Connection {
         for (int attempt = 0;; ++attempt) {
             bool reused = false;
             auto stream = co_await open(slot, reused, deadline);
-            if (!stream)
-                co_return stream.error();
+            if (!stream) co_return stream.error();
             Stream& s = **stream;
             s.expires_at(deadline);
             auto [write_ec, written] = co_await bhttp::async_write(s, message, kNoThrow);
@@ -377,8 +351,7 @@ struct Client::Connection {
                 close();
                 continue;
             }
-            if (write_ec)
-                co_return fail("send to", write_ec);
+            if (write_ec) co_return fail("send to", write_ec);
             bhttp::response_parser<bhttp::buffer_body> parser;
             parser.header_limit(static_cast<std::uint32_t>(limits.max_header));
             parser.body_limit(boost::none);
@@ -388,16 +361,14 @@ struct Client::Connection {
                 close();
                 continue;
             }
-            if (head_ec)
-                co_return fail("read from", head_ec);
+            if (head_ec) co_return fail("read from", head_ec);
             Response response;
             copy_head(parser.get().base(), response);
             bool stopped = false;
             error_code body_ec;
             if (response.ok()) {
                 s.expires_never();
-                if (on_head)
-                    on_head(response);
+                if (on_head) on_head(response);
                 body_ec = co_await read_body(s, parser, on_data, stopped);
             } else {
                 const std::size_t limit = limits.max_error_body;
@@ -409,10 +380,8 @@ struct Client::Connection {
                     },
                     stopped);
             }
-            if (body_ec)
-                co_return fail("read from", body_ec);
-            if (stopped || !parser.keep_alive())
-                close();
+            if (body_ec) co_return fail("read from", body_ec);
+            if (stopped || !parser.keep_alive()) close();
             s.expires_never();
             co_return response;
         }

@@ -94,7 +94,7 @@ struct ClientLimits {
 /// One connection to one server, opened on first use and kept while the server allows it.
 /// Calls must not overlap: use one Client per concurrent call (a stream occupies its Client).
 class Client {
-  public:
+public:
     Client(boost::asio::any_io_executor executor, Endpoint endpoint, ClientLimits limits = {});
     ~Client();
     Client(const Client&) = delete;
@@ -123,7 +123,7 @@ class Client {
     const std::string& last_error() const;
     const Endpoint& endpoint() const;
 
-  private:
+private:
     struct Connection;
     std::unique_ptr<Connection> connection_;
 };
@@ -131,7 +131,7 @@ class Client {
 /// Splits a streamed body into lines (without the "\n" or "\r\n"), as the Docker events and
 /// pull streams send one JSON object per line.
 class LineSplitter {
-  public:
+public:
     explicit LineSplitter(std::size_t max_line = 1024 * 1024) : max_line_(max_line) {}
 
     /// Adds `data`; calls `on_line(std::string_view)` for every complete line. A line longer
@@ -150,8 +150,7 @@ class LineSplitter {
             }
             const bool dropped = overflowing_;
             overflowing_ = false;
-            if (!pending_.empty() && pending_.back() == '\r')
-                pending_.pop_back();
+            if (!pending_.empty() && pending_.back() == '\r') pending_.pop_back();
             std::string line = std::move(pending_);
             pending_.clear();
             if (dropped) {
@@ -159,8 +158,7 @@ class LineSplitter {
                 continue;
             }
             if constexpr (std::is_same_v<std::invoke_result_t<OnLine, std::string_view>, bool>) {
-                if (!on_line(std::string_view(line)))
-                    return false;
+                if (!on_line(std::string_view(line))) return false;
             } else {
                 on_line(std::string_view(line));
             }
@@ -171,7 +169,7 @@ class LineSplitter {
     std::string_view rest() const { return pending_; }
     std::size_t overflows() const { return overflows_; }
 
-  private:
+private:
     std::size_t max_line_;
     std::string pending_;
     bool overflowing_ = false;

@@ -62,7 +62,7 @@ inline std::string chunk_bytes(const std::string& data) {
 }
 
 class ScriptedServer {
-  public:
+public:
     using Handler = std::function<Reply(const ReceivedRequest&)>;
 
     ScriptedServer(boost::asio::io_context& io, Handler handler)
@@ -88,11 +88,10 @@ class ScriptedServer {
     void stop() {
         boost::system::error_code ignored;
         acceptor_.close(ignored);
-        for (auto& socket : *open_)
-            socket->close(ignored);
+        for (auto& socket : *open_) socket->close(ignored);
     }
 
-  private:
+private:
     using Socket = boost::asio::local::stream_protocol::socket;
 
     boost::asio::awaitable<void> accept_loop() {
@@ -100,8 +99,7 @@ class ScriptedServer {
         while (true) {
             auto [ec, socket] =
                 co_await acceptor_.async_accept(boost::asio::as_tuple(boost::asio::use_awaitable));
-            if (ec)
-                co_return;
+            if (ec) co_return;
             ++*connections_;
             auto shared = std::make_shared<Socket>(std::move(socket));
             open->push_back(shared);
@@ -117,8 +115,7 @@ class ScriptedServer {
         while (true) {
             auto [ec, n] = co_await boost::asio::async_read_until(
                 *socket, boost::asio::dynamic_buffer(buffer), "\r\n\r\n", no_throw);
-            if (ec)
-                co_return;
+            if (ec) co_return;
             ReceivedRequest request;
             request.head = buffer.substr(0, n);
             buffer.erase(0, n);
@@ -130,8 +127,7 @@ class ScriptedServer {
                 auto [body_ec, got] = co_await boost::asio::async_read(
                     *socket, boost::asio::dynamic_buffer(buffer),
                     boost::asio::transfer_exactly(length - buffer.size()), no_throw);
-                if (body_ec)
-                    co_return;
+                if (body_ec) co_return;
             }
             request.body = buffer.substr(0, length);
             buffer.erase(0, length);
@@ -145,8 +141,7 @@ class ScriptedServer {
                 }
                 auto [write_ec, written] = co_await boost::asio::async_write(
                     *socket, boost::asio::buffer(piece), no_throw);
-                if (write_ec)
-                    co_return;
+                if (write_ec) co_return;
             }
             if (reply.close_after) {
                 boost::system::error_code ignored;
@@ -185,10 +180,8 @@ void run_coroutine(boost::asio::io_context& io, Body body) {
     });
     io.run();
     io.restart();
-    if (failure)
-        std::rethrow_exception(failure);
-    if (!finished)
-        throw std::runtime_error("the test coroutine did not finish");
+    if (failure) std::rethrow_exception(failure);
+    if (!finished) throw std::runtime_error("the test coroutine did not finish");
 }
 
 }  // namespace ks::test
