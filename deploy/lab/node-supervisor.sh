@@ -33,6 +33,12 @@ while :; do
   echo "$dockerd_pid" >"$dir/dockerd.pid"
   # `wait` returns early when a trap fires; keep waiting until dockerd is really gone.
   while kill -0 "$dockerd_pid" 2>/dev/null; do wait "$dockerd_pid"; done
+  # dockerd's own containerd dies with it and can linger as an unreaped zombie whose pid file makes
+  # the next dockerd wait 15 s for it; clear it as systemd's cgroup cleanup would (the container
+  # shims live on, and the next containerd picks them up).
+  containerd_pid=$(cat /run/docker/containerd/containerd.pid 2>/dev/null || true)
+  [ -n "$containerd_pid" ] && kill -KILL "$containerd_pid" 2>/dev/null
+  rm -f /run/docker/containerd/containerd.pid
   [ "$stopping" -eq 1 ] && break
   echo "supervisor: dockerd exited; restarting in ${KS_LAB_RESTART_DELAY:-1}s" >>"$dir/dockerd.log"
   sleep "${KS_LAB_RESTART_DELAY:-1}"

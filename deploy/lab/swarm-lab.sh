@@ -9,7 +9,8 @@
 #   deploy/lab/swarm-lab.sh down         remove everything the lab made
 #
 # Settings (environment): KS_LAB_SUBNET (10.77.0, a /24), KS_LAB_VIP (<subnet>.100),
-# KS_LAB_ADVERT_INTERVAL (1s), KS_LAB_STATE (/var/lib/keepalived-swarm-lab), KS_LAB_PREFIX (ksl).
+# KS_LAB_ADVERT_INTERVAL (1s), KS_LAB_STATE (/var/lib/keepalived-swarm-lab), KS_LAB_PREFIX (ksl),
+# KS_LAB_IMAGE_TAR (an image tarball to use instead of building one).
 # Sourced with KS_LAB_LIBRARY=1 it only defines the functions (the chaos suite uses them).
 set -euo pipefail
 
@@ -111,6 +112,17 @@ swarm_engines_up() {
   done
 }
 
+# The image tarball: KS_LAB_IMAGE_TAR when given (saved from an image tagged $KS_LAB_IMAGE),
+# else built from the Dockerfile (cached while the sources do not change).
+swarm_image() {
+  local output=$1
+  if [ -n "${KS_LAB_IMAGE_TAR:-}" ]; then
+    cp "$KS_LAB_IMAGE_TAR" "$output"
+  else
+    bash "$KS_LAB_ROOT/deploy/lab/build-image.sh" "$output" "$KS_LAB_IMAGE"
+  fi
+}
+
 swarm_load_image() {
   local tar=$1 node pids=()
   for node in $(swarm_nodes); do
@@ -152,7 +164,7 @@ swarm_buoy_answers() { swarm_client curl -sf --max-time 1 "http://$KS_LAB_VIP:80
 swarm_status() {
   local holders
   holders=$(swarm_holders)
-  echo "VIP $KS_LAB_VIP is held by: ${holders:-nobody}" | sed -E 's/: ([0-9])/: node\1/; s/ ([0-9])/ node\1/g'
+  echo "VIP $KS_LAB_VIP is held by: $(if [ -n "$holders" ]; then printf 'node%s ' $holders; else echo nobody; fi)"
   echo "buoy at http://$KS_LAB_VIP:8082/ (from the client namespace):"
   swarm_client curl -s --max-time 2 "http://$KS_LAB_VIP:8082/" || echo "  (no answer)"
   echo
@@ -191,7 +203,7 @@ swarm_up() {
   bash "$KS_LAB_ROOT/tests/lib/install-deps.sh"
   swarm_down
   mkdir -p "$KS_LAB_STATE"
-  bash "$KS_LAB_ROOT/deploy/lab/build-image.sh" "$KS_LAB_STATE/image.tar" "$KS_LAB_IMAGE"
+  swarm_image "$KS_LAB_STATE/image.tar"
   swarm_log "starting $count nodes on $KS_LAB_SUBNET.0/24"
   swarm_network_up "$count"
   swarm_engines_up

@@ -28,8 +28,8 @@ std::string_view to_string(Reason reason) {
         case Reason::shutdown: return "shutdown";
         case Reason::master_down: return "master down timer expired";
         case Reason::higher_priority: return "higher priority master advertised";
-        case Reason::tracked_down: return "tether to the anchor lost";
-        case Reason::tracked_up: return "tether to the anchor restored";
+        case Reason::tracked_down: return "tether to the anchor down";
+        case Reason::tracked_up: return "tether to the anchor up";
     }
     return "unknown";
 }

@@ -52,13 +52,15 @@ record() { # scenario downtimes... holders-after
   lab_log "RESULT $scenario: downtime median/max ${summary/|//} s; holders after: $holders"
 }
 
-# The longest stretch the VIP did not answer between two instants (seconds).
+# The longest the VIP went without a successful answer between two instants (seconds): the largest
+# gap between successive successful probes, less the probing period.
 downtime() { # from to
-  awk -v from="$1" -v to="$2" '
-    $1 < from || $1 > to { next }
-    $2 == "fail" { if (!down) { down = 1; start = $1 } next }
-    $2 == "ok" && down { down = 0; if ($1 - start > worst) worst = $1 - start }
-    END { if (down && to - start > worst) worst = to - start; printf "%.3f", worst }' "$PROBES"
+  awk -v from="$1" -v to="$2" -v period=0.02 '
+    $2 != "ok" { next }
+    $1 < from { last = $1; next }
+    $1 > to { if (last != "" && $1 - last > worst) worst = $1 - last; exit }
+    { if (last != "" && $1 - last > worst) worst = $1 - last; last = $1 }
+    END { w = worst - period; printf "%.3f", (w > 0 ? w : 0) }' "$PROBES"
 }
 
 master() {
@@ -100,7 +102,7 @@ wait_stable() { # seconds nodes...
 
 lab_log "building the image (cached when the sources did not change)"
 mkdir -p "$KS_LAB_STATE" "$(dirname "$REPORT")"
-bash "$root/deploy/lab/build-image.sh" "$KS_LAB_STATE/image.tar" "$KS_LAB_IMAGE"
+swarm_image "$KS_LAB_STATE/image.tar"
 swarm_network_up 3
 swarm_engines_up
 swarm_load_image "$KS_LAB_STATE/image.tar"
@@ -136,13 +138,32 @@ scenario() { # name window reps action
   record "$name" "${values[@]}" "$(swarm_holders | wc -w)"
 }
 
-kill_anchor() { swarm_docker "$1" kill "$(anchor_id "$1")" >/dev/null; }
-kill_float_container() { swarm_docker "$1" kill "$(float_id "$1")" >/dev/null; }
+no_float_on() { [ -z "$(float_id "$1")" ]; }
+float_replaced_on() { local id; id=$(float_id "$1"); [ -n "$id" ] && [ "$id" != "$2" ]; }
+anchor_replaced_on() { local id; id=$(anchor_id "$1"); [ -n "$id" ] && [ "$id" != "$2" ]; }
+
+# Each action waits for its own effect, so the stability that follows is the recovery.
+kill_anchor() {
+  local old
+  old=$(anchor_id "$1")
+  swarm_docker "$1" kill "$old" >/dev/null
+  # The tether closes with the anchor: the float resigns and the VIP leaves at once.
+  lab_wait_for 30 not_holding "$1" || lab_fail "the VIP stayed on node $1 after its anchor died"
+  lab_wait_for 60 anchor_replaced_on "$1" "$old" || lab_fail "swarm did not restart the anchor"
+}
+kill_float_container() {
+  local old
+  old=$(float_id "$1")
+  swarm_docker "$1" kill "$old" >/dev/null
+  lab_wait_for 30 float_replaced_on "$1" "$old" || lab_fail "the anchor did not recreate the float"
+}
 kill_float_process() {
-  local init_pid
+  local old init_pid
+  old=$(float_id "$1")
   init_pid=$(swarm_docker "$1" inspect -f '{{.State.Pid}}' keepalived-float)
   # The container runs the float under docker-init: kill the float itself.
   kill -KILL "$(pgrep -P "$init_pid" | head -n 1)"
+  lab_wait_for 30 float_replaced_on "$1" "$old" || lab_fail "the anchor did not recreate the float"
 }
 scenario "2. docker kill anchor (master node)" 60 "$REPS" kill_anchor
 scenario "3. docker kill float (master node)" 60 "$REPS" kill_float_container
@@ -153,7 +174,7 @@ drain() {
   hostname="node$1"
   swarm_docker "$(other_than "$1")" node update --availability drain "$hostname" >/dev/null
   lab_wait_for 60 not_holding "$1" || lab_fail "the VIP stayed on the drained node $1"
-  lab_wait_for 60 test -z "$(float_id "$1")" || true
+  lab_wait_for 60 no_float_on "$1" || lab_fail "a float still runs on the drained node $1"
   swarm_docker "$(other_than "$1")" node update --availability active "$hostname" >/dev/null
 }
 other_than() { local node; for node in $(swarm_nodes); do [ "$node" = "$1" ] || { echo "$node"; return; }; done; }
@@ -164,7 +185,7 @@ demote() {
   other=$(other_than "$1")
   swarm_docker "$other" node demote "node$1" >/dev/null
   lab_wait_for 60 not_holding "$1" || lab_fail "the VIP stayed on the demoted node $1"
-  lab_wait_for 60 test -z "$(float_id "$1")" || lab_fail "a float still runs on the worker node $1"
+  lab_wait_for 60 no_float_on "$1" || lab_fail "a float still runs on the worker node $1"
   swarm_docker "$other" node promote "node$1" >/dev/null
 }
 scenario "6. demote master node, then promote" 120 1 demote
@@ -189,17 +210,23 @@ partition() {
 scenario "8. cut master node's link 5 s, heal" 120 1 partition
 
 # 10. Rolling update to a new tag: count how often the VIP moves.
-for node in $(swarm_nodes); do swarm_docker "$node" tag "$KS_LAB_IMAGE" keepalived-swarm:lab-v2; done
+# A new image (another id, as a real release is), made on every node: the anchors must replace
+# their floats, and the VIP may only move when the node holding it is updated.
+for node in $(swarm_nodes); do
+  printf 'FROM %s\nLABEL org.keepalived-swarm.test=rolling-update\n' "$KS_LAB_IMAGE" |
+    DOCKER_BUILDKIT=0 swarm_docker "$node" build -q -t keepalived-swarm:lab-v2 - >/dev/null
+done
 watch_holders() { while :; do echo "$(date +%s.%3N) $(swarm_holders)"; sleep 0.05; done; }
 watch_holders >"$KS_LAB_STATE/holders.log" &
 watcher=$!
 from=$(date +%s.%3N)
 KS_LAB_IMAGE=keepalived-swarm:lab-v2 swarm_deploy
-updated() {
+updated() { # every float runs its node's build of the new tag (ids differ from node to node)
   local node image
   for node in $ALL; do
-    image=$(swarm_docker "$node" inspect -f '{{.Config.Image}}' keepalived-float 2>/dev/null) || return 1
-    [ "$image" = keepalived-swarm:lab-v2 ] || return 1
+    image=$(swarm_docker "$node" inspect -f '{{.Image}}' keepalived-float 2>/dev/null) || return 1
+    [ "$image" = "$(swarm_docker "$node" image inspect -f '{{.Id}}' keepalived-swarm:lab-v2)" ] ||
+      return 1
   done
 }
 lab_wait_for 300 updated || lab_fail "the rolling update did not replace every float"

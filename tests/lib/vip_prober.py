@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Probes http://VIP:PORT/health every INTERVAL seconds and appends "epoch_seconds ok|fail" lines
-to LOG, one per probe, until killed. The chaos suite reads the log to measure VIP downtime: the
-longest run of failures between two instants.
+"""Probes http://VIP:PORT/health every INTERVAL seconds and appends "finished_at ok|fail" lines
+(epoch seconds) to LOG, one per probe, until killed. The chaos suite reads the log to measure VIP
+downtime: the longest gap between two successful answers, so that a probe that hangs (packets to a
+node that just lost the VIP) counts as much as one that fails.
 
     vip_prober.py VIP PORT LOG [INTERVAL]
 """
@@ -27,8 +28,8 @@ def main() -> None:
     with open(log, "a", buffering=1) as out:
         while True:
             started = time.time()
-            ok = probe(address, port, 0.2)
-            out.write(f"{started:.3f} {'ok' if ok else 'fail'}\n")
+            ok = probe(address, port, 0.5)
+            out.write(f"{time.time():.3f} {'ok' if ok else 'fail'}\n")
             time.sleep(max(0.0, interval - (time.time() - started)))
 
 
