@@ -5,6 +5,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/basic_stream.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -15,6 +16,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <cctype>
+#include <functional>
 
 #include "keepalived_swarm/version.hpp"
 
@@ -211,6 +213,23 @@ struct Client::Connection {
     beast::flat_buffer buffer;
     bool cancelled = false;
     std::string last_error;
+    /// One call at a time owns the connection; the others wait for their turn on this timer.
+    bool busy = false;
+    std::optional<asio::steady_timer> turn;  // made with the executor, in Client's constructor
+
+    /// Waits until no other call uses the connection, then takes it.
+    asio::awaitable<void> acquire() {
+        while (busy) {
+            turn->expires_at(asio::steady_timer::time_point::max());
+            co_await turn->async_wait(asio::as_tuple(asio::use_awaitable));
+        }
+        busy = true;
+    }
+    /// Gives the connection back and wakes the waiting calls (the first to run takes it).
+    void release() {
+        busy = false;
+        turn->cancel();
+    }
 
     bool is_open() const {
         return (unix_stream && unix_stream->socket().is_open()) ||
@@ -390,6 +409,7 @@ struct Client::Connection {
 
 Client::Client(asio::any_io_executor executor, Endpoint endpoint, ClientLimits limits)
     : connection_(std::make_unique<Connection>()) {
+    connection_->turn.emplace(executor);
     connection_->executor = std::move(executor);
     connection_->endpoint = std::move(endpoint);
     connection_->limits = limits;
@@ -397,9 +417,19 @@ Client::Client(asio::any_io_executor executor, Endpoint endpoint, ClientLimits l
 
 Client::~Client() = default;
 
+namespace {
+/// Releases the connection when a call ends, however it ends.
+struct TurnGuard {
+    std::function<void()> release;
+    ~TurnGuard() { release(); }
+};
+}  // namespace
+
 asio::awaitable<result<Response>> Client::request(Request request,
                                                   std::chrono::milliseconds timeout) {
     auto& c = *connection_;
+    co_await c.acquire();
+    const TurnGuard guard{[&c] { c.release(); }};
     c.cancelled = false;
     if (c.endpoint.transport == Endpoint::Transport::unix_socket) {
         co_return co_await c.do_request(c.unix_stream, request, timeout);
@@ -411,6 +441,8 @@ asio::awaitable<result<Response>> Client::stream(Request request, DataHandler on
                                                  std::chrono::milliseconds headers_timeout,
                                                  std::function<void(const Response&)> on_head) {
     auto& c = *connection_;
+    co_await c.acquire();
+    const TurnGuard guard{[&c] { c.release(); }};
     c.cancelled = false;
     if (c.endpoint.transport == Endpoint::Transport::unix_socket) {
         co_return co_await c.do_stream(c.unix_stream, request, on_data, headers_timeout, on_head);

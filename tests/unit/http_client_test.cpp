@@ -1,3 +1,11 @@
+#include <unistd.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <catch2/catch.hpp>
 
 #include "keepalived_swarm/http/client.hpp"
@@ -250,4 +258,57 @@ TEST_CASE("cancel ends a stream that waits forever", "[http][socket]") {
         REQUIRE_FALSE(result.has_value());
         CHECK(result.error() == http::Errc::cancelled);
     });
+}
+
+TEST_CASE("calls from several coroutines on one client take turns on its connection",
+          "[http][socket]") {
+    // Two requests started at once on one keep-alive connection must not interleave: each gets
+    // its own answer, in full, in the order the server wrote them.
+    boost::asio::io_context io;
+    const std::string path = "/tmp/ks-client-turns-" + std::to_string(::getpid()) + ".sock";
+    ::unlink(path.c_str());
+    boost::asio::local::stream_protocol::acceptor acceptor(
+        io, boost::asio::local::stream_protocol::endpoint(path));
+    boost::asio::co_spawn(
+        io,
+        [&]() -> boost::asio::awaitable<void> {
+            auto socket = co_await acceptor.async_accept(boost::asio::use_awaitable);
+            std::string received;
+            for (int answered = 0; answered < 2;) {
+                char chunk[512];
+                const auto n = co_await socket.async_read_some(boost::asio::buffer(chunk),
+                                                               boost::asio::use_awaitable);
+                received.append(chunk, n);
+                std::size_t end;
+                while ((end = received.find("\r\n\r\n")) != std::string::npos) {
+                    const auto target = received.substr(4, received.find(' ', 4) - 4);
+                    received.erase(0, end + 4);
+                    const std::string body = "answer to " + target;
+                    const std::string reply =
+                        "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) +
+                        "\r\n\r\n" + body;
+                    co_await boost::asio::async_write(socket, boost::asio::buffer(reply),
+                                                      boost::asio::use_awaitable);
+                    ++answered;
+                }
+            }
+        },
+        boost::asio::detached);
+
+    ks::http::Client client(io.get_executor(), *ks::http::parse_endpoint("unix://" + path));
+    std::vector<std::string> bodies(2);
+    for (int i = 0; i < 2; ++i) {
+        boost::asio::co_spawn(
+            io,
+            [&, i]() -> boost::asio::awaitable<void> {
+                auto response = co_await client.request(
+                    ks::http::Request("GET", "/call" + std::to_string(i)), std::chrono::seconds(2));
+                bodies[i] = response ? response->body : "error: " + client.last_error();
+            },
+            boost::asio::detached);
+    }
+    io.run_for(std::chrono::seconds(5));
+    ::unlink(path.c_str());
+    CHECK(bodies[0] == "answer to /call0");
+    CHECK(bodies[1] == "answer to /call1");
 }
