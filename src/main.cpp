@@ -32,8 +32,8 @@ void print_usage(std::ostream& out) {
            "A floating IP address for a Docker Swarm, without a load balancer in front of it.\n\n"
            "Commands:\n";
     for (const auto& command : kSubcommands) {
-        out << "  " << command.name << std::string(8 - command.name.size(), ' ')
-            << command.summary << "\n";
+        out << "  " << command.name << std::string(8 - command.name.size(), ' ') << command.summary
+            << "\n";
     }
     out << "\nOptions:\n  -h, --help   Show this help and exit.\n"
            "  --version    Print the version and exit.\n\n"

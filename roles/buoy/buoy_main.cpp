@@ -19,14 +19,12 @@ namespace {
 
 std::string host_name() {
     char name[256] = {};
-    if (::gethostname(name, sizeof name - 1) != 0)
-        return "unknown";
+    if (::gethostname(name, sizeof name - 1) != 0) return "unknown";
     return name;
 }
 
 void log_failure(std::exception_ptr error) {
-    if (!error)
-        return;
+    if (!error) return;
     try {
         std::rethrow_exception(error);
     } catch (const std::exception& e) {
@@ -40,8 +38,7 @@ int run_buoy(const std::vector<std::string>& args) {
     auto loaded = config::load_role_config<config::BuoyConfig>(config::buoy_role_description(),
                                                                args, config::process_environment(),
                                                                config::parse_buoy_config);
-    if (auto* exit_code = std::get_if<int>(&loaded))
-        return *exit_code;
+    if (auto* exit_code = std::get_if<int>(&loaded)) return *exit_code;
     const auto& config = std::get<config::BuoyConfig>(loaded);
     log::configure(config.common.log_level, config.common.log_format, "buoy");
     // A client that hangs up mid-response must not end the process.
@@ -76,8 +73,7 @@ int run_buoy(const std::vector<std::string>& args) {
 
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
-        if (ec)
-            return;
+        if (ec) return;
         log::info("stopping: finishing requests in flight", {{"signal", signal_number}});
         watch.stop();
         boost::asio::co_spawn(io, server.stop(), [](std::exception_ptr error) {

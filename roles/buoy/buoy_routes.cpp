@@ -49,8 +49,7 @@ std::string metrics_text(const BuoyState& state) {
     const auto& view = state.float_view;
     const status::Labels node{{"node", state.node_hostname}};
     std::string text;
-    if (view.status)
-        text = status::to_prometheus(*view.status, node);
+    if (view.status) text = status::to_prometheus(*view.status, node);
 
     status::PrometheusWriter out(node);
     out.family("keepalived_swarm_buoy_info", "gauge", "Version and container of the buoy.");

@@ -31,8 +31,7 @@ boost::asio::awaitable<void> FloatWatch::run() {
         http::Request request;
         request.target = "/status";
         auto answer = co_await client_.request(std::move(request), kFetchTimeout);
-        if (stopped_)
-            break;
+        if (stopped_) break;
         const auto now = std::chrono::system_clock::now();
         if (answer) {
             record_float_answer(view_, answer->status, answer->body, now);

@@ -15,7 +15,7 @@ namespace ks::roles::buoy {
 
 /// Refreshes a FloatView from the float's status socket until stopped.
 class FloatWatch {
-  public:
+public:
     /// How often the float is asked: /status is at most this old, and the float sees 4
     /// requests a second however many clients the buoy has.
     static constexpr std::chrono::milliseconds kRefreshInterval{250};
@@ -29,7 +29,7 @@ class FloatWatch {
     /// Ends run() at its next step.
     void stop();
 
-  private:
+private:
     std::string socket_path_;
     FloatView& view_;
     http::Client client_;

@@ -13,8 +13,7 @@ int run_probe(const std::vector<std::string>& args) {
     auto loaded = config::load_role_config<config::ProbeConfig>(config::probe_role_description(),
                                                                 args, config::process_environment(),
                                                                 config::parse_probe_config);
-    if (auto* exit_code = std::get_if<int>(&loaded))
-        return *exit_code;
+    if (auto* exit_code = std::get_if<int>(&loaded)) return *exit_code;
     const auto& config = std::get<config::ProbeConfig>(loaded);
 
     boost::asio::io_context io(1);
@@ -37,8 +36,7 @@ int run_probe(const std::vector<std::string>& args) {
             }
         },
         [&config](std::exception_ptr error) {
-            if (!error)
-                return;
+            if (!error) return;
             try {
                 std::rethrow_exception(error);
             } catch (const std::exception& e) {

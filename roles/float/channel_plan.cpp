@@ -9,16 +9,14 @@ namespace {
 
 std::string describe_links(const std::vector<net::Link>& links) {
     std::string names;
-    for (const auto& link : links)
-        names += (names.empty() ? "" : ", ") + link.name;
+    for (const auto& link : links) names += (names.empty() ? "" : ", ") + link.name;
     return names.empty() ? "none" : names;
 }
 
 std::string describe_addresses(const std::vector<net::InterfaceAddress>& addresses) {
     std::string text;
     for (const auto& address : addresses) {
-        if (address.link_local())
-            continue;
+        if (address.link_local()) continue;
         text += (text.empty() ? "" : ", ") + address.prefix.to_string();
     }
     return text.empty() ? "no address" : text;
@@ -55,19 +53,16 @@ std::variant<ChannelPlan, std::string> plan_channels(
         }
         if (!link) {
             for (const auto& candidate : links) {
-                if (candidate.index == *holder)
-                    link = candidate;
+                if (candidate.index == *holder) link = candidate;
             }
         }
     }
-    if (!link)
-        return "no interface given: set --interface or --node-address";
+    if (!link) return "no interface given: set --interface or --node-address";
 
     ChannelPlan plan;
     std::vector<net::InterfaceAddress> own;
     for (const auto& address : addresses) {
-        if (address.interface_index != link->index)
-            continue;
+        if (address.interface_index != link->index) continue;
         if (is_vip(settings, address.prefix.address)) {
             plan.stale_vips.push_back(address);
         } else {
@@ -76,8 +71,7 @@ std::variant<ChannelPlan, std::string> plan_channels(
     }
 
     for (const auto& vip : settings.vips) {
-        if (vip.prefix_length == vip.max_prefix_length())
-            continue;  // a host route fits anywhere
+        if (vip.prefix_length == vip.max_prefix_length()) continue;  // a host route fits anywhere
         const bool in_subnet = std::any_of(own.begin(), own.end(), [&](const auto& address) {
             return address.prefix.prefix_length == vip.prefix_length &&
                    address.prefix.contains(vip.address);
@@ -96,14 +90,11 @@ std::variant<ChannelPlan, std::string> plan_channels(
         setup.settings = settings;
         setup.link = *link;
         for (const auto& vip : settings.vips) {
-            if (vip.address.is_v4() == v4)
-                setup.vips.push_back(vip);
+            if (vip.address.is_v4() == v4) setup.vips.push_back(vip);
         }
-        if (setup.vips.empty())
-            continue;
+        if (setup.vips.empty()) continue;
         for (const auto& peer : settings.unicast_peers) {
-            if (peer.is_v4() == v4)
-                setup.peers.push_back(peer);
+            if (peer.is_v4() == v4) setup.peers.push_back(peer);
         }
         if (v4) {
             if (settings.node_address && settings.node_address->is_v4()) {
@@ -133,8 +124,7 @@ std::variant<ChannelPlan, std::string> plan_channels(
         }
         plan.channels.push_back(std::move(setup));
     }
-    if (plan.channels.size() == 2)
-        plan.channels[1].settings.instance_name += "-ipv6";
+    if (plan.channels.size() == 2) plan.channels[1].settings.instance_name += "-ipv6";
     return plan;
 }
 

@@ -37,8 +37,7 @@ bool same_structure(const config::InstanceSettings& a, const config::InstanceSet
 
 std::string host_name() {
     char buffer[256] = {};
-    if (::gethostname(buffer, sizeof buffer - 1) != 0)
-        return "unknown";
+    if (::gethostname(buffer, sizeof buffer - 1) != 0) return "unknown";
     return buffer;
 }
 
@@ -52,22 +51,18 @@ FloatDaemon::FloatDaemon(boost::asio::io_context& io, config::FloatConfig config
       reaper_(io.get_executor()),
       signals_(io, SIGTERM, SIGINT, SIGHUP),
       shutdown_deadline_(io) {
-    if (config_.node_hostname.empty())
-        config_.node_hostname = host_name();
+    if (config_.node_hostname.empty()) config_.node_hostname = host_name();
 }
 
 FloatDaemon::~FloatDaemon() = default;
 
 std::optional<std::string> FloatDaemon::build_channels() {
     auto links = netlink_->links();
-    if (!links)
-        return explain(links.error(), "cannot list interfaces");
+    if (!links) return explain(links.error(), "cannot list interfaces");
     auto addresses = netlink_->addresses();
-    if (!addresses)
-        return explain(addresses.error(), "cannot list addresses");
+    if (!addresses) return explain(addresses.error(), "cannot list addresses");
     auto planned = plan_channels(config_.instance, *links, *addresses);
-    if (auto* problem = std::get_if<std::string>(&planned))
-        return *problem;
+    if (auto* problem = std::get_if<std::string>(&planned)) return *problem;
     auto& plan = std::get<ChannelPlan>(planned);
 
     // A predecessor killed while master left its VIPs behind: two holders is the classic
@@ -85,8 +80,7 @@ std::optional<std::string> FloatDaemon::build_channels() {
         if (tether_sent_peers_) {
             setup.peers.clear();
             for (const auto& peer : tether_peers_) {
-                if (peer.is_v4() == setup.primary_address.is_v4())
-                    setup.peers.push_back(peer);
+                if (peer.is_v4() == setup.primary_address.is_v4()) setup.peers.push_back(peer);
             }
         }
         auto channel = std::make_unique<VrrpChannel>(
@@ -104,14 +98,11 @@ std::optional<std::string> FloatDaemon::build_channels() {
 
 std::optional<std::string> FloatDaemon::prepare() {
     auto netlink = net::RouteNetlink::open();
-    if (!netlink)
-        return explain(netlink.error(), "cannot open rtnetlink");
+    if (!netlink) return explain(netlink.error(), "cannot open rtnetlink");
     netlink_.emplace(std::move(*netlink));
-    if (auto problem = build_channels())
-        return problem;
+    if (auto problem = build_channels()) return problem;
     if (!config_.status_socket.empty()) {
-        if (auto problem = start_status_server())
-            return problem;
+        if (auto problem = start_status_server()) return problem;
     }
     return std::nullopt;
 }
@@ -147,8 +138,7 @@ void FloatDaemon::start() {
             io_.get_executor(), config_.tether_path,
             tether::Client::Handlers{[this](bool connected) {
                                          tether_connected_ = connected;
-                                         if (!connected)
-                                             resigned_reason_.reset();
+                                         if (!connected) resigned_reason_.reset();
                                          update_tracking();
                                      },
                                      [this](const tether::Message& m) { on_tether_message(m); }});
@@ -162,18 +152,15 @@ void FloatDaemon::start() {
                    {"priority", static_cast<int>(channel->setup().settings.priority)},
                    {"mode", channel->setup().peers.empty() ? "multicast" : "unicast"}});
         // Until the anchor answers, the float must not hold the VIP: it starts in Fault.
-        if (!config_.tether_path.empty())
-            channel->set_tracked(false);
+        if (!config_.tether_path.empty()) channel->set_tracked(false);
         channel->start();
     }
-    if (tether_)
-        tether_->start();
+    if (tether_) tether_->start();
 }
 
 void FloatDaemon::wait_for_signals() {
     signals_.async_wait([this](const boost::system::error_code& error, int signal) {
-        if (error)
-            return;
+        if (error) return;
         if (signal == SIGHUP) {
             reload();
             wait_for_signals();
@@ -185,21 +172,17 @@ void FloatDaemon::wait_for_signals() {
 }
 
 void FloatDaemon::shutdown() {
-    if (shutting_down_)
-        return;
+    if (shutting_down_) return;
     shutting_down_ = true;
-    for (auto& channel : channels_)
-        channel->stop();
-    if (tether_)
-        tether_->stop();
+    for (auto& channel : channels_) channel->stop();
+    if (tether_) tether_->stop();
     reaper_.stop();
     boost::system::error_code ignored;
     signals_.cancel(ignored);
     // Whatever still runs (a slow status client) must not hold the exit back for long.
     shutdown_deadline_.expires_after(std::chrono::milliseconds(500));
     shutdown_deadline_.async_wait([this](const boost::system::error_code& error) {
-        if (!error)
-            io_.stop();
+        if (!error) io_.stop();
     });
     if (status_server_) {
         boost::asio::co_spawn(io_, status_server_->stop(),
@@ -210,11 +193,9 @@ void FloatDaemon::shutdown() {
 }
 
 void FloatDaemon::on_transition(const VrrpChannel& channel, const vrrp::StateChanged& change) {
-    if (config_.instance.notify_command.empty())
-        return;
+    if (config_.instance.notify_command.empty()) return;
     auto argv = process::split_command_line(config_.instance.notify_command);
-    if (!argv)
-        return;  // validated at start-up
+    if (!argv) return;  // validated at start-up
     argv->push_back(change.to == vrrp::State::initialize ? "STOP"
                                                          : std::string(vrrp::to_string(change.to)));
     argv->push_back(channel.setup().settings.instance_name);
@@ -243,8 +224,7 @@ void FloatDaemon::on_tether_message(const tether::Message& message) {
         resigned_reason_ = resign->reason.empty() ? "asked by the anchor" : resign->reason;
         update_tracking();
     } else if (std::holds_alternative<tether::ResumeMessage>(message)) {
-        if (resigned_reason_)
-            log::info("the anchor lets the float compete again");
+        if (resigned_reason_) log::info("the anchor lets the float compete again");
         resigned_reason_.reset();
         update_tracking();
     }
@@ -252,8 +232,7 @@ void FloatDaemon::on_tether_message(const tether::Message& message) {
 
 void FloatDaemon::update_tracking() {
     const bool up = (config_.tether_path.empty() || tether_connected_) && !resigned_reason_;
-    for (auto& channel : channels_)
-        channel->set_tracked(up);
+    for (auto& channel : channels_) channel->set_tracked(up);
 }
 
 void FloatDaemon::reload() {
@@ -285,8 +264,7 @@ void FloatDaemon::reload() {
         return;
     }
     log::info("SIGHUP: VRRP settings changed; restarting the instances");
-    for (auto& channel : channels_)
-        channel->stop();
+    for (auto& channel : channels_) channel->stop();
     const auto previous = config_.instance;
     config_.instance = next.instance;
     if (auto problem = build_channels()) {
@@ -312,8 +290,7 @@ status::FloatStatus FloatDaemon::status() const {
     s.started_at = util::iso8601_utc(started_at_);
     s.tether = config_.tether_path.empty() ? "standalone"
                                            : (tether_connected_ ? "connected" : "disconnected");
-    for (const auto& channel : channels_)
-        s.instances.push_back(channel->status());
+    for (const auto& channel : channels_) s.instances.push_back(channel->status());
     return s;
 }
 

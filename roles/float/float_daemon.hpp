@@ -21,7 +21,7 @@
 namespace ks::roles::float_role {
 
 class FloatDaemon {
-  public:
+public:
     /// `args` are kept to re-read the configuration on SIGHUP.
     FloatDaemon(boost::asio::io_context& io, config::FloatConfig config,
                 std::vector<std::string> args);
@@ -36,7 +36,7 @@ class FloatDaemon {
     void shutdown();
     status::FloatStatus status() const;
 
-  private:
+private:
     std::optional<std::string> build_channels();
     void wait_for_signals();
     void on_transition(const VrrpChannel& channel, const vrrp::StateChanged& change);

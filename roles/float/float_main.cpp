@@ -11,8 +11,7 @@ int run_float(const std::vector<std::string>& args) {
     auto loaded = config::load_role_config<config::FloatConfig>(config::float_role_description(),
                                                                 args, config::process_environment(),
                                                                 config::parse_float_config);
-    if (auto* exit_code = std::get_if<int>(&loaded))
-        return *exit_code;
+    if (auto* exit_code = std::get_if<int>(&loaded)) return *exit_code;
     auto& config = std::get<config::FloatConfig>(loaded);
     log::configure(config.common.log_level, config.common.log_format, "float");
 

@@ -19,15 +19,13 @@ vrrp::InstanceConfig engine_config(const ChannelSetup& setup) {
     config.preempt = setup.settings.preempt;
     config.preempt_delay = setup.settings.preempt_delay;
     config.primary_address = setup.primary_address;
-    for (const auto& vip : setup.vips)
-        config.virtual_addresses.push_back(vip.address);
+    for (const auto& vip : setup.vips) config.virtual_addresses.push_back(vip.address);
     return config;
 }
 
 /// Short, label-friendly names for packets the codec rejected.
 std::string decode_failure_name(const boost::system::error_code& error) {
-    if (error.category() != vrrp::decode_category())
-        return "receive_error";
+    if (error.category() != vrrp::decode_category()) return "receive_error";
     switch (static_cast<vrrp::DecodeError>(error.value())) {
         case vrrp::DecodeError::truncated:
             return "truncated";
@@ -64,11 +62,9 @@ VrrpChannel::VrrpChannel(const boost::asio::any_io_executor& executor, ChannelSe
 boost::system::error_code VrrpChannel::open() {
     auto socket = net::VrrpSocket::open(
         executor_, {setup_.link.index, setup_.link.name, setup_.primary_address, true});
-    if (!socket)
-        return socket.error();
+    if (!socket) return socket.error();
     auto announcer = net::Announcer::open(setup_.link.index, setup_.link.mac);
-    if (!announcer)
-        return announcer.error();
+    if (!announcer) return announcer.error();
     socket_.emplace(std::move(*socket));
     announcer_.emplace(std::move(*announcer));
     return {};
@@ -81,14 +77,12 @@ void VrrpChannel::start() {
 }
 
 void VrrpChannel::stop() {
-    if (stopped_)
-        return;
+    if (stopped_) return;
     perform(instance_.stop(vrrp::Clock::now()));
     stopped_ = true;
     timer_.cancel();
     refresh_announce_timer_.cancel();
-    if (socket_)
-        socket_->close();
+    if (socket_) socket_->close();
 }
 
 void VrrpChannel::set_tracked(bool up) {
@@ -97,8 +91,7 @@ void VrrpChannel::set_tracked(bool up) {
 }
 
 void VrrpChannel::set_peers(std::vector<net::IpAddress> peers) {
-    if (peers == setup_.peers)
-        return;
+    if (peers == setup_.peers) return;
     log::info("unicast peers changed",
               {{"instance", setup_.settings.instance_name}, {"peers", peers.size()}});
     setup_.peers = std::move(peers);
@@ -112,8 +105,7 @@ void VrrpChannel::update(std::uint8_t priority, bool preempt, vrrp::Duration pre
 }
 
 std::vector<net::IpAddress> VrrpChannel::destinations() const {
-    if (!setup_.peers.empty())
-        return setup_.peers;
+    if (!setup_.peers.empty()) return setup_.peers;
     return {boost::asio::ip::make_address(setup_.primary_address.is_v4() ? vrrp::kMulticastV4
                                                                          : vrrp::kMulticastV6)};
 }
@@ -132,18 +124,15 @@ void VrrpChannel::perform(const vrrp::Output& output) {
             if (setup_.settings.garp_refresh_delay > vrrp::Duration::zero()) {
                 refresh_announce_timer_.expires_after(setup_.settings.garp_refresh_delay);
                 refresh_announce_timer_.async_wait([this](const boost::system::error_code& error) {
-                    if (!error && instance_.state() == vrrp::State::master)
-                        announce_burst();
+                    if (!error && instance_.state() == vrrp::State::master) announce_burst();
                 });
             }
         } else if (const auto* change = std::get_if<vrrp::StateChanged>(&action)) {
             record_transition(*change);
-            if (observer_)
-                observer_(*this, *change);
+            if (observer_) observer_(*this, *change);
         }
     }
-    if (output.dropped)
-        ++adverts_dropped_[std::string(vrrp::to_string(*output.dropped))];
+    if (output.dropped) ++adverts_dropped_[std::string(vrrp::to_string(*output.dropped))];
     if (output.address_list_mismatch) {
         log::warn("advert accepted with a different VIP list: check the other nodes' VIPs",
                   {{"instance", setup_.settings.instance_name}});
@@ -152,16 +141,14 @@ void VrrpChannel::perform(const vrrp::Output& output) {
 }
 
 void VrrpChannel::send_advertisement(std::uint8_t priority) {
-    if (!socket_)
-        return;
+    if (!socket_) return;
     vrrp::Advertisement advert;
     advert.version = setup_.settings.version;
     advert.vrid = setup_.settings.vrid;
     advert.priority = priority;
     advert.interval =
         std::chrono::duration_cast<vrrp::Centiseconds>(setup_.settings.advert_interval);
-    for (const auto& vip : setup_.vips)
-        advert.addresses.push_back(vip.address);
+    for (const auto& vip : setup_.vips) advert.addresses.push_back(vip.address);
     for (const auto& destination : destinations()) {
         const auto bytes = vrrp::encode(advert, {setup_.primary_address, destination});
         if (auto error = socket_->send(bytes, destination)) {
@@ -197,8 +184,7 @@ void VrrpChannel::apply_addresses(bool add) {
 }
 
 void VrrpChannel::announce_burst() {
-    if (!announcer_)
-        return;
+    if (!announcer_) return;
     for (unsigned i = 0; i < setup_.settings.garp_repeat; ++i) {
         for (const auto& vip : setup_.vips) {
             if (auto error = announcer_->announce(vip.address); error && i == 0) {
@@ -216,8 +202,7 @@ void VrrpChannel::arm_timer(std::optional<vrrp::TimePoint> deadline) {
     }
     timer_.expires_at(*deadline);
     timer_.async_wait([this](const boost::system::error_code& error) {
-        if (error || stopped_)
-            return;
+        if (error || stopped_) return;
         perform(instance_.expire(vrrp::Clock::now()));
     });
 }
@@ -229,8 +214,7 @@ void VrrpChannel::record_transition(const vrrp::StateChanged& change) {
     transitions_.push_back(status::Transition{
         util::iso8601_utc(now), std::string(vrrp::to_string(change.from)),
         std::string(vrrp::to_string(change.to)), std::string(vrrp::to_string(change.reason))});
-    while (transitions_.size() > kTransitionHistory)
-        transitions_.pop_front();
+    while (transitions_.size() > kTransitionHistory) transitions_.pop_front();
     log::info("VRRP state changed", {{"instance", setup_.settings.instance_name},
                                      {"from", vrrp::to_string(change.from)},
                                      {"to", vrrp::to_string(change.to)},
@@ -240,8 +224,7 @@ void VrrpChannel::record_transition(const vrrp::StateChanged& change) {
 boost::asio::awaitable<void> VrrpChannel::receive_loop() {
     while (!stopped_ && socket_) {
         auto packet = co_await socket_->receive();
-        if (stopped_)
-            break;
+        if (stopped_) break;
         if (!packet) {
             if (packet.error() == boost::asio::error::operation_aborted ||
                 packet.error() == boost::asio::error::bad_descriptor) {
@@ -260,8 +243,7 @@ boost::asio::awaitable<void> VrrpChannel::receive_loop() {
         }
         const auto output = instance_.receive(vrrp::Clock::now(),
                                               {packet->source, packet->ttl, std::move(*advert)});
-        if (!output.dropped)
-            ++adverts_received_;
+        if (!output.dropped) ++adverts_received_;
         perform(output);
     }
 }
@@ -284,14 +266,11 @@ status::InstanceStatus VrrpChannel::status() const {
     s.master_advert_interval_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(instance_.master_advert_interval())
             .count();
-    for (const auto& vip : setup_.vips)
-        s.vips.push_back(vip.to_string());
+    for (const auto& vip : setup_.vips) s.vips.push_back(vip.to_string());
     s.primary_address = setup_.primary_address.to_string();
-    if (auto master = instance_.master_address())
-        s.master = master->to_string();
+    if (auto master = instance_.master_address()) s.master = master->to_string();
     s.mode = setup_.peers.empty() ? "multicast" : "unicast";
-    for (const auto& peer : setup_.peers)
-        s.peers.push_back(peer.to_string());
+    for (const auto& peer : setup_.peers) s.peers.push_back(peer.to_string());
     s.adverts_sent = adverts_sent_;
     s.adverts_received = adverts_received_;
     s.adverts_dropped = adverts_dropped_;

@@ -32,7 +32,7 @@ struct ChannelSetup {
 };
 
 class VrrpChannel {
-  public:
+public:
     /// Called on each state change, after the channel acted on it.
     using TransitionObserver = std::function<void(const VrrpChannel&, const vrrp::StateChanged&)>;
 
@@ -56,7 +56,7 @@ class VrrpChannel {
 
     static constexpr std::size_t kTransitionHistory = 32;
 
-  private:
+private:
     void perform(const vrrp::Output& output);
     void send_advertisement(std::uint8_t priority);
     void apply_addresses(bool add);

@@ -20,8 +20,7 @@ RoleDescription buoy_role_description() {
         {"max-connections", "BUOY_MAX_CONNECTIONS", "256", "N",
          "Open connections at most; at the limit the oldest idle one makes room."},
     };
-    for (auto& spec : common_option_specs())
-        specs.push_back(spec);
+    for (auto& spec : common_option_specs()) specs.push_back(spec);
     return RoleDescription{
         "buoy", "keepalived-swarm buoy [OPTIONS]",
         "Serves this node's state over HTTP: GET / (identity, as the original buoy), /health,\n"
@@ -65,14 +64,12 @@ Parsed<BuoyConfig> parse_buoy_config(const CommandLine& command_line) {
 
 std::optional<boost::asio::ip::tcp::endpoint> parse_tcp_endpoint(std::string_view text) {
     const auto colon = text.rfind(':');
-    if (colon == std::string_view::npos)
-        return std::nullopt;
+    if (colon == std::string_view::npos) return std::nullopt;
     std::string_view host = text.substr(0, colon);
     const std::string_view port_text = text.substr(colon + 1);
     if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
         host = host.substr(1, host.size() - 2);
-        if (host.find(':') == std::string_view::npos)
-            return std::nullopt;
+        if (host.find(':') == std::string_view::npos) return std::nullopt;
     } else if (host.find(':') != std::string_view::npos) {
         return std::nullopt;  // an IPv6 address needs brackets to tell it from the port
     }

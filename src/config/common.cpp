@@ -47,8 +47,7 @@ std::variant<CommandLine, int> read_command_line(const RoleDescription& role,
             std::cerr << "keepalived-swarm " << role.name << ": " << error << "\n";
             return kExitUsage;
         }
-        return parse_command_line(role.specs, args, environment, *file_values,
-                                  role.max_positional);
+        return parse_command_line(role.specs, args, environment, *file_values, role.max_positional);
     } catch (const UsageError& e) {
         std::cerr << "keepalived-swarm " << role.name << ": " << e.what() << "\n";
         return kExitUsage;

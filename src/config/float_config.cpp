@@ -8,9 +8,8 @@ RoleDescription float_role_description() {
         {"tether", "KEEPALIVED_TETHER", "", "PATH",
          "Unix socket of the anchor; while it is closed the float resigns the VIPs. "
          "Unset: standalone."},
-        {"status-socket", "KEEPALIVED_STATUS_SOCKET",
-         std::string(kRunDirectory) + "/float.sock", "PATH|none",
-         "Unix socket serving GET /status (JSON) and GET /metrics; none disables it."},
+        {"status-socket", "KEEPALIVED_STATUS_SOCKET", std::string(kRunDirectory) + "/float.sock",
+         "PATH|none", "Unix socket serving GET /status (JSON) and GET /metrics; none disables it."},
         {"node-hostname", "DOCKER_NODE_HOSTNAME", "", "NAME",
          "Name of this node, shown in status (default: the host name)."},
         {"config", "KEEPALIVED_CONFIG", "", "FILE",
@@ -39,7 +38,8 @@ Parsed<FloatConfig> parse_float_config(const CommandLine& command_line) {
     for (const auto* flag : {"tether", "status-socket"}) {
         const auto path = validator.text(flag);
         if (!path.empty() && path != "none" && path.front() != '/') {
-            validator.add_problem(flag, path, "an absolute path such as /run/keepalived-swarm/x.sock");
+            validator.add_problem(flag, path,
+                                  "an absolute path such as /run/keepalived-swarm/x.sock");
         }
     }
     config.node_hostname = validator.text("node-hostname");

@@ -112,15 +112,14 @@ InstanceSettings read_instance_settings(Validator& validator, InterfaceRequireme
         settings.priority = static_cast<std::uint8_t>(*priority);
     }
     const bool v2 = settings.version == vrrp::Version::v2;
-    check_interval(validator, settings,
-                   v2 ? validator.duration("advert-interval", 1us, vrrp::kMaxV2Interval)
-                      : validator.duration("advert-interval", vrrp::kMinV3Interval,
-                                           vrrp::kMaxV3Interval));
+    check_interval(
+        validator, settings,
+        v2 ? validator.duration("advert-interval", 1us, vrrp::kMaxV2Interval)
+           : validator.duration("advert-interval", vrrp::kMinV3Interval, vrrp::kMaxV3Interval));
 
     settings.vips = validator.prefixes("vip");
     if (validator.options().list("vip").empty()) {
-        validator.add_problem("vip", "",
-                              "at least one virtual IP address, such as 10.0.0.100/24");
+        validator.add_problem("vip", "", "at least one virtual IP address, such as 10.0.0.100/24");
     }
     std::set<net::IpAddress> seen;
     for (const auto& vip : settings.vips) {
@@ -163,8 +162,7 @@ InstanceSettings read_instance_settings(Validator& validator, InterfaceRequireme
     settings.garp_refresh_delay =
         validator.duration("garp-refresh-delay", 0s, 3600s).value_or(settings.garp_refresh_delay);
     settings.notify_command = validator.text("notify");
-    if (!settings.notify_command.empty() &&
-        !process::split_command_line(settings.notify_command)) {
+    if (!settings.notify_command.empty() && !process::split_command_line(settings.notify_command)) {
         validator.add_problem("notify", settings.notify_command,
                               "a command with balanced quotes (it runs without a shell)");
     }
@@ -192,16 +190,14 @@ std::vector<std::string> instance_environment(const InstanceSettings& settings) 
     environment.push_back("KEEPALIVED_VRRP_VERSION=" +
                           std::to_string(static_cast<int>(settings.version)));
     if (!settings.unicast_peers.empty()) {
-        environment.push_back("KEEPALIVED_UNICAST_PEERS=" +
-                              join_addresses(settings.unicast_peers));
+        environment.push_back("KEEPALIVED_UNICAST_PEERS=" + join_addresses(settings.unicast_peers));
     }
     environment.push_back(std::string("KEEPALIVED_PREEMPT=") +
                           (settings.preempt ? "true" : "false"));
     environment.push_back("KEEPALIVED_PREEMPT_DELAY=" + format_duration(settings.preempt_delay));
     environment.push_back("KEEPALIVED_INSTANCE_NAME=" + settings.instance_name);
     environment.push_back("KEEPALIVED_GARP_REPEAT=" + std::to_string(settings.garp_repeat));
-    environment.push_back("KEEPALIVED_GARP_DELAY=" +
-                          format_duration(settings.garp_refresh_delay));
+    environment.push_back("KEEPALIVED_GARP_DELAY=" + format_duration(settings.garp_refresh_delay));
     if (!settings.notify_command.empty()) {
         environment.push_back("KEEPALIVED_NOTIFY=" + settings.notify_command);
     }

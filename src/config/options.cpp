@@ -10,11 +10,16 @@ namespace po = boost::program_options;
 
 std::string_view to_string(Source source) {
     switch (source) {
-        case Source::flag: return "flag";
-        case Source::environment: return "environment";
-        case Source::file: return "config file";
-        case Source::default_value: return "default";
-        case Source::unset: return "unset";
+        case Source::flag:
+            return "flag";
+        case Source::environment:
+            return "environment";
+        case Source::file:
+            return "config file";
+        case Source::default_value:
+            return "default";
+        case Source::unset:
+            return "unset";
     }
     return "unset";
 }

@@ -9,8 +9,7 @@ RoleDescription probe_role_description() {
         {"timeout", "PROBE_TIMEOUT", "2s", "DUR",
          "Time allowed for connecting and the whole answer, such as 500ms or 2s."},
     };
-    for (auto& spec : common_option_specs())
-        specs.push_back(spec);
+    for (auto& spec : common_option_specs()) specs.push_back(spec);
     return RoleDescription{
         "probe", "keepalived-swarm probe URL [--timeout DUR]",
         "GETs URL (http://HOST[:PORT]/PATH, or unix:///PATH for a unix socket) and exits 0 when\n"

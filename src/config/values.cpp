@@ -11,8 +11,8 @@ struct Unit {
     long long microseconds;
 };
 // Longest suffixes first so "ms" is not read as "s".
-constexpr Unit kUnits[] = {{"us", 1}, {"ms", 1000}, {"s", 1000000}, {"m", 60000000},
-                           {"h", 3600000000LL}};
+constexpr Unit kUnits[] = {
+    {"us", 1}, {"ms", 1000}, {"s", 1000000}, {"m", 60000000}, {"h", 3600000000LL}};
 
 std::string lowercase(std::string_view text) {
     std::string result(text);
@@ -37,8 +37,8 @@ std::optional<std::chrono::microseconds> parse_duration(std::string_view text) {
     }
     const auto dot = text.find('.');
     const auto whole_text = text.substr(0, dot);
-    const auto fraction_text = dot == std::string_view::npos ? std::string_view{}
-                                                             : text.substr(dot + 1);
+    const auto fraction_text =
+        dot == std::string_view::npos ? std::string_view{} : text.substr(dot + 1);
     if (whole_text.empty() && fraction_text.empty()) return std::nullopt;
     if (dot != std::string_view::npos && fraction_text.empty()) return std::nullopt;
     const auto all_digits = [](std::string_view s) {
@@ -147,7 +147,9 @@ std::optional<std::string> Validator::choice(std::string_view flag,
     return std::nullopt;
 }
 
-std::string Validator::text(std::string_view flag) { return options_.value(flag).value_or(""); }
+std::string Validator::text(std::string_view flag) {
+    return options_.value(flag).value_or("");
+}
 
 std::optional<std::string> Validator::required(std::string_view flag, std::string_view allowed) {
     auto raw = options_.value(flag);

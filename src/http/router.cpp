@@ -65,15 +65,11 @@ ServerResponse Router::handle(const ServerRequest& request) const {
     const Method method = request.method() == Method::head ? Method::get : request.method();
     std::string allowed;
     for (const auto& route : routes_) {
-        if (route.path != path)
-            continue;
-        if (route.method == method)
-            return finish(call_handler(route.handler, request), request);
-        if (!allowed.empty())
-            allowed += ", ";
+        if (route.path != path) continue;
+        if (route.method == method) return finish(call_handler(route.handler, request), request);
+        if (!allowed.empty()) allowed += ", ";
         allowed += std::string_view(beast_http::to_string(route.method));
-        if (route.method == Method::get)
-            allowed += ", HEAD";
+        if (route.method == Method::get) allowed += ", HEAD";
     }
     if (allowed.empty()) {
         return finish(text_response(Status::not_found, "Not found: no resource at this path.\n"),

@@ -44,8 +44,7 @@ constexpr auto kAcceptRetryDelay = 100ms;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 void log_session_failure(std::exception_ptr error) {
-    if (!error)
-        return;
+    if (!error) return;
     try {
         std::rethrow_exception(error);
     } catch (const std::exception& e) {
@@ -150,8 +149,7 @@ struct ServerState {
 
     bool drained() const { return connections.empty() && accept_loops == 0; }
     void notify_if_drained() {
-        if (stopping && drained())
-            drained_timer.cancel();
+        if (stopping && drained()) drained_timer.cancel();
     }
     void close_listeners();
     void begin_stop(Clock::duration grace);
@@ -161,17 +159,15 @@ struct ServerState {
 
 /// A connection as the server tracks it, whatever its socket type.
 class Connection {
-  public:
+public:
     explicit Connection(std::shared_ptr<ServerState> state) : state_(std::move(state)) {
         position_ = state_->connections.insert(state_->connections.end(), this);
         ++state_->open_connections;
     }
     virtual ~Connection() {
-        if (!closed_)
-            --state_->open_connections;
+        if (!closed_) --state_->open_connections;
         state_->connections.erase(position_);
-        if (state_->connections.empty())
-            state_->sweep_timer.cancel();
+        if (state_->connections.empty()) state_->sweep_timer.cancel();
         state_->notify_if_drained();
     }
     Connection(const Connection&) = delete;
@@ -179,8 +175,7 @@ class Connection {
 
     /// Closes the socket; the session notices at its next step and ends.
     void close() {
-        if (closed_)
-            return;
+        if (closed_) return;
         closed_ = true;
         --state_->open_connections;
         close_socket();
@@ -191,7 +186,7 @@ class Connection {
     /// During stop(), requests in flight get at most the shutdown grace.
     void limit_deadline(Clock::time_point limit) { deadline_ = std::min(deadline_, limit); }
 
-  protected:
+protected:
     void enter(Phase phase, Clock::duration timeout) {
         phase_ = phase;
         deadline_ = std::min(Clock::now() + timeout, state_->stop_deadline);
@@ -200,7 +195,7 @@ class Connection {
 
     std::shared_ptr<ServerState> state_;
 
-  private:
+private:
     std::list<Connection*>::iterator position_;
     Phase phase_ = Phase::idle;
     Clock::time_point deadline_ = Clock::time_point::max();
@@ -209,10 +204,8 @@ class Connection {
 
 void ServerState::close_listeners() {
     error_code ignored;
-    for (auto& acceptor : tcp_acceptors)
-        acceptor.close(ignored);
-    for (auto& acceptor : unix_acceptors)
-        acceptor.close(ignored);
+    for (auto& acceptor : tcp_acceptors) acceptor.close(ignored);
+    for (auto& acceptor : unix_acceptors) acceptor.close(ignored);
     for (const auto& file : unix_files) {
         // Only our own socket file: a newer server may have replaced it already.
         struct stat info {};
@@ -225,8 +218,7 @@ void ServerState::close_listeners() {
 }
 
 void ServerState::begin_stop(Clock::duration grace) {
-    if (stopping)
-        return;
+    if (stopping) return;
     stopping = true;
     stop_deadline = Clock::now() + grace;
     close_listeners();
@@ -241,8 +233,7 @@ void ServerState::begin_stop(Clock::duration grace) {
 }
 
 bool ServerState::make_room() {
-    if (open_connections < limits.max_connections)
-        return true;
+    if (open_connections < limits.max_connections) return true;
     for (auto* connection : connections) {
         if (!connection->closed() && connection->phase() == Phase::idle) {
             connection->close();
@@ -272,7 +263,7 @@ asio::awaitable<void> sweep(std::shared_ptr<ServerState> state) {
 /// One connection: reads requests, asks the router, writes responses, until either side ends.
 template <typename Protocol>
 class Session final : public Connection {
-  public:
+public:
     using Socket = typename Protocol::socket;
 
     Session(std::shared_ptr<ServerState> state, Socket socket)
@@ -295,11 +286,9 @@ class Session final : public Connection {
             }
             ServerResponse response = state_->router.handle(parser.get());
             ++state_->counters.requests;
-            if (state_->stopping)
-                response.keep_alive(false);
+            if (state_->stopping) response.keep_alive(false);
             const auto write_error = co_await write_response(response);
-            if (write_error || !response.keep_alive())
-                break;
+            if (write_error || !response.keep_alive()) break;
         }
         if (!closed()) {
             error_code ignored;
@@ -308,7 +297,7 @@ class Session final : public Connection {
         close();
     }
 
-  private:
+private:
     void close_socket() override {
         error_code ignored;
         socket_.close(ignored);
@@ -341,37 +330,29 @@ class Session final : public Connection {
                 error_code ec;
                 const std::size_t used = parser.put(buffer_.data(), ec);
                 buffer_.consume(used);
-                if (ec == beast_http::error::need_more)
-                    break;
-                if (ec)
-                    co_return ec;
+                if (ec == beast_http::error::need_more) break;
+                if (ec) co_return ec;
                 if (!header_done && parser.is_header_done()) {
                     header_done = true;
                     enter(Phase::reading, limits.body_timeout);
                 }
-                if (parser.is_done())
-                    co_return error_code{};
-                if (used == 0)
-                    break;
+                if (parser.is_done()) co_return error_code{};
+                if (used == 0) break;
             }
             if (closed() || (!started && state_->stopping))
                 co_return asio::error::operation_aborted;
             const std::size_t room = buffer_.max_size() - buffer_.size();
-            if (room == 0)
-                co_return beast_http::error::header_limit;
+            if (room == 0) co_return beast_http::error::header_limit;
             auto [ec, received] = co_await socket_.async_read_some(
                 buffer_.prepare(std::min(room, kReadChunk)), use_tuple);
-            if (closed())
-                co_return asio::error::operation_aborted;
+            if (closed()) co_return asio::error::operation_aborted;
             if (ec == asio::error::eof && started) {
                 error_code eof_error;
                 parser.put_eof(eof_error);
-                if (!eof_error && parser.is_done())
-                    co_return error_code{};
+                if (!eof_error && parser.is_done()) co_return error_code{};
                 co_return eof_error ? eof_error : beast_http::error::partial_message;
             }
-            if (ec)
-                co_return ec;
+            if (ec) co_return ec;
             buffer_.commit(received);
         }
     }
@@ -379,17 +360,14 @@ class Session final : public Connection {
     /// Tells the client what was wrong with its request, then closes without resetting the
     /// connection under the response (reads and drops what it still sends, briefly).
     asio::awaitable<void> answer_read_error(const error_code& ec) {
-        if (closed())
-            co_return;
+        if (closed()) co_return;
         auto response = response_to_read_error(ec, state_->limits);
-        if (!response)
-            co_return;
+        if (!response) co_return;
         ++state_->counters.bad_requests;
         response->keep_alive(false);
         response->prepare_payload();
         const auto write_error = co_await write_response(*response);
-        if (write_error || closed())
-            co_return;
+        if (write_error || closed()) co_return;
         error_code ignored;
         socket_.shutdown(asio::socket_base::shutdown_send, ignored);
         enter(Phase::closing,
@@ -399,8 +377,7 @@ class Session final : public Connection {
         while (!closed() && dropped < kLingerBytes) {
             auto [read_error, received] =
                 co_await socket_.async_read_some(buffer_.prepare(kReadChunk), use_tuple);
-            if (read_error)
-                break;
+            if (read_error) break;
             dropped += received;
         }
     }
@@ -435,8 +412,7 @@ asio::awaitable<void> accept_connections(std::shared_ptr<ServerState> state,
     asio::steady_timer retry_timer(state->executor);
     for (;;) {
         auto [ec, socket] = co_await acceptor.async_accept(use_tuple);
-        if (state->stopping || !acceptor.is_open() || ec == asio::error::operation_aborted)
-            break;
+        if (state->stopping || !acceptor.is_open() || ec == asio::error::operation_aborted) break;
         if (ec) {
             // Out of descriptors and the like: wait instead of spinning, then try again.
             log::warn("cannot accept an HTTP connection; retrying", {{"error", ec.message()}});
@@ -469,8 +445,7 @@ bool unix_socket_answers(const asio::any_io_executor& executor, const std::strin
     UnixProtocol::socket probe(executor);
     error_code ec;
     probe.open(UnixProtocol(), ec);
-    if (ec)
-        return false;
+    if (ec) return false;
     probe.non_blocking(true, ec);
     probe.connect(UnixProtocol::endpoint(path), ec);
     // A full backlog (would_block) means a live but busy server.
@@ -490,29 +465,22 @@ Server::Server(asio::any_io_executor executor, Router router, ServerLimits limit
 Server::~Server() {
     state_->stopping = true;
     state_->close_listeners();
-    for (auto* connection : state_->connections)
-        connection->close();
+    for (auto* connection : state_->connections) connection->close();
     state_->sweep_timer.cancel();
     state_->drained_timer.cancel();
 }
 
 boost::system::result<tcp::endpoint> Server::listen_tcp(const tcp::endpoint& endpoint) {
-    if (state_->stopping)
-        return asio::error::operation_aborted;
+    if (state_->stopping) return asio::error::operation_aborted;
     tcp::acceptor acceptor(state_->executor);
     error_code ec;
     acceptor.open(endpoint.protocol(), ec);
-    if (!ec)
-        acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-    if (!ec)
-        acceptor.bind(endpoint, ec);
-    if (!ec)
-        acceptor.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec)
-        return ec;
+    if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor.bind(endpoint, ec);
+    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) return ec;
     auto bound = acceptor.local_endpoint(ec);
-    if (ec)
-        return ec;
+    if (ec) return ec;
     auto& listening = state_->tcp_acceptors.emplace_back(std::move(acceptor));
     asio::co_spawn(state_->executor, detail::accept_connections<tcp>(state_, listening),
                    log_session_failure);
@@ -520,28 +488,23 @@ boost::system::result<tcp::endpoint> Server::listen_tcp(const tcp::endpoint& end
 }
 
 error_code Server::listen_unix(const std::string& path) {
-    if (state_->stopping)
-        return asio::error::operation_aborted;
+    if (state_->stopping) return asio::error::operation_aborted;
     if (path.empty() || path.size() >= sizeof(sockaddr_un{}.sun_path)) {
         return make_error_code(boost::system::errc::filename_too_long);
     }
     struct stat info {};
     if (::lstat(path.c_str(), &info) == 0) {
-        if (!S_ISSOCK(info.st_mode))
-            return make_error_code(boost::system::errc::file_exists);
+        if (!S_ISSOCK(info.st_mode)) return make_error_code(boost::system::errc::file_exists);
         if (unix_socket_answers(state_->executor, path)) {
             return make_error_code(boost::system::errc::address_in_use);
         }
-        if (::unlink(path.c_str()) != 0)
-            return last_system_error();
+        if (::unlink(path.c_str()) != 0) return last_system_error();
     }
     UnixProtocol::acceptor acceptor(state_->executor);
     error_code ec;
     acceptor.open(UnixProtocol(), ec);
-    if (!ec)
-        acceptor.bind(UnixProtocol::endpoint(path), ec);
-    if (ec)
-        return ec;
+    if (!ec) acceptor.bind(UnixProtocol::endpoint(path), ec);
+    if (ec) return ec;
     // Peers run as other users and may see the socket through a read-only bind mount; what
     // guards it is who can reach the folder.
     if (::chmod(path.c_str(), 0666) != 0 || ::lstat(path.c_str(), &info) != 0) {

@@ -47,7 +47,9 @@ void set_output(std::ostream& out) {
     s.out = &out;
 }
 
-bool enabled(Level level) { return level >= state().threshold; }
+bool enabled(Level level) {
+    return level >= state().threshold;
+}
 
 void write(Level level, std::string_view message, std::initializer_list<Field> fields) {
     auto& s = state();
@@ -115,10 +117,14 @@ std::optional<Format> parse_format(std::string_view text) {
 
 std::string_view to_string(Level level) {
     switch (level) {
-        case Level::debug: return "debug";
-        case Level::info: return "info";
-        case Level::warn: return "warn";
-        case Level::error: return "error";
+        case Level::debug:
+            return "debug";
+        case Level::info:
+            return "info";
+        case Level::warn:
+            return "warn";
+        case Level::error:
+            return "error";
     }
     return "info";
 }

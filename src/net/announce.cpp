@@ -101,8 +101,7 @@ std::vector<std::uint8_t> unsolicited_na_frame(const MacAddress& mac,
 boost::system::result<Announcer> Announcer::open(int interface_index, const MacAddress& mac) {
     // Protocol 0: this socket only sends, so the kernel never queues received frames on it.
     const int fd = ::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return boost::system::error_code(errno, boost::system::system_category());
+    if (fd < 0) return boost::system::error_code(errno, boost::system::system_category());
     return Announcer(fd, interface_index, mac);
 }
 
@@ -113,8 +112,7 @@ Announcer::Announcer(Announcer&& other) noexcept
 
 Announcer& Announcer::operator=(Announcer&& other) noexcept {
     if (this != &other) {
-        if (fd_ >= 0)
-            ::close(fd_);
+        if (fd_ >= 0) ::close(fd_);
         fd_ = std::exchange(other.fd_, -1);
         interface_index_ = other.interface_index_;
         mac_ = other.mac_;
@@ -123,8 +121,7 @@ Announcer& Announcer::operator=(Announcer&& other) noexcept {
 }
 
 Announcer::~Announcer() {
-    if (fd_ >= 0)
-        ::close(fd_);
+    if (fd_ >= 0) ::close(fd_);
 }
 
 boost::system::error_code Announcer::announce(const IpAddress& address) {

@@ -26,8 +26,7 @@ error_code last_error() {
 
 template <typename T>
 error_code set_option(int fd, int level, int name, const T& value) {
-    if (::setsockopt(fd, level, name, &value, sizeof value) < 0)
-        return last_error();
+    if (::setsockopt(fd, level, name, &value, sizeof value) < 0) return last_error();
     return {};
 }
 
@@ -43,15 +42,13 @@ error_code configure_ipv4(int fd, const VrrpSocket::Options& options) {
                        set_option(fd, IPPROTO_IP, IP_MULTICAST_LOOP, no_loop),
                        set_option(fd, IPPROTO_IP, IP_TOS, tos),
                        set_option(fd, IPPROTO_IP, IP_MULTICAST_IF, interface)}) {
-        if (error)
-            return error;
+        if (error) return error;
     }
     if (options.join_multicast) {
         ip_mreqn membership{};
         ::inet_pton(AF_INET, vrrp::kMulticastV4, &membership.imr_multiaddr);
         membership.imr_ifindex = options.interface_index;
-        if (auto error = set_option(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, membership))
-            return error;
+        if (auto error = set_option(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, membership)) return error;
     }
     return {};
 }
@@ -69,8 +66,7 @@ error_code configure_ipv6(int fd, const VrrpSocket::Options& options) {
                        set_option(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, one),
                        set_option(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, one),
                        set_option(fd, IPPROTO_IPV6, IPV6_TCLASS, traffic_class)}) {
-        if (error)
-            return error;
+        if (error) return error;
     }
     if (options.join_multicast) {
         ipv6_mreq membership{};
@@ -96,8 +92,7 @@ result<VrrpSocket> VrrpSocket::open(const boost::asio::any_io_executor& executor
     const bool v4 = options.source.is_v4();
     const int fd = ::socket(v4 ? AF_INET : AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
                             vrrp::kIpProtocol);
-    if (fd < 0)
-        return last_error();
+    if (fd < 0) return last_error();
     // Not bind(): a raw socket bound to an address only receives packets sent to that address,
     // which would hide the multicast group. The source is pinned per packet with *_PKTINFO.
     error_code error;
@@ -105,8 +100,7 @@ result<VrrpSocket> VrrpSocket::open(const boost::asio::any_io_executor& executor
                      static_cast<socklen_t>(options.interface_name.size() + 1)) < 0) {
         error = last_error();
     }
-    if (!error)
-        error = v4 ? configure_ipv4(fd, options) : configure_ipv6(fd, options);
+    if (!error) error = v4 ? configure_ipv4(fd, options) : configure_ipv6(fd, options);
     if (error) {
         ::close(fd);
         return error;
@@ -158,8 +152,7 @@ error_code VrrpSocket::send(std::span<const std::uint8_t> message, const IpAddre
         std::memcpy(&info.ipi6_addr, source.data(), source.size());
         std::memcpy(CMSG_DATA(cmsg), &info, sizeof info);
     }
-    if (::sendmsg(descriptor_.native_handle(), &header, MSG_DONTWAIT) < 0)
-        return last_error();
+    if (::sendmsg(descriptor_.native_handle(), &header, MSG_DONTWAIT) < 0) return last_error();
     return {};
 }
 
@@ -175,16 +168,14 @@ result<ReceivedPacket> VrrpSocket::read_one() {
     header.msg_control = control;
     header.msg_controllen = sizeof control;
     const ssize_t received = ::recvmsg(descriptor_.native_handle(), &header, MSG_DONTWAIT);
-    if (received < 0)
-        return last_error();
+    if (received < 0) return last_error();
     const std::span<const std::uint8_t> bytes(buffer_.data(), static_cast<std::size_t>(received));
 
     ReceivedPacket packet;
     if (options_.source.is_v4()) {
         // Raw IPv4 sockets deliver the IP header too: TTL and addresses come from it.
         auto datagram = vrrp::parse_ipv4_datagram(bytes);
-        if (!datagram)
-            return datagram.error();
+        if (!datagram) return datagram.error();
         packet.source = datagram->source;
         packet.destination = datagram->destination;
         packet.ttl = datagram->ttl;
@@ -193,8 +184,7 @@ result<ReceivedPacket> VrrpSocket::read_one() {
     }
     packet.source = from_in6(from.sin6_addr);
     for (auto* cmsg = CMSG_FIRSTHDR(&header); cmsg != nullptr; cmsg = CMSG_NXTHDR(&header, cmsg)) {
-        if (cmsg->cmsg_level != IPPROTO_IPV6)
-            continue;
+        if (cmsg->cmsg_level != IPPROTO_IPV6) continue;
         if (cmsg->cmsg_type == IPV6_HOPLIMIT) {
             int hops = 0;
             std::memcpy(&hops, CMSG_DATA(cmsg), sizeof hops);
@@ -220,8 +210,7 @@ boost::asio::awaitable<result<ReceivedPacket>> VrrpSocket::receive() {
         auto [error] =
             co_await descriptor_.async_wait(boost::asio::posix::stream_descriptor::wait_read,
                                             boost::asio::as_tuple(boost::asio::use_awaitable));
-        if (error)
-            co_return error;
+        if (error) co_return error;
     }
 }
 

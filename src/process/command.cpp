@@ -33,8 +33,7 @@ std::optional<std::vector<std::string>> split_command_line(std::string_view text
             current += text[++i];
             in_word = true;
         } else if (c == ' ' || c == '\t' || c == '\n') {
-            if (in_word)
-                words.push_back(std::move(current));
+            if (in_word) words.push_back(std::move(current));
             current.clear();
             in_word = false;
         } else {
@@ -42,27 +41,21 @@ std::optional<std::vector<std::string>> split_command_line(std::string_view text
             in_word = true;
         }
     }
-    if (quote != 0)
-        return std::nullopt;
-    if (in_word)
-        words.push_back(std::move(current));
-    if (words.empty())
-        return std::nullopt;
+    if (quote != 0) return std::nullopt;
+    if (in_word) words.push_back(std::move(current));
+    if (words.empty()) return std::nullopt;
     return words;
 }
 
 boost::system::result<pid_t> spawn(const std::vector<std::string>& argv) {
-    if (argv.empty())
-        return boost::system::error_code(EINVAL, boost::system::system_category());
+    if (argv.empty()) return boost::system::error_code(EINVAL, boost::system::system_category());
     std::vector<char*> pointers;
     pointers.reserve(argv.size() + 1);
-    for (const auto& word : argv)
-        pointers.push_back(const_cast<char*>(word.c_str()));
+    for (const auto& word : argv) pointers.push_back(const_cast<char*>(word.c_str()));
     pointers.push_back(nullptr);
     pid_t pid = 0;
     const int error = ::posix_spawnp(&pid, pointers[0], nullptr, nullptr, pointers.data(), environ);
-    if (error != 0)
-        return boost::system::error_code(error, boost::system::system_category());
+    if (error != 0) return boost::system::error_code(error, boost::system::system_category());
     return pid;
 }
 
@@ -78,8 +71,7 @@ void ChildReaper::stop() {
 
 void ChildReaper::wait_for_signal() {
     signals_.async_wait([this](const boost::system::error_code& error, int) {
-        if (error)
-            return;
+        if (error) return;
         int status = 0;
         pid_t pid = 0;
         while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {

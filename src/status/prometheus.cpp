@@ -34,8 +34,7 @@ void PrometheusWriter::sample(const Labels& labels, double value) {
             first = false;
         }
     }
-    if (!first)
-        out_ << '}';
+    if (!first) out_ << '}';
     char number[32];
     std::snprintf(number, sizeof number, "%.17g", value);
     out_ << ' ' << number << '\n';

@@ -31,11 +31,9 @@ void Client::stop() {
 }
 
 void Client::set_connected(bool connected) {
-    if (connected_ == connected)
-        return;
+    if (connected_ == connected) return;
     connected_ = connected;
-    if (handlers_.on_connection)
-        handlers_.on_connection(connected);
+    if (handlers_.on_connection) handlers_.on_connection(connected);
 }
 
 asio::awaitable<void> Client::run() {
@@ -47,8 +45,7 @@ asio::awaitable<void> Client::run() {
         auto [connect_error] =
             co_await socket_.async_connect(asio::local::stream_protocol::endpoint(socket_path_),
                                            asio::as_tuple(asio::use_awaitable));
-        if (stopped_)
-            break;
+        if (stopped_) break;
         if (connect_error) {
             if (!logged_failure) {
                 log::warn("cannot reach the anchor's tether socket; retrying",
@@ -80,14 +77,12 @@ asio::awaitable<void> Client::run() {
             const std::string line = buffer.substr(0, length - 1);
             buffer.erase(0, length);
             if (auto message = decode(line)) {
-                if (handlers_.on_message)
-                    handlers_.on_message(*message);
+                if (handlers_.on_message) handlers_.on_message(*message);
             } else {
                 log::debug("ignored a tether line the float does not know", {{"line", line}});
             }
         }
-        if (stopped_)
-            break;
+        if (stopped_) break;
         set_connected(false);
     }
     connected_ = false;

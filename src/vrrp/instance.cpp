@@ -14,35 +14,52 @@ std::vector<IpAddress> sorted(std::vector<IpAddress> addresses) {
 
 std::string_view to_string(State state) {
     switch (state) {
-        case State::initialize: return "INIT";
-        case State::backup: return "BACKUP";
-        case State::master: return "MASTER";
-        case State::fault: return "FAULT";
+        case State::initialize:
+            return "INIT";
+        case State::backup:
+            return "BACKUP";
+        case State::master:
+            return "MASTER";
+        case State::fault:
+            return "FAULT";
     }
     return "INIT";
 }
 
 std::string_view to_string(Reason reason) {
     switch (reason) {
-        case Reason::startup: return "startup";
-        case Reason::shutdown: return "shutdown";
-        case Reason::master_down: return "master down timer expired";
-        case Reason::higher_priority: return "higher priority master advertised";
-        case Reason::tracked_down: return "tether to the anchor down";
-        case Reason::tracked_up: return "tether to the anchor up";
+        case Reason::startup:
+            return "startup";
+        case Reason::shutdown:
+            return "shutdown";
+        case Reason::master_down:
+            return "master down timer expired";
+        case Reason::higher_priority:
+            return "higher priority master advertised";
+        case Reason::tracked_down:
+            return "tether to the anchor down";
+        case Reason::tracked_up:
+            return "tether to the anchor up";
     }
     return "unknown";
 }
 
 std::string_view to_string(DropReason reason) {
     switch (reason) {
-        case DropReason::ttl: return "ttl";
-        case DropReason::version_mismatch: return "version_mismatch";
-        case DropReason::other_vrid: return "other_vrid";
-        case DropReason::own_advert: return "own_advert";
-        case DropReason::interval_mismatch: return "interval_mismatch";
-        case DropReason::address_mismatch: return "address_mismatch";
-        case DropReason::owner_ignores: return "owner_ignores";
+        case DropReason::ttl:
+            return "ttl";
+        case DropReason::version_mismatch:
+            return "version_mismatch";
+        case DropReason::other_vrid:
+            return "other_vrid";
+        case DropReason::own_advert:
+            return "own_advert";
+        case DropReason::interval_mismatch:
+            return "interval_mismatch";
+        case DropReason::address_mismatch:
+            return "address_mismatch";
+        case DropReason::owner_ignores:
+            return "owner_ignores";
     }
     return "unknown";
 }
@@ -219,7 +236,8 @@ Output Instance::receive(TimePoint now, const ReceivedAdvertisement& received) {
     const auto& advert = received.advert;
 
     switch (state_) {
-        case State::initialize: break;
+        case State::initialize:
+            break;
         case State::fault:
             // Not competing, but the status still shows who holds the VIPs.
             if (advert.priority != kResignPriority) {
@@ -258,8 +276,8 @@ Output Instance::receive(TimePoint now, const ReceivedAdvertisement& received) {
                 deadline_ = now + config_.advert_interval;
                 break;
             }
-            if (advert.priority > config_.priority ||
-                (advert.priority == config_.priority && config_.primary_address < received.source)) {
+            if (advert.priority > config_.priority || (advert.priority == config_.priority &&
+                                                       config_.primary_address < received.source)) {
                 become_backup(out, now, Reason::higher_priority, advertised_interval(advert));
                 master_address_ = received.source;
             }

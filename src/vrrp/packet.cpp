@@ -15,16 +15,22 @@ public:
     const char* name() const noexcept override { return "vrrp.decode"; }
     std::string message(int value) const override {
         switch (static_cast<DecodeError>(value)) {
-            case DecodeError::truncated: return "VRRP packet shorter than its 8-byte header";
-            case DecodeError::bad_version: return "VRRP version is not 2 or 3 (or v2 over IPv6)";
-            case DecodeError::bad_type: return "VRRP type is not ADVERTISEMENT (1)";
-            case DecodeError::bad_checksum: return "VRRP checksum does not match";
+            case DecodeError::truncated:
+                return "VRRP packet shorter than its 8-byte header";
+            case DecodeError::bad_version:
+                return "VRRP version is not 2 or 3 (or v2 over IPv6)";
+            case DecodeError::bad_type:
+                return "VRRP type is not ADVERTISEMENT (1)";
+            case DecodeError::bad_checksum:
+                return "VRRP checksum does not match";
             case DecodeError::address_count_mismatch:
                 return "VRRP length does not match its address count";
-            case DecodeError::zero_interval: return "VRRP advertisement interval is zero";
+            case DecodeError::zero_interval:
+                return "VRRP advertisement interval is zero";
             case DecodeError::unsupported_authentication:
                 return "VRRPv2 authentication type other than 0 (removed by RFC 3768)";
-            case DecodeError::bad_ip_header: return "IPv4 header malformed or not VRRP";
+            case DecodeError::bad_ip_header:
+                return "IPv4 header malformed or not VRRP";
         }
         return "unknown VRRP decode error";
     }
@@ -101,8 +107,8 @@ boost::system::result<Advertisement> decode(std::span<const std::uint8_t> messag
 
     const std::size_t count = message[3];
     const std::size_t address_size = ipv4 ? 4 : 16;
-    const std::size_t expected = kFixedHeaderSize + count * address_size +
-                                 (version == Version::v2 ? kV2AuthDataSize : 0);
+    const std::size_t expected =
+        kFixedHeaderSize + count * address_size + (version == Version::v2 ? kV2AuthDataSize : 0);
     if (count == 0 || message.size() != expected) return DecodeError::address_count_mismatch;
     if (!checksum_ok(message, ip, version)) return DecodeError::bad_checksum;
 
@@ -139,8 +145,8 @@ std::vector<std::uint8_t> encode(const Advertisement& advert, const PacketAddres
                                  ChecksumForm form) {
     std::vector<std::uint8_t> message;
     message.reserve(kFixedHeaderSize + advert.addresses.size() * 16 + kV2AuthDataSize);
-    message.push_back(static_cast<std::uint8_t>(static_cast<unsigned>(advert.version) << 4 |
-                                                kTypeAdvertisement));
+    message.push_back(
+        static_cast<std::uint8_t>(static_cast<unsigned>(advert.version) << 4 | kTypeAdvertisement));
     message.push_back(advert.vrid);
     message.push_back(advert.priority);
     message.push_back(static_cast<std::uint8_t>(advert.addresses.size()));
@@ -168,8 +174,7 @@ std::vector<std::uint8_t> encode(const Advertisement& advert, const PacketAddres
 
     std::uint32_t sum = 0;
     const bool with_pseudo_header =
-        advert.version == Version::v3 &&
-        (ip.source.is_v6() || form == ChecksumForm::pseudo_header);
+        advert.version == Version::v3 && (ip.source.is_v6() || form == ChecksumForm::pseudo_header);
     if (with_pseudo_header) sum = pseudo_header_sum(ip, message.size());
     const std::uint16_t checksum = fold(add_words(sum, message));
     message[6] = static_cast<std::uint8_t>(checksum >> 8);

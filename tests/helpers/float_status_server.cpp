@@ -52,8 +52,7 @@ int main(int argc, char** argv) {
     }
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& error, int) {
-        if (!error)
-            boost::asio::co_spawn(io, server.stop(), boost::asio::detached);
+        if (!error) boost::asio::co_spawn(io, server.stop(), boost::asio::detached);
     });
     std::cout << "listening on " << argv[1] << std::endl;
     io.run();

@@ -88,8 +88,7 @@ TEST_CASE("malformed requests get 400 or a closed connection, and the server goe
         RawClient client(server.port());
         REQUIRE(client.send(request));
         const auto response = client.read_response();
-        if (!response.empty())
-            CHECK(response.starts_with("HTTP/1.1 400 Bad Request"));
+        if (!response.empty()) CHECK(response.starts_with("HTTP/1.1 400 Bad Request"));
         CHECK(client.closed_by_server());
     }
     CHECK(server.counters().bad_requests >= 8);
@@ -114,8 +113,7 @@ TEST_CASE("an oversized body is refused with 413 before it is read", "[http][ser
 
     RawClient chunked(server.port());
     std::string chunks = "POST /health HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
-    for (int i = 0; i < 4; ++i)
-        chunks += "200\r\n" + std::string(512, 'b') + "\r\n";
+    for (int i = 0; i < 4; ++i) chunks += "200\r\n" + std::string(512, 'b') + "\r\n";
     chunked.send(chunks);
     CHECK(chunked.read_response().starts_with("HTTP/1.1 413 Payload Too Large"));
     CHECK(answers_health(server.port()));
@@ -175,15 +173,13 @@ TEST_CASE("many idle connections neither exceed the cap nor lock out a new clien
         idle.push_back(std::make_unique<RawClient>(server.port()));
         REQUIRE(idle.back()->connected());
     }
-    for (int i = 0; i < 5; ++i)
-        CHECK(answers_health(server.port()));
+    for (int i = 0; i < 5; ++i) CHECK(answers_health(server.port()));
     CHECK(server.connection_count() <= limits.max_connections);
     const auto counters = server.counters();
     CHECK(counters.idle_connections_closed >= 64 - limits.max_connections);
     CHECK(counters.requests == 5);
     std::size_t closed = 0;
-    for (auto& client : idle)
-        closed += client->closed_now() ? 1 : 0;
+    for (auto& client : idle) closed += client->closed_now() ? 1 : 0;
     CHECK(closed >= 64 - limits.max_connections);
 }
 

@@ -25,7 +25,7 @@ namespace ks::test {
 
 /// The buoy's server on 127.0.0.1:<free port>, serving from a background thread.
 class LiveServer {
-  public:
+public:
     explicit LiveServer(http::ServerLimits limits) {
         state_.node_hostname = "node1";
         state_.container_id = "container1";
@@ -48,16 +48,14 @@ class LiveServer {
 
     /// Starts the graceful stop and returns at once.
     void begin_stop() {
-        if (stopping_)
-            return;
+        if (stopping_) return;
         stopping_ = true;
         boost::asio::post(
             io_, [this] { boost::asio::co_spawn(io_, server_->stop(), boost::asio::detached); });
     }
     /// Waits until stop() completed and the server's thread has nothing left to do.
     void wait_stopped() {
-        if (thread_.joinable())
-            thread_.join();
+        if (thread_.joinable()) thread_.join();
     }
 
     /// Runs `read` on the server's thread and returns its result.
@@ -75,7 +73,7 @@ class LiveServer {
         return on_server([](http::Server& server) { return server.connection_count(); });
     }
 
-  private:
+private:
     boost::asio::io_context io_{1};
     roles::buoy::BuoyState state_;
     std::optional<http::Server> server_;
@@ -86,7 +84,7 @@ class LiveServer {
 
 /// A blocking TCP client on 127.0.0.1 with a receive timeout, sending raw bytes.
 class RawClient {
-  public:
+public:
     explicit RawClient(unsigned short port, int receive_timeout_ms = 5000) {
         fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
         timeval timeout{receive_timeout_ms / 1000, (receive_timeout_ms % 1000) * 1000};
@@ -108,8 +106,7 @@ class RawClient {
     bool send(std::string_view data) {
         while (!data.empty()) {
             const auto sent = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
-            if (sent <= 0)
-                return false;
+            if (sent <= 0) return false;
             data.remove_prefix(static_cast<std::size_t>(sent));
         }
         return true;
@@ -124,15 +121,13 @@ class RawClient {
                 const auto body_length = content_length(pending_.substr(0, head_end));
                 const auto total = head_end + 4 + body_length;
                 while (pending_.size() < total) {
-                    if (!receive_some())
-                        return {};
+                    if (!receive_some()) return {};
                 }
                 std::string response = pending_.substr(0, total);
                 pending_.erase(0, total);
                 return response;
             }
-            if (!receive_some())
-                return {};
+            if (!receive_some()) return {};
         }
     }
 
@@ -142,35 +137,30 @@ class RawClient {
         char buffer[4096];
         for (;;) {
             const auto received = ::recv(fd_, buffer, sizeof buffer, 0);
-            if (received == 0)
-                return true;
-            if (received < 0)
-                return errno == ECONNRESET;
+            if (received == 0) return true;
+            if (received < 0) return errno == ECONNRESET;
         }
     }
 
     /// True when the server has closed the connection already (no waiting).
     bool closed_now() {
         pollfd poll_fd{fd_, POLLIN, 0};
-        if (::poll(&poll_fd, 1, 0) <= 0)
-            return false;
+        if (::poll(&poll_fd, 1, 0) <= 0) return false;
         char byte;
         const auto received = ::recv(fd_, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
         return received == 0 || (received < 0 && errno == ECONNRESET);
     }
 
-  private:
+private:
     static std::size_t content_length(const std::string& head) {
         const auto at = head.find("Content-Length: ");
-        if (at == std::string::npos)
-            return 0;
+        if (at == std::string::npos) return 0;
         return std::stoul(head.substr(at + 16));
     }
     bool receive_some() {
         char buffer[4096];
         const auto received = ::recv(fd_, buffer, sizeof buffer, 0);
-        if (received <= 0)
-            return false;
+        if (received <= 0) return false;
         pending_.append(buffer, static_cast<std::size_t>(received));
         return true;
     }

@@ -60,8 +60,7 @@ http::ServerResponse get(const BuoyState& state, const std::string& target) {
 config::EnvironmentLookup fake_environment(std::map<std::string, std::string> values) {
     return [values = std::move(values)](const std::string& name) -> std::optional<std::string> {
         auto it = values.find(name);
-        if (it == values.end())
-            return std::nullopt;
+        if (it == values.end()) return std::nullopt;
         return it->second;
     };
 }

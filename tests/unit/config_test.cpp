@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <cstdio>
 #include <fstream>
 
@@ -84,26 +83,27 @@ TEST_CASE("environment variables set options and flags win over them", "[config]
 
 TEST_CASE("validate reports every problem at once, naming option, value and what is allowed",
           "[config]") {
-    auto parsed = parse_float({"--vrid", "300", "--priority", "0", "--advert-interval", "15ms",
-                               "--vip", "10.0.0.300", "--vrrp-version", "4", "--status-socket",
-                               "relative.sock"});
+    auto parsed =
+        parse_float({"--vrid", "300", "--priority", "0", "--advert-interval", "15ms", "--vip",
+                     "10.0.0.300", "--vrrp-version", "4", "--status-socket", "relative.sock"});
     CHECK(mentions(parsed.problems, "--interface (KEEPALIVED_INTERFACE) is required"));
-    CHECK(mentions(parsed.problems, "invalid --vrid (KEEPALIVED_ROUTER_ID) '300': expected an "
-                                    "integer from 1 to 255"));
+    CHECK(mentions(parsed.problems,
+                   "invalid --vrid (KEEPALIVED_ROUTER_ID) '300': expected an "
+                   "integer from 1 to 255"));
     CHECK(mentions(parsed.problems, "--priority (KEEPALIVED_PRIORITY) '0'"));
     CHECK(mentions(parsed.problems, "'15ms': expected a multiple of 10ms"));
     CHECK(mentions(parsed.problems, "'10.0.0.300'"));
-    CHECK(mentions(parsed.problems, "--vrrp-version (KEEPALIVED_VRRP_VERSION) '4': expected one "
-                                    "of 2 or 3"));
+    CHECK(mentions(parsed.problems,
+                   "--vrrp-version (KEEPALIVED_VRRP_VERSION) '4': expected one "
+                   "of 2 or 3"));
     CHECK(mentions(parsed.problems, "'relative.sock': expected an absolute path"));
     CHECK(parsed.problems.size() == 7);
 }
 
 TEST_CASE("an empty environment variable counts as unset", "[config]") {
-    auto parsed = parse_float({"--vip", "10.0.0.100/24"},
-                              {{"KEEPALIVED_INTERFACE", "eth0"},
-                               {"KEEPALIVED_PRIORITY", ""},
-                               {"KEEPALIVED_UNICAST_PEERS", " "}});
+    auto parsed = parse_float({"--vip", "10.0.0.100/24"}, {{"KEEPALIVED_INTERFACE", "eth0"},
+                                                           {"KEEPALIVED_PRIORITY", ""},
+                                                           {"KEEPALIVED_UNICAST_PEERS", " "}});
     REQUIRE(parsed.problems.empty());
     CHECK(parsed.config.instance.priority == 100);
     CHECK(parsed.config.instance.unicast_peers.empty());
@@ -119,8 +119,8 @@ TEST_CASE("VRRPv2 takes whole seconds and IPv4 only", "[config]") {
 }
 
 TEST_CASE("a VIP listed twice or a peer equal to a VIP is refused", "[config]") {
-    auto parsed = parse_float({"--interface", "eth0", "--vip", "10.0.0.1,10.0.0.1/24",
-                               "--unicast-peer", "10.0.0.1"});
+    auto parsed = parse_float(
+        {"--interface", "eth0", "--vip", "10.0.0.1,10.0.0.1/24", "--unicast-peer", "10.0.0.1"});
     CHECK(mentions(parsed.problems, "each address once"));
     CHECK(mentions(parsed.problems, "not one of the VIPs"));
 }
@@ -139,10 +139,9 @@ TEST_CASE("unknown flags are usage errors", "[config]") {
 
 TEST_CASE("instance settings survive the anchor's environment round trip", "[config]") {
     auto original = parse_float({"--interface", "eth0", "--vip", "10.0.0.100/24,fd00::7/64",
-                                 "--vrid", "51", "--priority", "150", "--advert-interval",
-                                 "100ms", "--unicast-peer", "10.0.0.2", "--preempt",
-                                 "--preempt-delay", "2s", "--notify", "/bin/notify x",
-                                 "--node-address", "10.0.0.1"});
+                                 "--vrid", "51", "--priority", "150", "--advert-interval", "100ms",
+                                 "--unicast-peer", "10.0.0.2", "--preempt", "--preempt-delay", "2s",
+                                 "--notify", "/bin/notify x", "--node-address", "10.0.0.1"});
     REQUIRE(original.problems.empty());
     std::map<std::string, std::string> env;
     for (const auto& entry : instance_environment(original.config.instance)) {

@@ -18,8 +18,7 @@ config::InstanceSettings settings_with(std::vector<const char*> vips,
                                        const char* interface = "eth0") {
     config::InstanceSettings settings;
     settings.interface = interface;
-    for (const auto* vip : vips)
-        settings.vips.push_back(*net::parse_ip_prefix(vip));
+    for (const auto* vip : vips) settings.vips.push_back(*net::parse_ip_prefix(vip));
     return settings;
 }
 

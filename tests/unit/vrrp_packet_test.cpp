@@ -488,8 +488,7 @@ TEST_CASE("parse_ipv4_datagram refuses malformed headers", "[vrrp][packet]") {
     CHECK(error_of(parse_ipv4_datagram(total_inside_header)) == DecodeError::bad_ip_header);
 }
 
-TEST_CASE("decode refuses packet addresses of two families instead of throwing",
-          "[vrrp][packet]") {
+TEST_CASE("decode refuses packet addresses of two families instead of throwing", "[vrrp][packet]") {
     const std::vector<std::uint8_t> message = {0x31, 0x33, 0x96, 0x01, 0x00, 0x0a,
                                                0x43, 0x07, 0x0a, 0x63, 0x00, 0x64};
     const PacketAddresses mixed{boost::asio::ip::make_address("10.99.0.1"),

@@ -218,8 +218,7 @@ TEST_CASE("Scenario: routers of equal priority elect the highest primary address
     const auto low = link.add(router_config(100, "10.0.0.2"));
     const auto middle = link.add(router_config(100, "10.0.0.9"));
     const auto high = link.add(router_config(100, "10.0.0.10"));
-    for (const auto id : {low, middle, high})
-        link.start(id);
+    for (const auto id : {low, middle, high}) link.start(id);
     // All three timers fire together: three masters until their adverts cross.
     link.run_until(kT0 + kDownInterval100);
     CHECK(link.masters().size() == 3);

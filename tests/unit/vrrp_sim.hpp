@@ -16,7 +16,7 @@ using NodeId = std::size_t;
 /// Several routers on one simulated link. Deliveries due at the same instant as a timer are
 /// handled first (the packet was already on the wire); ties are then broken by node order.
 class FakeLink {
-  public:
+public:
     /// One action a router performed, for assertions on what happened when.
     struct Event {
         TimePoint at;
@@ -66,17 +66,14 @@ class FakeLink {
     /// Only routers in the same group hear each other until heal(); routers left out of every
     /// group form one more group together.
     void partition(const std::vector<std::vector<NodeId>>& groups) {
-        for (auto& node : nodes_)
-            node.group = groups.size();
+        for (auto& node : nodes_) node.group = groups.size();
         for (std::size_t group = 0; group < groups.size(); ++group) {
-            for (NodeId id : groups[group])
-                nodes_.at(id).group = group;
+            for (NodeId id : groups[group]) nodes_.at(id).group = group;
         }
     }
 
     void heal() {
-        for (auto& node : nodes_)
-            node.group = 0;
+        for (auto& node : nodes_) node.group = 0;
     }
 
     /// Handles every event due up to `end` in time order, then leaves the clock at `end`.
@@ -89,8 +86,7 @@ class FakeLink {
                 delivery != in_flight_.end() &&
                 (!timer || delivery->first.first <= nodes_[*timer].instance.next_deadline());
             if (deliver_next) {
-                if (delivery->first.first > end)
-                    break;
+                if (delivery->first.first > end) break;
                 now_ = delivery->first.first;
                 const auto packet = std::move(delivery->second);
                 in_flight_.erase(delivery);
@@ -129,8 +125,7 @@ class FakeLink {
         std::optional<TimePoint> at;
         for (const auto& event : events_) {
             const auto* change = std::get_if<StateChanged>(&event.action);
-            if (event.node == id && change && change->to == state)
-                at = event.at;
+            if (event.node == id && change && change->to == state) at = event.at;
         }
         return at;
     }
@@ -151,13 +146,12 @@ class FakeLink {
         std::vector<StateChanged> result;
         for (const auto& event : events_) {
             const auto* change = std::get_if<StateChanged>(&event.action);
-            if (event.node == id && change)
-                result.push_back(*change);
+            if (event.node == id && change) result.push_back(*change);
         }
         return result;
     }
 
-  private:
+private:
     static constexpr int kMaxStepsPerRun = 1'000'000;
 
     struct Node {
@@ -179,10 +173,8 @@ class FakeLink {
         std::optional<NodeId> earliest;
         for (NodeId id = 0; id < nodes_.size(); ++id) {
             const auto deadline = nodes_[id].instance.next_deadline();
-            if (!nodes_[id].running || !deadline)
-                continue;
-            if (!earliest || *deadline < *nodes_[*earliest].instance.next_deadline())
-                earliest = id;
+            if (!nodes_[id].running || !deadline) continue;
+            if (!earliest || *deadline < *nodes_[*earliest].instance.next_deadline()) earliest = id;
         }
         return earliest;
     }
@@ -212,8 +204,7 @@ class FakeLink {
         const PacketAddresses ip{config.primary_address, multicast};
         const auto bytes = encode(advert, ip);
         for (NodeId to = 0; to < nodes_.size(); ++to) {
-            if (to == from)
-                continue;
+            if (to == from) continue;
             in_flight_.emplace(std::pair{now_ + delay_, next_sequence_++},
                                Packet{from, to, ip, bytes});
         }
@@ -221,8 +212,7 @@ class FakeLink {
 
     void deliver(const Packet& packet) {
         auto& receiver = nodes_[packet.to];
-        if (!receiver.running || receiver.group != nodes_[packet.from].group)
-            return;
+        if (!receiver.running || receiver.group != nodes_[packet.from].group) return;
         const auto advert = decode(packet.bytes, packet.ip);
         REQUIRE(advert.has_value());
         const auto out = receiver.instance.receive(now_, {packet.ip.source, kRequiredTtl, *advert});

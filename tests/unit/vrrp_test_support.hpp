@@ -39,8 +39,7 @@ inline InstanceConfig router_config(std::uint8_t priority, const char* primary,
 }
 
 inline std::string describe(const std::optional<TimePoint>& deadline) {
-    if (!deadline)
-        return "no deadline";
+    if (!deadline) return "no deadline";
     const auto offset = std::chrono::duration_cast<Duration>(*deadline - kT0);
     return "T0+" + std::to_string(offset.count()) + "us";
 }

@@ -35,7 +35,7 @@ std::string_view target_path(std::string_view target);
 /// Maps (method, exact path) to handlers. Handlers run on the server's executor, one at a time;
 /// they must not block or do I/O (read prepared state instead).
 class Router {
-  public:
+public:
     /// Turns a request into a response; may throw (the router answers 500 then).
     using Handler = std::function<ServerResponse(const ServerRequest&)>;
 
@@ -47,7 +47,7 @@ class Router {
     /// and Content-Length from the body; a HEAD response keeps the length and drops the body.
     ServerResponse handle(const ServerRequest& request) const;
 
-  private:
+private:
     struct Route {
         Method method;
         std::string path;

@@ -56,7 +56,7 @@ struct ServerState;
 
 /// Serves a Router. Not thread-safe: use it from its executor's thread (or pass a strand).
 class Server {
-  public:
+public:
     Server(boost::asio::any_io_executor executor, Router router, ServerLimits limits = {});
     /// Closes listeners and connections at once (stop() is the graceful way).
     ~Server();
@@ -82,7 +82,7 @@ class Server {
     std::size_t connection_count() const;
     ServerCounters counters() const;
 
-  private:
+private:
     std::shared_ptr<detail::ServerState> state_;
 };
 

@@ -23,7 +23,7 @@ std::vector<std::uint8_t> unsolicited_na_frame(const MacAddress& mac,
 
 /// A packet socket on one interface that sends announcement frames (needs CAP_NET_RAW).
 class Announcer {
-  public:
+public:
     static boost::system::result<Announcer> open(int interface_index, const MacAddress& mac);
     Announcer(Announcer&& other) noexcept;
     Announcer& operator=(Announcer&& other) noexcept;
@@ -34,7 +34,7 @@ class Announcer {
     /// Sends the frame announcing `address`: gratuitous ARP or unsolicited NA by family.
     boost::system::error_code announce(const IpAddress& address);
 
-  private:
+private:
     Announcer(int fd, int interface_index, const MacAddress& mac)
         : fd_(fd), interface_index_(interface_index), mac_(mac) {}
 

@@ -24,7 +24,7 @@ struct ReceivedPacket {
 };
 
 class VrrpSocket {
-  public:
+public:
     struct Options {
         int interface_index = 0;
         std::string interface_name;
@@ -46,7 +46,7 @@ class VrrpSocket {
 
     const IpAddress& source() const { return options_.source; }
 
-  private:
+private:
     VrrpSocket(boost::asio::posix::stream_descriptor descriptor, Options options)
         : descriptor_(std::move(descriptor)), options_(std::move(options)) {}
     boost::system::result<ReceivedPacket> read_one();

@@ -23,11 +23,11 @@ boost::system::result<pid_t> spawn(const std::vector<std::string>& argv);
 
 /// Reaps finished children on SIGCHLD so none stays a zombie, logging failures.
 class ChildReaper {
-  public:
+public:
     explicit ChildReaper(const boost::asio::any_io_executor& executor);
     void stop();
 
-  private:
+private:
     void wait_for_signal();
 
     boost::asio::signal_set signals_;

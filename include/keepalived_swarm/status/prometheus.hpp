@@ -15,7 +15,7 @@ using Labels = std::vector<std::pair<std::string, std::string>>;
 
 /// A Prometheus text document built one family at a time.
 class PrometheusWriter {
-  public:
+public:
     /// `common` is added to every sample, before the sample's own labels.
     explicit PrometheusWriter(Labels common = {}) : common_(std::move(common)) {}
 
@@ -25,7 +25,7 @@ class PrometheusWriter {
     void sample(const Labels& labels, double value);
     std::string str() const { return out_.str(); }
 
-  private:
+private:
     Labels common_;
     std::ostringstream out_;
     std::string name_;

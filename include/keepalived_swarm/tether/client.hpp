@@ -16,7 +16,7 @@
 namespace ks::tether {
 
 class Client {
-  public:
+public:
     struct Handlers {
         std::function<void(bool connected)> on_connection;
         std::function<void(const Message&)> on_message;
@@ -35,7 +35,7 @@ class Client {
     /// Lines longer than this end the connection: the anchor never sends such.
     static constexpr std::size_t kMaxLineBytes = 64 * 1024;
 
-  private:
+private:
     boost::asio::awaitable<void> run();
     void set_connected(bool connected);
 

@@ -22,21 +22,21 @@ std::string_view to_string(State state);
 struct InstanceConfig {
     Version version = Version::v3;
     std::uint8_t vrid = 1;
-    std::uint8_t priority = 100;                     ///< 1..255; 255 = address owner
+    std::uint8_t priority = 100;                         ///< 1..255; 255 = address owner
     Duration advert_interval = std::chrono::seconds(1);  ///< Advertisement_Interval
-    bool preempt = true;                             ///< Preempt_Mode (RFC default true)
+    bool preempt = true;                                 ///< Preempt_Mode (RFC default true)
     Duration preempt_delay{0};  ///< keepalived's preempt_delay: tolerate a lower master this long
     IpAddress primary_address;  ///< our source address: tie-breaks and own-packet detection
     std::vector<IpAddress> virtual_addresses;  ///< the VIPs, all of primary_address's family
 };
 
 enum class Reason {
-    startup,               ///< Startup event (6.4.1)
-    shutdown,              ///< Shutdown event
-    master_down,           ///< Master_Down_Timer fired (6.4.2)
-    higher_priority,       ///< a better master advertised (6.4.3)
-    tracked_down,          ///< the tether to the anchor was lost: resigned
-    tracked_up,            ///< the tether came back
+    startup,          ///< Startup event (6.4.1)
+    shutdown,         ///< Shutdown event
+    master_down,      ///< Master_Down_Timer fired (6.4.2)
+    higher_priority,  ///< a better master advertised (6.4.3)
+    tracked_down,     ///< the tether to the anchor was lost: resigned
+    tracked_up,       ///< the tether came back
 };
 
 std::string_view to_string(Reason reason);

@@ -32,12 +32,12 @@ struct PacketAddresses {
 };
 
 enum class DecodeError {
-    truncated = 1,           ///< shorter than the 8-byte fixed header
-    bad_version,             ///< version not 2 or 3, or VRRPv2 over IPv6
-    bad_type,                ///< type other than 1 (ADVERTISEMENT)
-    bad_checksum,            ///< RFC 5798 5.2.8 / RFC 3768 5.3.8
-    address_count_mismatch,  ///< length disagrees with Count IPvX Addr, or no address at all
-    zero_interval,           ///< an interval of 0 would make Master_Down_Interval 0
+    truncated = 1,               ///< shorter than the 8-byte fixed header
+    bad_version,                 ///< version not 2 or 3, or VRRPv2 over IPv6
+    bad_type,                    ///< type other than 1 (ADVERTISEMENT)
+    bad_checksum,                ///< RFC 5798 5.2.8 / RFC 3768 5.3.8
+    address_count_mismatch,      ///< length disagrees with Count IPvX Addr, or no address at all
+    zero_interval,               ///< an interval of 0 would make Master_Down_Interval 0
     unsupported_authentication,  ///< VRRPv2 auth types 1 and 2 were removed by RFC 3768
     bad_ip_header,  ///< IPv4 header malformed, fragmented, not protocol 112, or mixed families
 };
