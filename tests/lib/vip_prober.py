@@ -28,7 +28,7 @@ def main() -> None:
     with open(log, "a", buffering=1) as out:
         while True:
             started = time.time()
-            ok = probe(address, port, 0.5)
+            ok = probe(address, port, 0.25)
             out.write(f"{time.time():.3f} {'ok' if ok else 'fail'}\n")
             time.sleep(max(0.0, interval - (time.time() - started)))
 
