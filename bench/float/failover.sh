@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Failover time and idle footprint of keepalived-swarm's float next to keepalived, same namespaces,
 # same settings, same run. For each setting and each way the master dies (SIGKILL: a crash;
-# SIGTERM: a graceful stop that sends priority 0) it measures, over several repetitions, the time
+# SIGTERM: a graceful stop that sends priority 0; and, for keepalived-swarm alone, the death of the
+# anchor at the other end of the master's tether) it measures, over several repetitions, the time
 # from the signal to the VIP appearing on the backup (kernel timestamps from `ip -ts monitor`),
 # then the idle RSS and CPU of a master of each.
 #
@@ -22,12 +23,15 @@ lab_init
 VIP=10.99.0.100
 for n in 1 2; do lab_add_node "$n" "10.99.0.$n/24"; done
 
-start_impl() { # impl name node version interval priority
+TETHER_PEER=$PWD/tests/lib/tether_peer.py
+
+start_impl() { # impl name node version interval priority [float options...]
   local impl=$1 name=$2 node=$3 version=$4 interval=$5 priority=$6
+  shift 6
   if [ "$impl" = ours ]; then
     lab_spawn "$name" "$node" "$BIN" float --interface eth0 --vip "$VIP/24" --vrid 70 \
       --vrrp-version "$version" --advert-interval "$interval" --priority "$priority" \
-      --status-socket none --log-level warn
+      --status-socket none --log-level warn "$@"
   else
     cat >"$LAB_DIR/$name.conf" <<CONF
 global_defs {
@@ -63,14 +67,21 @@ stop_all() {
     kill -KILL $(pids_of "$name") 2>/dev/null || true
     lab_reap "$name"
   done
-  rm -f "$LAB_DIR"/*.pid
+  rm -f "$LAB_DIR"/*.pid "$LAB_DIR"/tether.*
   for n in 1 2; do lab_exec "$n" ip addr del "$VIP/24" dev eth0 2>/dev/null || true; done
 }
 
-# One failover: master on node 1, backup on node 2, kill the master, time until node 2 has the VIP.
+# One failover: master on node 1, backup on node 2, kill the master (or, for TETHER, the anchor's
+# end of the master's tether), time until node 2 has the VIP.
 measure_once() { # impl version interval signal
-  local impl=$1 version=$2 interval=$3 signal=$4
-  start_impl "$impl" master 1 "$version" "$interval" 150
+  local impl=$1 version=$2 interval=$3 signal=$4 tether=()
+  if [ "$signal" = TETHER ]; then
+    mkfifo "$LAB_DIR/tether.control"
+    lab_spawn anchor 1 python3 "$TETHER_PEER" "$LAB_DIR/tether.sock" "$LAB_DIR/tether.control"
+    lab_wait_for 5 test -S "$LAB_DIR/tether.sock" || lab_fail "the tether peer did not start"
+    tether=(--tether "$LAB_DIR/tether.sock")
+  fi
+  start_impl "$impl" master 1 "$version" "$interval" 150 "${tether[@]}"
   lab_wait_for 15 lab_has_address 1 "$VIP" || lab_fail "$impl: no master"
   start_impl "$impl" backup 2 "$version" "$interval" 100
   sleep "$(awk -v i="$interval" 'BEGIN { print 4 * i + 0.3 }')"
@@ -79,9 +90,10 @@ measure_once() { # impl version interval signal
   sleep 0.2
   local t0 victims
   victims=$(pids_of master)
+  [ "$signal" = TETHER ] && victims=${LAB_PID[anchor]}
   t0=$(date +%s.%N)
   # shellcheck disable=SC2086
-  kill "-$signal" $victims
+  kill "-${signal/TETHER/KILL}" $victims
   lab_wait_for 15 lab_has_address 2 "$VIP" || lab_fail "$impl: no failover"
   sleep 0.05
   kill "$monitor"
@@ -105,24 +117,30 @@ bound() { # version interval priority signal -> seconds the RFC allows
 }
 
 printf '\nFailover to the backup (priority 100), %d repetitions, seconds (median / max)\n' "$REPS"
-printf '%-22s %-8s %-8s %-17s %-17s\n' setting signal "RFC" "keepalived-swarm" "keepalived 2.2.7"
+printf '%-22s %-15s %-8s %-17s %-17s\n' setting event "RFC" "keepalived-swarm" "keepalived 2.2.7"
 for setting in "3 0.1" "3 1" "2 1"; do
   read -r version interval <<<"$setting"
-  for signal in KILL TERM; do
+  for signal in KILL TERM TETHER; do
     row=()
     for impl in ours keepalived; do
+      if [ "$signal" = TETHER ] && [ "$impl" = keepalived ]; then
+        row+=("(no tether)")
+        continue
+      fi
       values=()
       for _ in $(seq 1 "$REPS"); do values+=("$(measure_once "$impl" "$version" "$interval" "$signal")"); done
       read -r median max <<<"$(summary "${values[@]}")"
       row+=("$median / $max")
     done
-    printf '%-22s %-8s %-8s %-17s %-17s\n' "VRRPv$version ${interval}s" "SIG$signal" \
+    label=SIG$signal
+    [ "$signal" = TETHER ] && label="anchor SIGKILL"
+    printf '%-22s %-15s %-8s %-17s %-17s\n' "VRRPv$version ${interval}s" "$label" \
       "$(bound "$version" "$interval" 100 "$signal")" "${row[0]}" "${row[1]}"
   done
 done
 
-idle() { # impl -> "rss_kib cpu_percent" of an idle master over 10 s
-  local impl=$1 pids total_rss=0 ticks0=0 ticks1=0 pid
+idle() { # impl -> RSS, private (anonymous) RSS and CPU of an idle master over 10 s
+  local impl=$1 pids rss=0 anon=0 ticks0=0 ticks1=0 pid
   start_impl "$impl" master 1 3 0.1 150
   lab_wait_for 15 lab_has_address 1 "$VIP" || lab_fail "$impl: no master"
   sleep 1
@@ -131,11 +149,15 @@ idle() { # impl -> "rss_kib cpu_percent" of an idle master over 10 s
   sleep 10
   for pid in $pids; do
     ticks1=$((ticks1 + $(awk '{ print $14 + $15 }' "/proc/$pid/stat")))
-    total_rss=$((total_rss + $(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")))
+    rss=$((rss + $(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")))
+    anon=$((anon + $(awk '/^RssAnon/ { print $2 }' "/proc/$pid/status")))
   done
   stop_all
-  awk -v r="$total_rss" -v t=$((ticks1 - ticks0)) -v hz="$(getconf CLK_TCK)" \
-    'BEGIN { printf "%.1f MiB  %.2f%%", r / 1024, 100 * t / hz / 10 }'
+  awk -v r="$rss" -v a="$anon" -v t=$((ticks1 - ticks0)) -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { printf "%8.1f MiB %8.1f MiB %6.2f%%", r / 1024, a / 1024, 100 * t / hz / 10 }'
 }
-printf '\nIdle master, VRRPv3 100 ms adverts: RSS (all processes) and CPU over 10 s\n'
+# RSS counts the pages of the executable and its libraries mapped in; the private part is what
+# the process itself allocated.
+printf '\nIdle master, VRRPv3 100 ms adverts, all processes, over 10 s (CPU in steps of one clock tick, %s%%)\n' "$(awk -v hz="$(getconf CLK_TCK)" 'BEGIN { print 100 / hz / 10 }')"
+printf '%-18s %12s %12s %7s\n' "" RSS private CPU
 printf '%-18s %s\n' keepalived-swarm "$(idle ours)" "keepalived 2.2.7" "$(idle keepalived)"

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "keepalived_swarm/log/log.hpp"
+#include "keepalived_swarm/util/system_error.hpp"
 
 namespace ks::http {
 namespace asio = boost::asio;
@@ -452,10 +453,6 @@ bool unix_socket_answers(const asio::any_io_executor& executor, const std::strin
     return !ec || ec == asio::error::would_block || ec == asio::error::try_again;
 }
 
-error_code last_system_error() {
-    return error_code(errno, boost::system::system_category());
-}
-
 }  // namespace
 
 Server::Server(asio::any_io_executor executor, Router router, ServerLimits limits)
@@ -498,7 +495,7 @@ error_code Server::listen_unix(const std::string& path) {
         if (unix_socket_answers(state_->executor, path)) {
             return make_error_code(boost::system::errc::address_in_use);
         }
-        if (::unlink(path.c_str()) != 0) return last_system_error();
+        if (::unlink(path.c_str()) != 0) return util::last_system_error();
     }
     UnixProtocol::acceptor acceptor(state_->executor);
     error_code ec;
@@ -508,7 +505,7 @@ error_code Server::listen_unix(const std::string& path) {
     // Peers run as other users and may see the socket through a read-only bind mount; what
     // guards it is who can reach the folder.
     if (::chmod(path.c_str(), 0666) != 0 || ::lstat(path.c_str(), &info) != 0) {
-        ec = last_system_error();
+        ec = util::last_system_error();
         ::unlink(path.c_str());
         return ec;
     }

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <utility>
 
+#include "keepalived_swarm/util/system_error.hpp"
 #include "keepalived_swarm/vrrp/packet.hpp"
 
 namespace ks::net {
@@ -101,7 +102,7 @@ std::vector<std::uint8_t> unsolicited_na_frame(const MacAddress& mac,
 boost::system::result<Announcer> Announcer::open(int interface_index, const MacAddress& mac) {
     // Protocol 0: this socket only sends, so the kernel never queues received frames on it.
     const int fd = ::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
-    if (fd < 0) return boost::system::error_code(errno, boost::system::system_category());
+    if (fd < 0) return util::last_system_error();
     return Announcer(fd, interface_index, mac);
 }
 
@@ -136,7 +137,7 @@ boost::system::error_code Announcer::announce(const IpAddress& address) {
         __builtin_bswap16(static_cast<std::uint16_t>(address.is_v4() ? ETH_P_ARP : ETH_P_IPV6)));
     if (::sendto(fd_, frame.data(), frame.size(), MSG_DONTWAIT,
                  reinterpret_cast<const sockaddr*>(&destination), sizeof destination) < 0) {
-        return boost::system::error_code(errno, boost::system::system_category());
+        return util::last_system_error();
     }
     return {};
 }

@@ -11,15 +11,13 @@
 #include <cerrno>
 #include <cstring>
 
+#include "keepalived_swarm/util/system_error.hpp"
+
 namespace ks::net {
 namespace {
 
 using boost::system::error_code;
 using boost::system::result;
-
-error_code last_error() {
-    return error_code(errno, boost::system::system_category());
-}
 
 /// Appends a netlink message piece by piece, fixing up nlmsg_len at the end.
 class MessageBuilder {
@@ -110,11 +108,11 @@ std::vector<std::uint8_t> address_message(std::uint16_t type, std::uint16_t flag
 
 result<RouteNetlink> RouteNetlink::open() {
     const int fd = ::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-    if (fd < 0) return last_error();
+    if (fd < 0) return util::last_system_error();
     sockaddr_nl local{};
     local.nl_family = AF_NETLINK;
     if (::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) < 0) {
-        const auto error = last_error();
+        const auto error = util::last_system_error();
         ::close(fd);
         return error;
     }
@@ -169,13 +167,13 @@ error_code RouteNetlink::request_with_ack(const std::vector<std::uint8_t>& messa
 error_code RouteNetlink::exchange(
     const std::vector<std::uint8_t>& request,
     const std::function<void(std::span<const std::uint8_t>)>& on_message) {
-    if (::send(fd_, request.data(), request.size(), 0) < 0) return last_error();
+    if (::send(fd_, request.data(), request.size(), 0) < 0) return util::last_system_error();
     std::vector<std::uint8_t> buffer(64 * 1024);
     for (;;) {
         const ssize_t received = ::recv(fd_, buffer.data(), buffer.size(), 0);
         if (received < 0) {
             if (errno == EINTR) continue;
-            return last_error();
+            return util::last_system_error();
         }
         std::size_t offset = 0;
         const auto length = static_cast<std::size_t>(received);
@@ -183,7 +181,7 @@ error_code RouteNetlink::exchange(
             nlmsghdr header;
             std::memcpy(&header, buffer.data() + offset, sizeof header);
             if (header.nlmsg_len < sizeof header || offset + header.nlmsg_len > length) {
-                return error_code(EBADMSG, boost::system::system_category());
+                return util::system_error(EBADMSG);
             }
             if (header.nlmsg_seq == sequence_) {
                 if (header.nlmsg_type == NLMSG_DONE) return {};
@@ -194,7 +192,7 @@ error_code RouteNetlink::exchange(
                         &error, buffer.data() + offset + NLMSG_HDRLEN,
                         std::min<std::size_t>(sizeof error, header.nlmsg_len - NLMSG_HDRLEN));
                     if (error.error == 0) return {};
-                    return error_code(-error.error, boost::system::system_category());
+                    return util::system_error(-error.error);
                 }
                 on_message(std::span<const std::uint8_t>(buffer.data() + offset, header.nlmsg_len));
             }

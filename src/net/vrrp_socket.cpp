@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "keepalived_swarm/util/system_error.hpp"
 #include "keepalived_swarm/vrrp/packet.hpp"
 #include "keepalived_swarm/vrrp/types.hpp"
 
@@ -20,13 +21,9 @@ namespace {
 using boost::system::error_code;
 using boost::system::result;
 
-error_code last_error() {
-    return error_code(errno, boost::system::system_category());
-}
-
 template <typename T>
 error_code set_option(int fd, int level, int name, const T& value) {
-    if (::setsockopt(fd, level, name, &value, sizeof value) < 0) return last_error();
+    if (::setsockopt(fd, level, name, &value, sizeof value) < 0) return util::last_system_error();
     return {};
 }
 
@@ -92,13 +89,13 @@ result<VrrpSocket> VrrpSocket::open(const boost::asio::any_io_executor& executor
     const bool v4 = options.source.is_v4();
     const int fd = ::socket(v4 ? AF_INET : AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
                             vrrp::kIpProtocol);
-    if (fd < 0) return last_error();
+    if (fd < 0) return util::last_system_error();
     // Not bind(): a raw socket bound to an address only receives packets sent to that address,
     // which would hide the multicast group. The source is pinned per packet with *_PKTINFO.
     error_code error;
     if (::setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, options.interface_name.c_str(),
                      static_cast<socklen_t>(options.interface_name.size() + 1)) < 0) {
-        error = last_error();
+        error = util::last_system_error();
     }
     if (!error) error = v4 ? configure_ipv4(fd, options) : configure_ipv6(fd, options);
     if (error) {
@@ -152,7 +149,8 @@ error_code VrrpSocket::send(std::span<const std::uint8_t> message, const IpAddre
         std::memcpy(&info.ipi6_addr, source.data(), source.size());
         std::memcpy(CMSG_DATA(cmsg), &info, sizeof info);
     }
-    if (::sendmsg(descriptor_.native_handle(), &header, MSG_DONTWAIT) < 0) return last_error();
+    if (::sendmsg(descriptor_.native_handle(), &header, MSG_DONTWAIT) < 0)
+        return util::last_system_error();
     return {};
 }
 
@@ -168,7 +166,7 @@ result<ReceivedPacket> VrrpSocket::read_one() {
     header.msg_control = control;
     header.msg_controllen = sizeof control;
     const ssize_t received = ::recvmsg(descriptor_.native_handle(), &header, MSG_DONTWAIT);
-    if (received < 0) return last_error();
+    if (received < 0) return util::last_system_error();
     const std::span<const std::uint8_t> bytes(buffer_.data(), static_cast<std::size_t>(received));
 
     ReceivedPacket packet;

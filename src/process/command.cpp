@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include "keepalived_swarm/log/log.hpp"
+#include "keepalived_swarm/util/system_error.hpp"
 
 extern char** environ;
 
@@ -48,14 +49,14 @@ std::optional<std::vector<std::string>> split_command_line(std::string_view text
 }
 
 boost::system::result<pid_t> spawn(const std::vector<std::string>& argv) {
-    if (argv.empty()) return boost::system::error_code(EINVAL, boost::system::system_category());
+    if (argv.empty()) return util::system_error(EINVAL);
     std::vector<char*> pointers;
     pointers.reserve(argv.size() + 1);
     for (const auto& word : argv) pointers.push_back(const_cast<char*>(word.c_str()));
     pointers.push_back(nullptr);
     pid_t pid = 0;
     const int error = ::posix_spawnp(&pid, pointers[0], nullptr, nullptr, pointers.data(), environ);
-    if (error != 0) return boost::system::error_code(error, boost::system::system_category());
+    if (error != 0) return util::system_error(error);
     return pid;
 }
 
