@@ -104,12 +104,16 @@ void Instance::change_state(Output& out, State to, Reason reason) {
 
 void Instance::become_master(Output& out, TimePoint now, Reason reason) {
     out.actions.emplace_back(AddAddresses{});
-    out.actions.emplace_back(SendAdvertisement{config_.priority});
+    // Announce before advertising: a rival master reacts to our advert, so whatever it announces
+    // in reply reaches the neighbours after our announcement, not before.
     out.actions.emplace_back(AnnounceAddresses{});
+    out.actions.emplace_back(SendAdvertisement{config_.priority});
     deadline_ = now + config_.advert_interval;
     master_advert_interval_ = config_.advert_interval;
     master_address_ = config_.primary_address;
     lower_master_since_.reset();
+    // The announcement above may be overtaken by a rival's: the first conflict announces again.
+    conflict_announced_at_.reset();
     change_state(out, State::master, reason);
 }
 
@@ -280,8 +284,20 @@ Output Instance::receive(TimePoint now, const ReceivedAdvertisement& received) {
                                                        config_.primary_address < received.source)) {
                 become_backup(out, now, Reason::higher_priority, advertised_interval(advert));
                 master_address_ = received.source;
+                break;
             }
-            // Otherwise discard: our next advert makes the other router step down.
+            // RFC 5798 discards this, but it means two masters: typically both backups of equal
+            // priority ran out Skew_Time together. The other steps down on our advert, yet its
+            // gratuitous ARPs may have taken the neighbours with it. So, as keepalived does,
+            // announce the VIPs again (at most once per kConflictAnnounceSpacing, so a router that
+            // never hears us cannot make us flood the link) and advertise now.
+            if (!conflict_announced_at_ ||
+                now - *conflict_announced_at_ >= kConflictAnnounceSpacing) {
+                out.actions.emplace_back(AnnounceAddresses{});
+                conflict_announced_at_ = now;
+            }
+            out.actions.emplace_back(SendAdvertisement{config_.priority});
+            deadline_ = now + config_.advert_interval;
             break;
     }
     return finish(std::move(out));

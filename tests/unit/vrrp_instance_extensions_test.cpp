@@ -130,7 +130,7 @@ TEST_CASE("Startup while the tracked dependency is down enters Fault, even for t
     CHECK(out.next_deadline == std::nullopt);
 
     out = instance.set_tracked(kT0 + 2s, true);
-    CHECK(out.actions == Actions{AddAddresses{}, SendAdvertisement{255}, AnnounceAddresses{},
+    CHECK(out.actions == Actions{AddAddresses{}, AnnounceAddresses{}, SendAdvertisement{255},
                                  change(State::fault, State::master, Reason::tracked_up)});
     CHECK(out.next_deadline == kT0 + 3s);
 }

@@ -31,7 +31,7 @@ TEST_CASE(
     "[vrrp][instance]") {
     Instance instance(our_config(kOwnerPriority));
     const auto out = instance.start(kT0 + 7us);
-    CHECK(out.actions == Actions{AddAddresses{}, SendAdvertisement{255}, AnnounceAddresses{},
+    CHECK(out.actions == Actions{AddAddresses{}, AnnounceAddresses{}, SendAdvertisement{255},
                                  change(State::initialize, State::master, Reason::startup)});
     CHECK(instance.state() == State::master);
     CHECK(out.next_deadline == kT0 + 1'000'007us);
@@ -85,7 +85,7 @@ TEST_CASE(
     Instance instance(our_config(100));
     instance.start(kT0);
     const auto out = instance.expire(kT0 + 3'609'375us);
-    CHECK(out.actions == Actions{AddAddresses{}, SendAdvertisement{100}, AnnounceAddresses{},
+    CHECK(out.actions == Actions{AddAddresses{}, AnnounceAddresses{}, SendAdvertisement{100},
                                  change(State::backup, State::master, Reason::master_down)});
     CHECK(instance.state() == State::master);
     CHECK(out.next_deadline == kT0 + 4'609'375us);
@@ -139,7 +139,7 @@ TEST_CASE("RFC 5798 6.4.2: a backup hearing priority 0 sets Master_Down_Timer to
     // Skew_Time from the master's 2 s interval: (256 - 100) * 2 s / 256.
     CHECK(out.next_deadline == kT0 + 2s + 1'218'750us);
     CHECK(instance.master_address() == std::nullopt);
-    CHECK(instance.expire(kT0 + 3'218'750us).actions.at(1) == Action{SendAdvertisement{100}});
+    CHECK(instance.expire(kT0 + 3'218'750us).actions.at(2) == Action{SendAdvertisement{100}});
     CHECK(instance.state() == State::master);
 }
 
@@ -216,15 +216,15 @@ TEST_CASE(
 
 TEST_CASE(
     "RFC 5798 6.4.3: a master hearing its own priority from a lower primary address stays "
-    "master",
+    "master, and asserts itself at once (advert and announcement, as keepalived)",
     "[vrrp][instance]") {
     Instance instance(router_config(100, "10.0.0.10"));
     instance.start(kT0);
     const auto since = make_master(instance);
     const auto out = instance.receive(since + 10us, advert_from("10.0.0.9", 100));
-    CHECK(out.actions.empty());
+    CHECK(out.actions == Actions{AnnounceAddresses{}, SendAdvertisement{100}});
     CHECK(instance.state() == State::master);
-    CHECK(out.next_deadline == since + 1s);
+    CHECK(out.next_deadline == since + 10us + 1s);
 }
 
 TEST_CASE(
@@ -249,15 +249,44 @@ TEST_CASE(
     }
 }
 
-TEST_CASE("RFC 5798 6.4.3: a master discards an advert of lower priority", "[vrrp][instance]") {
+TEST_CASE(
+    "RFC 5798 6.4.3: a master stays master on an advert of lower priority; it advertises at once "
+    "and announces the VIPs again, at most once a second",
+    "[vrrp][instance]") {
     Instance instance(our_config(100));
     instance.start(kT0);
     const auto since = make_master(instance);
-    const auto out = instance.receive(since + 1ms, advert_from("10.0.0.200", 99));
-    CHECK(out.actions.empty());
+    auto out = instance.receive(since + 1ms, advert_from("10.0.0.200", 99));
+    CHECK(out.actions == Actions{AnnounceAddresses{}, SendAdvertisement{100}});
     CHECK(out.dropped == std::nullopt);
     CHECK(instance.state() == State::master);
-    CHECK(out.next_deadline == since + 1s);
+    CHECK(out.next_deadline == since + 1ms + 1s);
+    // The rival keeps talking: adverts answer each time, announcements wait for the spacing.
+    out = instance.receive(since + 500ms, advert_from("10.0.0.200", 99));
+    CHECK(out.actions == Actions{SendAdvertisement{100}});
+    out = instance.receive(since + 1ms + kConflictAnnounceSpacing - 1us,
+                           advert_from("10.0.0.200", 99));
+    CHECK(out.actions == Actions{SendAdvertisement{100}});
+    out = instance.receive(since + 1ms + kConflictAnnounceSpacing, advert_from("10.0.0.200", 99));
+    CHECK(out.actions == Actions{AnnounceAddresses{}, SendAdvertisement{100}});
+    CHECK(instance.state() == State::master);
+}
+
+TEST_CASE("A new mastership announces again on its first conflict, however recent the last one",
+          "[vrrp][instance]") {
+    Instance instance(our_config(100));
+    instance.start(kT0);
+    auto since = make_master(instance);
+    CHECK(instance.receive(since + 1ms, advert_from("10.0.0.200", 99)).actions ==
+          Actions{AnnounceAddresses{}, SendAdvertisement{100}});
+    // A higher priority takes over, then disappears: we are master again within the second.
+    instance.receive(since + 2ms, advert_from("10.0.0.201", 150, Centiseconds(10)));
+    REQUIRE(instance.state() == State::backup);
+    const auto down = since + 2ms + instance.master_down_interval();
+    instance.expire(down);
+    REQUIRE(instance.state() == State::master);
+    CHECK(instance.receive(down + 1ms, advert_from("10.0.0.200", 99)).actions ==
+          Actions{AnnounceAddresses{}, SendAdvertisement{100}});
 }
 
 TEST_CASE("Adverts sent from our own primary address (multicast loopback) are ignored",

@@ -229,3 +229,37 @@ TEST_CASE("Scenario: routers of equal priority elect the highest primary address
     link.run_until(kT0 + 30s);
     check_single_master(link, high);
 }
+
+TEST_CASE(
+    "Scenario: when a master of equal priority resigns, the backups take over together and the "
+    "winner announces the VIPs after the loser did, so neighbours end up at the winner",
+    "[vrrp][scenario]") {
+    FakeLink link(kLinkDelay);
+    const auto first = link.add(router_config(100, "10.0.0.20"));
+    const auto low = link.add(router_config(100, "10.0.0.2"));
+    const auto high = link.add(router_config(100, "10.0.0.10"));
+    link.start(first);
+    link.run_until(kT0 + 5s);
+    link.start(low);
+    link.start(high);
+    link.run_until(kT0 + 10s);
+    check_single_master(link, first);
+
+    link.stop(first);
+    link.run_until(kT0 + 20s);
+    check_single_master(link, high);
+    // Both heard the resignation at once and ran out the same Skew_Time: two masters, each
+    // announcing, until their adverts crossed one link delay later.
+    const auto takeover = kT0 + 10s + kLinkDelay + 609'375us;
+    CHECK(link.last_entered(low, State::master) == takeover);
+    CHECK(link.last_entered(high, State::master) == takeover);
+    CHECK(link.last_entered(low, State::backup) == takeover + kLinkDelay);
+    // A neighbour follows the last announcement it heard: it must be the winner's.
+    std::optional<FakeLink::Event> last_announcement;
+    for (const auto& event : link.events()) {
+        if (std::holds_alternative<AnnounceAddresses>(event.action)) last_announcement = event;
+    }
+    REQUIRE(last_announcement);
+    CHECK(last_announcement->node == high);
+    CHECK(last_announcement->at == takeover + kLinkDelay);
+}

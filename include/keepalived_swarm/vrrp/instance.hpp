@@ -96,6 +96,10 @@ struct Output {
     bool address_list_mismatch = false;
 };
 
+/// A master hearing another master of lower precedence announces the VIPs again, at most this
+/// often.
+inline constexpr std::chrono::seconds kConflictAnnounceSpacing{1};
+
 class Instance {
 public:
     explicit Instance(InstanceConfig config);
@@ -147,6 +151,8 @@ private:
     std::optional<IpAddress> master_address_;
     /// With preempt_delay: when we first heard a lower-priority master, since we last saw none.
     std::optional<TimePoint> lower_master_since_;
+    /// As master: when we last announced the VIPs again because another master spoke.
+    std::optional<TimePoint> conflict_announced_at_;
 };
 
 }  // namespace ks::vrrp
