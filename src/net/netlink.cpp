@@ -2,6 +2,7 @@
 
 #include <linux/if.h>
 #include <linux/if_addr.h>
+#include <linux/neighbour.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
@@ -100,6 +101,24 @@ std::vector<std::uint8_t> address_message(std::uint16_t type, std::uint16_t flag
         builder.attribute(IFA_ADDRESS, bytes.data(), bytes.size());
         const std::uint32_t address_flags = IFA_F_NODAD;
         builder.attribute(IFA_FLAGS, &address_flags, sizeof address_flags);
+    }
+    return builder.finish();
+}
+
+std::vector<std::uint8_t> neighbour_message(std::uint16_t type, std::uint16_t flags,
+                                            std::uint32_t sequence, int interface_index,
+                                            const IpAddress& address) {
+    MessageBuilder builder(type, flags, sequence);
+    ndmsg payload{};
+    payload.ndm_family = static_cast<std::uint8_t>(address.is_v4() ? AF_INET : AF_INET6);
+    payload.ndm_ifindex = interface_index;
+    builder.append(&payload, sizeof payload);
+    if (address.is_v4()) {
+        const auto bytes = address.to_v4().to_bytes();
+        builder.attribute(NDA_DST, bytes.data(), bytes.size());
+    } else {
+        const auto bytes = address.to_v6().to_bytes();
+        builder.attribute(NDA_DST, bytes.data(), bytes.size());
     }
     return builder.finish();
 }
@@ -276,6 +295,13 @@ error_code RouteNetlink::remove_address(int interface_index, const IpPrefix& pre
     auto error = request_with_ack(address_message(RTM_DELADDR, NLM_F_REQUEST | NLM_F_ACK,
                                                   ++sequence_, interface_index, prefix));
     if (error == boost::system::errc::address_not_available) return {};
+    return error;
+}
+
+error_code RouteNetlink::forget_neighbour(int interface_index, const IpAddress& address) {
+    auto error = request_with_ack(neighbour_message(RTM_DELNEIGH, NLM_F_REQUEST | NLM_F_ACK,
+                                                    ++sequence_, interface_index, address));
+    if (error == boost::system::errc::no_such_file_or_directory) return {};
     return error;
 }
 

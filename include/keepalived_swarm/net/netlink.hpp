@@ -56,6 +56,10 @@ public:
     boost::system::error_code add_address(int interface_index, const IpPrefix& prefix);
     /// Removes `address` (whatever its prefix length). Absent already: success.
     boost::system::error_code remove_address(int interface_index, const IpPrefix& prefix);
+    /// Drops the kernel's neighbour entry (ARP / NDP) for `address`, so the next packet to it
+    /// resolves the link-layer address at once instead of at the next retransmission of a failed
+    /// resolution (up to retrans_time_ms later). Absent already: success.
+    boost::system::error_code forget_neighbour(int interface_index, const IpAddress& address);
 
 private:
     explicit RouteNetlink(int fd) : fd_(fd) {}
