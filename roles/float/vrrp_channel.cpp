@@ -1,6 +1,5 @@
 #include "roles/float/vrrp_channel.hpp"
 
-#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 
@@ -242,22 +241,17 @@ boost::asio::awaitable<void> VrrpChannel::receive_loop() {
             ++adverts_dropped_[decode_failure_name(advert.error())];
             continue;
         }
-        const bool from_a_master = advert->priority != vrrp::kResignPriority;
-        const bool was_master = instance_.state() == vrrp::State::master;
         const auto output = instance_.receive(vrrp::Clock::now(),
                                               {packet->source, packet->ttl, std::move(*advert)});
         if (!output.dropped) ++adverts_received_;
-        const bool asserted = std::any_of(
-            output.actions.begin(), output.actions.end(), [](const vrrp::Action& action) {
-                return std::holds_alternative<vrrp::SendAdvertisement>(action);
-            });
-        if (was_master && from_a_master && asserted && !setup_.peers.empty()) {
-            // We hear a rival master, so it hears us not: after a partition our neighbour entry
-            // for it may be stuck in a failed resolution that retries only every second, with
-            // our unicast adverts queued behind it. A fresh entry resolves at once.
-            if (auto error = netlink_.forget_neighbour(setup_.link.index, packet->source)) {
-                log::debug("cannot refresh the neighbour entry of a rival master",
-                           {{"peer", packet->source.to_string()}, {"error", error.message()}});
+        if (output.rival_master && !setup_.peers.empty()) {
+            // The rival does not hear us: after a partition our neighbour entry for it may be
+            // stuck in a failed resolution that retries only every second, with our unicast
+            // adverts queued behind it. A fresh entry resolves at once.
+            if (auto error = netlink_.forget_neighbour(setup_.link.index, *output.rival_master)) {
+                log::debug(
+                    "cannot refresh the neighbour entry of a rival master",
+                    {{"peer", output.rival_master->to_string()}, {"error", error.message()}});
             }
         }
         perform(output);

@@ -44,6 +44,16 @@ public:
         std::memcpy(buffer_.data() + start, &attr, sizeof attr);
         std::memcpy(buffer_.data() + start + RTA_LENGTH(0), data, size);
     }
+    /// An attribute holding `address` in network byte order (4 or 16 bytes).
+    void attribute(std::uint16_t type, const IpAddress& address) {
+        if (address.is_v4()) {
+            const auto bytes = address.to_v4().to_bytes();
+            attribute(type, bytes.data(), bytes.size());
+        } else {
+            const auto bytes = address.to_v6().to_bytes();
+            attribute(type, bytes.data(), bytes.size());
+        }
+    }
     std::vector<std::uint8_t> finish() {
         auto* header = reinterpret_cast<nlmsghdr*>(buffer_.data());
         header->nlmsg_len = static_cast<std::uint32_t>(buffer_.size());
@@ -92,13 +102,9 @@ std::vector<std::uint8_t> address_message(std::uint16_t type, std::uint16_t flag
     payload.ifa_scope = RT_SCOPE_UNIVERSE;
     payload.ifa_index = static_cast<std::uint32_t>(interface_index);
     builder.append(&payload, sizeof payload);
-    if (v4) {
-        const auto bytes = prefix.address.to_v4().to_bytes();
-        builder.attribute(IFA_LOCAL, bytes.data(), bytes.size());
-        builder.attribute(IFA_ADDRESS, bytes.data(), bytes.size());
-    } else {
-        const auto bytes = prefix.address.to_v6().to_bytes();
-        builder.attribute(IFA_ADDRESS, bytes.data(), bytes.size());
+    if (v4) builder.attribute(IFA_LOCAL, prefix.address);
+    builder.attribute(IFA_ADDRESS, prefix.address);
+    if (!v4) {
         const std::uint32_t address_flags = IFA_F_NODAD;
         builder.attribute(IFA_FLAGS, &address_flags, sizeof address_flags);
     }
@@ -113,13 +119,7 @@ std::vector<std::uint8_t> neighbour_message(std::uint16_t type, std::uint16_t fl
     payload.ndm_family = static_cast<std::uint8_t>(address.is_v4() ? AF_INET : AF_INET6);
     payload.ndm_ifindex = interface_index;
     builder.append(&payload, sizeof payload);
-    if (address.is_v4()) {
-        const auto bytes = address.to_v4().to_bytes();
-        builder.attribute(NDA_DST, bytes.data(), bytes.size());
-    } else {
-        const auto bytes = address.to_v6().to_bytes();
-        builder.attribute(NDA_DST, bytes.data(), bytes.size());
-    }
+    builder.attribute(NDA_DST, address);
     return builder.finish();
 }
 

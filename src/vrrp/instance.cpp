@@ -298,6 +298,7 @@ Output Instance::receive(TimePoint now, const ReceivedAdvertisement& received) {
             }
             out.actions.emplace_back(SendAdvertisement{config_.priority});
             deadline_ = now + config_.advert_interval;
+            out.rival_master = received.source;
             break;
     }
     return finish(std::move(out));

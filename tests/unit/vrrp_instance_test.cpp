@@ -152,6 +152,7 @@ TEST_CASE(
     make_master(instance);  // at T0+3.609375 s, next advert due at T0+4.609375 s
     const auto out = instance.receive(kT0 + 4s, advert_from(kPeerAddress, 0));
     CHECK(out.actions == Actions{SendAdvertisement{100}});
+    CHECK(out.rival_master == std::nullopt);  // a resignation is no rival
     CHECK(instance.state() == State::master);
     CHECK(out.next_deadline == kT0 + 5s);
 }
@@ -209,6 +210,7 @@ TEST_CASE(
     const auto out = instance.receive(since + 10us, advert_from("10.0.0.10", 100));
     CHECK(out.actions == Actions{RemoveAddresses{},
                                  change(State::master, State::backup, Reason::higher_priority)});
+    CHECK(out.rival_master == std::nullopt);
     CHECK(instance.state() == State::backup);
     CHECK(out.next_deadline == since + 10us + 3'609'375us);
     CHECK(instance.master_address() == address("10.0.0.10"));
@@ -258,6 +260,7 @@ TEST_CASE(
     const auto since = make_master(instance);
     auto out = instance.receive(since + 1ms, advert_from("10.0.0.200", 99));
     CHECK(out.actions == Actions{AnnounceAddresses{}, SendAdvertisement{100}});
+    CHECK(out.rival_master == address("10.0.0.200"));
     CHECK(out.dropped == std::nullopt);
     CHECK(instance.state() == State::master);
     CHECK(out.next_deadline == since + 1ms + 1s);

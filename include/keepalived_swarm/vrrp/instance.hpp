@@ -94,6 +94,8 @@ struct Output {
     std::optional<DropReason> dropped;
     /// VRRPv3 advert accepted although its address list differs from ours (logged, 7.1).
     bool address_list_mismatch = false;
+    /// As master, we heard this lower-precedence router claim mastership: it does not hear us.
+    std::optional<IpAddress> rival_master;
 };
 
 /// A master hearing another master of lower precedence announces the VIPs again, at most this
