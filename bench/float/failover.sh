@@ -98,10 +98,10 @@ measure_once() { # impl version interval signal
   sleep 0.05
   kill "$monitor"
   wait "$monitor" 2>/dev/null || true
-  local stamp
-  stamp=$(grep -a -m1 "inet $VIP/" "$LAB_DIR/monitor.txt" | sed -E 's/^\[([^]]+)\].*/\1/')
+  local added
+  added=$(lab_monitor_times "inet $VIP/" "$LAB_DIR/monitor.txt" | awk 'NR == 1')
   stop_all
-  awk -v t0="$t0" -v t1="$(date -d "$stamp" +%s.%N)" 'BEGIN { printf "%.4f\n", t1 - t0 }'
+  awk -v t0="$t0" -v t1="$added" 'BEGIN { printf "%.4f\n", t1 - t0 }'
 }
 
 summary() { # values... -> "median max"

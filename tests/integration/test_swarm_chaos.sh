@@ -221,12 +221,6 @@ scenario "6. demote master node, then promote" 120 1 demote
 kill_dockerd() { kill -KILL "$(swarm_dockerd_pid "$1")"; }
 scenario "7. SIGKILL master node's dockerd" 120 1 kill_dockerd
 
-# When the VIP last left a node, from the kernel's timestamps (`ip -ts monitor` logs), if it did.
-last_removal() { # logs...
-  local stamp
-  { grep -ah "Deleted .*inet $KS_LAB_VIP/" "$@" || true; } | sed -E 's/^\[([^]]+)\].*/\1/' |
-    while read -r stamp; do date -d "$stamp" +%s.%N; done | sort -n | tail -n 1
-}
 partition() {
   local node=$1 during heal_start converged removed exact=unknown n
   ip -n "$(swarm_switch_ns)" link set "v$node" down
@@ -244,7 +238,9 @@ partition() {
   converged=$(lab_elapsed "$heal_start" "$(date +%s.%N)")
   sleep 0.1
   stop_monitors
-  removed=$(last_removal "$KS_LAB_STATE"/heal-*.log)
+  # When the VIP last left a node, if it did.
+  removed=$(lab_monitor_times "Deleted .*inet $KS_LAB_VIP/" "$KS_LAB_STATE"/heal-*.log |
+    sort -n | tail -n 1)
   [ -n "$removed" ] && exact=$(lab_elapsed "$heal_start" "$removed")
   lab_log "partition of node $node: holders during the cut [$during]; one holder ${exact}s after" \
     "healing by the kernel's clock (${converged}s by polling)"

@@ -186,6 +186,15 @@ lab_expect_holders() {
 lab_link_down() { ip -n "$LAB_SWITCH" link set "v$1" down; }
 lab_link_up() { ip -n "$LAB_SWITCH" link set "v$1" up; }
 
+# Seconds since the epoch of each line of `ip -ts monitor` output in FILES that matches the
+# extended regular expression PATTERN, in file order: the kernel's time of an address change.
+lab_monitor_times() { # pattern files...
+  local pattern=$1 stamp
+  shift
+  { grep -ahE "$pattern" "$@" || true; } | sed -E 's/^\[([^]]+)\].*/\1/' |
+    while read -r stamp; do date -d "$stamp" +%s.%N; done
+}
+
 # Seconds since the epoch with nanoseconds, for measuring.
 lab_now() { date +%s.%N; }
 lab_elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
