@@ -511,7 +511,9 @@ awaitable<docker::Result<void>> Anchor::refresh_node() {
         auto node = co_await docker_.inspect_node(info->swarm.node_id);
         if (!node) co_return node.error();
         view.availability = node->availability;
-        if (config_.peers == config::PeersMode::automatic) {
+        // Sent in multicast mode too: the float then hears only the managers. A failed read
+        // sends nothing, so the float keeps the last complete list.
+        if (config_.instance.peers != config::PeersMode::fixed) {
             auto managers = co_await docker_.list_nodes(true);
             if (!managers) co_return managers.error();
             tether_.set_peers(peer_addresses(*managers, info->swarm.node_id));

@@ -28,7 +28,7 @@ public:
 
     /// Sets whether the float must resign (and why); sends resign/resume when it changes.
     void set_resign(std::optional<std::string> reason);
-    /// Sets the float's unicast peers; sends them when they change. Never called: none are sent.
+    /// Sets the other managers (the float's peers); sends them when they change.
     void set_peers(std::vector<net::IpAddress> peers);
 
     std::size_t connections() const { return sessions_.size(); }

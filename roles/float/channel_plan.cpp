@@ -31,7 +31,7 @@ bool is_vip(const config::InstanceSettings& settings, const net::IpAddress& addr
 
 std::variant<ChannelPlan, std::string> plan_channels(
     const config::InstanceSettings& settings, const std::vector<net::Link>& links,
-    const std::vector<net::InterfaceAddress>& addresses) {
+    const std::vector<net::InterfaceAddress>& addresses, bool tethered) {
     std::optional<net::Link> link;
     if (!settings.interface.empty()) {
         link = net::find_link(links, settings.interface);
@@ -85,47 +85,93 @@ std::variant<ChannelPlan, std::string> plan_channels(
         }
     }
 
-    for (const bool v4 : {true, false}) {
-        ChannelSetup setup;
-        setup.settings = settings;
-        setup.link = *link;
-        for (const auto& vip : settings.vips) {
-            if (vip.address.is_v4() == v4) setup.vips.push_back(vip);
-        }
-        if (setup.vips.empty()) continue;
-        for (const auto& peer : settings.unicast_peers) {
-            if (peer.is_v4() == v4) setup.peers.push_back(peer);
-        }
-        if (v4) {
-            if (settings.node_address && settings.node_address->is_v4()) {
-                setup.primary_address = *settings.node_address;
-            } else {
-                // The primary (not secondary) address is what the kernel would pick as source.
-                auto primary = std::find_if(own.begin(), own.end(), [](const auto& address) {
-                    return address.prefix.address.is_v4() && (address.flags & IFA_F_SECONDARY) == 0;
-                });
-                if (primary == own.end()) {
-                    return "interface '" + link->name +
-                           "' has no IPv4 address to send VRRP from; give it one or set "
-                           "--node-address";
-                }
-                setup.primary_address = primary->prefix.address;
-            }
+    // One election for all VIPs: a dual-stack pair must live on one node and move together, and
+    // the IPv4 election is the one the swarm's managers (IPv4 addresses) can protect. IPv6 VIPs
+    // then ride along unadvertised, as keepalived's virtual_ipaddress_excluded.
+    const bool v4 = std::any_of(settings.vips.begin(), settings.vips.end(),
+                                [](const net::IpPrefix& vip) { return vip.address.is_v4(); });
+    ChannelSetup setup;
+    setup.settings = settings;
+    setup.link = *link;
+    setup.vips = settings.vips;
+    if (v4) {
+        if (settings.node_address && settings.node_address->is_v4()) {
+            setup.primary_address = *settings.node_address;
         } else {
-            // RFC 5798 5.1.2.1: IPv6 adverts come from the interface's link-local address.
-            auto link_local = std::find_if(
-                own.begin(), own.end(), [](const auto& address) { return address.link_local(); });
-            if (link_local == own.end()) {
+            // The primary (not secondary) address is what the kernel would pick as source.
+            auto primary = std::find_if(own.begin(), own.end(), [](const auto& address) {
+                return address.prefix.address.is_v4() && (address.flags & IFA_F_SECONDARY) == 0;
+            });
+            if (primary == own.end()) {
                 return "interface '" + link->name +
-                       "' has no IPv6 link-local address, which VRRPv3 over IPv6 sends from; "
-                       "enable IPv6 on it";
+                       "' has no IPv4 address to send VRRP from; give it one or set "
+                       "--node-address";
             }
-            setup.primary_address = link_local->prefix.address;
+            setup.primary_address = primary->prefix.address;
         }
-        plan.channels.push_back(std::move(setup));
+    } else {
+        // RFC 5798 5.1.2.1: IPv6 adverts come from the interface's link-local address.
+        auto link_local = std::find_if(own.begin(), own.end(),
+                                       [](const auto& address) { return address.link_local(); });
+        if (link_local == own.end()) {
+            return "interface '" + link->name +
+                   "' has no IPv6 link-local address, which VRRPv3 over IPv6 sends from; "
+                   "enable IPv6 on it";
+        }
+        setup.primary_address = link_local->prefix.address;
     }
-    if (plan.channels.size() == 2) plan.channels[1].settings.instance_name += "-ipv6";
+
+    if (!settings.unicast_peers.empty()) {
+        std::vector<net::IpAddress> peers;
+        for (const auto& peer : settings.unicast_peers) {
+            if (peer.is_v4() == v4) peers.push_back(peer);
+        }
+        if (peers.empty()) {
+            return std::string("no --unicast-peer of the VIPs' advertising family (") +
+                   (v4 ? "IPv4" : "IPv6") + "); list the other nodes' " +
+                   (v4 ? "IPv4 addresses" : "IPv6 link-local addresses");
+        }
+        setup.unicast = true;
+        setup.fixed_peers = std::move(peers);
+    } else if (tethered && v4) {
+        setup.peers_from_anchor = true;
+        setup.unicast = settings.peers == config::PeersMode::automatic;
+        setup.await_peers = setup.unicast;
+    }
+    if (!setup.fixed_peers && !setup.peers_from_anchor &&
+        settings.accept_from == vrrp::AcceptFrom::peers) {
+        plan.warnings.push_back(
+            std::string("no peer set is known, so adverts from any router of VRID ") +
+            std::to_string(settings.vrid) + " on '" + link->name + "' take part in the election" +
+            (v4 ? "; list the other nodes with --unicast-peer to hear only them"
+                : "; the swarm's managers are known by IPv4 addresses only: list the other "
+                  "nodes' IPv6 link-local addresses with --unicast-peer to hear only them"));
+    }
+    plan.channels.push_back(std::move(setup));
     return plan;
+}
+
+vrrp::InstanceConfig engine_config(const ChannelSetup& setup) {
+    vrrp::InstanceConfig config;
+    config.version = setup.settings.version;
+    config.vrid = setup.settings.vrid;
+    config.priority = setup.settings.priority;
+    config.advert_interval = setup.settings.advert_interval;
+    config.preempt = setup.settings.preempt;
+    config.preempt_delay = setup.settings.preempt_delay;
+    config.primary_address = setup.primary_address;
+    for (const auto& vip : setup.vips) {
+        auto& list = vip.address.is_v4() == setup.primary_address.is_v4()
+                         ? config.virtual_addresses
+                         : config.unadvertised_addresses;
+        list.push_back(vip.address);
+    }
+    config.unicast = setup.unicast;
+    config.accept_from = setup.settings.accept_from;
+    config.peers = setup.fixed_peers;
+    config.await_peers = setup.await_peers;
+    config.announce_repeat_delay = setup.settings.garp_refresh_delay;
+    return config;
 }
 
 }  // namespace ks::roles::float_role

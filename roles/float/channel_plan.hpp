@@ -1,27 +1,50 @@
 #pragma once
 // Deciding, from the settings and what the kernel reports, where each VRRP instance runs: which
-// interface, which source address, which VIPs; which stale VIPs to remove first; or why not.
+// interface, which source address, which VIPs, which peers; which stale VIPs to remove first; or
+// why not.
 // Pure: the inputs are the link and address lists, so every refusal is unit-tested.
 
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "keepalived_swarm/config/instance_config.hpp"
 #include "keepalived_swarm/net/netlink.hpp"
-#include "roles/float/vrrp_channel.hpp"
+#include "keepalived_swarm/vrrp/instance.hpp"
 
 namespace ks::roles::float_role {
 
-struct ChannelPlan {
-    std::vector<ChannelSetup> channels;  ///< one per address family that has VIPs
-    /// VIPs of ours already on the interface (a killed predecessor left them): remove them first.
-    std::vector<net::InterfaceAddress> stale_vips;
+/// Where an instance runs, what it holds and whom it talks to, resolved from the settings and
+/// the interface.
+struct ChannelSetup {
+    config::InstanceSettings settings;
+    net::Link link;
+    net::IpAddress primary_address;   ///< advert source: node address or IPv6 link-local
+    std::vector<net::IpPrefix> vips;  ///< every VIP; those of the primary's family are advertised
+    bool unicast = false;             ///< adverts to the peers, not to the multicast group
+    /// Compete only once the anchor has sent the managers (auto mode with a tether).
+    bool await_peers = false;
+    /// The anchor's managers are this instance's peer set (IPv4, not fixed by --unicast-peer).
+    bool peers_from_anchor = false;
+    std::optional<std::vector<net::IpAddress>> fixed_peers;  ///< --unicast-peer of this family
 };
 
-/// The plan, or a message saying what is wrong and what to do.
+struct ChannelPlan {
+    std::vector<ChannelSetup> channels;
+    /// VIPs of ours already on the interface (a killed predecessor left them): remove them first.
+    std::vector<net::InterfaceAddress> stale_vips;
+    /// What the operator should know about the plan (e.g. any router may take part).
+    std::vector<std::string> warnings;
+};
+
+/// The plan, or a message saying what is wrong and what to do. `tethered`: an anchor will
+/// report the swarm's managers.
 std::variant<ChannelPlan, std::string> plan_channels(
     const config::InstanceSettings& settings, const std::vector<net::Link>& links,
-    const std::vector<net::InterfaceAddress>& addresses);
+    const std::vector<net::InterfaceAddress>& addresses, bool tethered);
+
+/// The engine's configuration for a planned channel.
+vrrp::InstanceConfig engine_config(const ChannelSetup& setup);
 
 }  // namespace ks::roles::float_role

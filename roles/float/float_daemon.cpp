@@ -32,7 +32,19 @@ bool same_structure(const config::InstanceSettings& a, const config::InstanceSet
            a.vrid == b.vrid && a.version == b.version && a.advert_interval == b.advert_interval &&
            a.unicast_peers == b.unicast_peers && a.instance_name == b.instance_name &&
            a.garp_repeat == b.garp_repeat && a.garp_refresh_delay == b.garp_refresh_delay &&
-           a.notify_command == b.notify_command;
+           a.notify_command == b.notify_command && a.peers == b.peers &&
+           a.accept_from == b.accept_from;
+}
+
+// The trackers the float feeds its instances; each one down puts them in Fault.
+constexpr std::string_view kTetherTracker = "tether";  ///< the anchor's connection is open
+constexpr std::string_view kSwarmTracker = "swarm";    ///< the anchor lets it compete
+constexpr std::string_view kLinkTracker = "link";      ///< the interface is up with carrier
+
+vrrp::Tracker link_tracker(const net::Link& link) {
+    if (!link.up) return {false, std::nullopt, link.name + " is administratively down"};
+    if (!link.lower_up) return {false, std::nullopt, link.name + " has no carrier"};
+    return {true, std::nullopt, link.name + " is up"};
 }
 
 std::string host_name() {
@@ -56,15 +68,22 @@ FloatDaemon::FloatDaemon(boost::asio::io_context& io, config::FloatConfig config
 
 FloatDaemon::~FloatDaemon() = default;
 
-std::optional<std::string> FloatDaemon::build_channels() {
+std::variant<ChannelPlan, std::string> FloatDaemon::plan() {
     auto links = netlink_->links();
     if (!links) return explain(links.error(), "cannot list interfaces");
     auto addresses = netlink_->addresses();
     if (!addresses) return explain(addresses.error(), "cannot list addresses");
-    auto planned = plan_channels(config_.instance, *links, *addresses);
-    if (auto* problem = std::get_if<std::string>(&planned)) return *problem;
-    auto& plan = std::get<ChannelPlan>(planned);
+    auto planned =
+        plan_channels(config_.instance, *links, *addresses, !config_.tether_path.empty());
+    if (auto* ready = std::get_if<ChannelPlan>(&planned); ready && !ready->channels.empty()) {
+        // The link's state now; the monitor reports every change from here on.
+        const auto& link = ready->channels.front().link;
+        trackers_[std::string(kLinkTracker)] = link_tracker(link);
+    }
+    return planned;
+}
 
+std::optional<std::string> FloatDaemon::open_channels(ChannelPlan plan) {
     // A predecessor killed while master left its VIPs behind: two holders is the classic
     // keepalived-in-Docker failure, so they go before anything else happens.
     for (const auto& stale : plan.stale_vips) {
@@ -74,25 +93,22 @@ std::optional<std::string> FloatDaemon::build_channels() {
         log::warn("removed a VIP left on the interface by a previous float",
                   {{"vip", stale.prefix.to_string()}});
     }
+    for (const auto& warning : plan.warnings) log::warn(warning);
 
-    channels_.clear();
+    std::vector<std::shared_ptr<VrrpChannel>> opened;
     for (auto& setup : plan.channels) {
-        if (tether_sent_peers_) {
-            setup.peers.clear();
-            for (const auto& peer : tether_peers_) {
-                if (peer.is_v4() == setup.primary_address.is_v4()) setup.peers.push_back(peer);
-            }
+        auto io = LinkIo::open(io_.get_executor(), setup.link, setup.primary_address,
+                               !setup.unicast, *netlink_);
+        if (!io) {
+            return explain(io.error(), "cannot open the VRRP socket on " + setup.link.name);
         }
-        auto channel = std::make_unique<VrrpChannel>(
-            io_.get_executor(), std::move(setup), *netlink_,
+        opened.push_back(std::make_shared<VrrpChannel>(
+            io_.get_executor(), std::move(setup), std::move(*io),
             [this](const VrrpChannel& c, const vrrp::StateChanged& change) {
                 on_transition(c, change);
-            });
-        if (auto error = channel->open()) {
-            return explain(error, "cannot open the VRRP socket on " + channel->setup().link.name);
-        }
-        channels_.push_back(std::move(channel));
+            }));
     }
+    channels_ = std::move(opened);
     return std::nullopt;
 }
 
@@ -100,11 +116,48 @@ std::optional<std::string> FloatDaemon::prepare() {
     auto netlink = net::RouteNetlink::open();
     if (!netlink) return explain(netlink.error(), "cannot open rtnetlink");
     netlink_.emplace(std::move(*netlink));
-    if (auto problem = build_channels()) return problem;
+    if (!config_.tether_path.empty()) {
+        // Until the anchor answers, the float must not hold the VIP: it starts in Fault.
+        trackers_[std::string(kTetherTracker)] =
+            vrrp::Tracker{false, std::nullopt, "not connected to the anchor yet"};
+    }
+    auto planned = plan();
+    if (auto* problem = std::get_if<std::string>(&planned)) return *problem;
+    if (auto problem = open_channels(std::move(std::get<ChannelPlan>(planned)))) return problem;
     if (!config_.status_socket.empty()) {
         if (auto problem = start_status_server()) return problem;
     }
     return std::nullopt;
+}
+
+void FloatDaemon::feed(VrrpChannel& channel) {
+    for (const auto& [name, tracker] : trackers_) channel.set_tracker(name, tracker);
+    if (anchor_peers_ && channel.setup().peers_from_anchor) channel.set_peers(*anchor_peers_);
+}
+
+void FloatDaemon::set_tracker_everywhere(std::string_view name, const vrrp::Tracker& tracker) {
+    trackers_[std::string(name)] = tracker;
+    for (auto& channel : channels_) channel->set_tracker(name, tracker);
+}
+
+void FloatDaemon::start_channels() {
+    for (auto& channel : channels_) {
+        const auto& setup = channel->setup();
+        log::info("VRRP instance starting",
+                  {{"instance", setup.settings.instance_name},
+                   {"interface", setup.link.name},
+                   {"source", setup.primary_address},
+                   {"vrid", static_cast<int>(setup.settings.vrid)},
+                   {"priority", static_cast<int>(setup.settings.priority)},
+                   {"mode", setup.unicast ? "unicast" : "multicast"},
+                   {"accept_from", vrrp::to_string(setup.settings.accept_from)}});
+        feed(*channel);
+        channel->start();
+    }
+}
+
+void FloatDaemon::stop_channels() {
+    for (auto& channel : channels_) channel->stop();
 }
 
 std::optional<std::string> FloatDaemon::start_status_server() {
@@ -136,25 +189,10 @@ void FloatDaemon::start() {
     if (!config_.tether_path.empty()) {
         tether_ = std::make_unique<tether::Client>(
             io_.get_executor(), config_.tether_path,
-            tether::Client::Handlers{[this](bool connected) {
-                                         tether_connected_ = connected;
-                                         if (!connected) resigned_reason_.reset();
-                                         update_tracking();
-                                     },
+            tether::Client::Handlers{[this](bool connected) { on_tether_connection(connected); },
                                      [this](const tether::Message& m) { on_tether_message(m); }});
     }
-    for (auto& channel : channels_) {
-        log::info("VRRP instance starting",
-                  {{"instance", channel->setup().settings.instance_name},
-                   {"interface", channel->setup().link.name},
-                   {"source", channel->setup().primary_address},
-                   {"vrid", static_cast<int>(channel->setup().settings.vrid)},
-                   {"priority", static_cast<int>(channel->setup().settings.priority)},
-                   {"mode", channel->setup().peers.empty() ? "multicast" : "unicast"}});
-        // Until the anchor answers, the float must not hold the VIP: it starts in Fault.
-        if (!config_.tether_path.empty()) channel->set_tracked(false);
-        channel->start();
-    }
+    start_channels();
     if (tether_) tether_->start();
 }
 
@@ -174,7 +212,7 @@ void FloatDaemon::wait_for_signals() {
 void FloatDaemon::shutdown() {
     if (shutting_down_) return;
     shutting_down_ = true;
-    for (auto& channel : channels_) channel->stop();
+    stop_channels();
     if (tether_) tether_->stop();
     reaper_.stop();
     boost::system::error_code ignored;
@@ -205,34 +243,35 @@ void FloatDaemon::on_transition(const VrrpChannel& channel, const vrrp::StateCha
     }
 }
 
-void FloatDaemon::on_tether_message(const tether::Message& message) {
-    if (const auto* peers = std::get_if<tether::PeersMessage>(&message)) {
-        tether_peers_ = peers->peers;
-        tether_sent_peers_ = true;
-        for (auto& channel : channels_) {
-            std::vector<net::IpAddress> same_family;
-            for (const auto& peer : peers->peers) {
-                if (peer.is_v4() == channel->setup().primary_address.is_v4() &&
-                    peer != channel->setup().primary_address) {
-                    same_family.push_back(peer);
-                }
-            }
-            channel->set_peers(std::move(same_family));
-        }
-    } else if (const auto* resign = std::get_if<tether::ResignMessage>(&message)) {
-        log::warn("the anchor asks to resign", {{"reason", resign->reason}});
-        resigned_reason_ = resign->reason.empty() ? "asked by the anchor" : resign->reason;
-        update_tracking();
-    } else if (std::holds_alternative<tether::ResumeMessage>(message)) {
-        if (resigned_reason_) log::info("the anchor lets the float compete again");
-        resigned_reason_.reset();
-        update_tracking();
+void FloatDaemon::on_tether_connection(bool connected) {
+    tether_connected_ = connected;
+    set_tracker_everywhere(
+        kTetherTracker,
+        vrrp::Tracker{connected, std::nullopt,
+                      connected ? "connected to the anchor" : "the anchor's connection closed"});
+    // The anchor says again whether to resign when it reconnects; a dead one asks nothing.
+    if (!connected) {
+        set_tracker_everywhere(kSwarmTracker, vrrp::Tracker{true, std::nullopt, ""});
     }
 }
 
-void FloatDaemon::update_tracking() {
-    const bool up = (config_.tether_path.empty() || tether_connected_) && !resigned_reason_;
-    for (auto& channel : channels_) channel->set_tracked(up);
+void FloatDaemon::on_tether_message(const tether::Message& message) {
+    if (const auto* peers = std::get_if<tether::PeersMessage>(&message)) {
+        anchor_peers_ = peers->peers;
+        for (auto& channel : channels_) {
+            if (channel->setup().peers_from_anchor) channel->set_peers(peers->peers);
+        }
+    } else if (const auto* resign = std::get_if<tether::ResignMessage>(&message)) {
+        log::warn("the anchor asks to resign", {{"reason", resign->reason}});
+        set_tracker_everywhere(
+            kSwarmTracker,
+            vrrp::Tracker{false, std::nullopt,
+                          resign->reason.empty() ? "asked by the anchor" : resign->reason});
+    } else if (std::holds_alternative<tether::ResumeMessage>(message)) {
+        log::info("the anchor lets the float compete again");
+        set_tracker_everywhere(kSwarmTracker,
+                               vrrp::Tracker{true, std::nullopt, "the anchor lets it compete"});
+    }
 }
 
 void FloatDaemon::reload() {
@@ -263,24 +302,31 @@ void FloatDaemon::reload() {
                   {{"priority", static_cast<int>(next.instance.priority)}});
         return;
     }
-    log::info("SIGHUP: VRRP settings changed; restarting the instances");
-    for (auto& channel : channels_) channel->stop();
+    // Plan with the new settings before stopping anything: a refused configuration must not
+    // cost the VIP.
     const auto previous = config_.instance;
     config_.instance = next.instance;
-    if (auto problem = build_channels()) {
+    auto planned = plan();
+    if (auto* problem = std::get_if<std::string>(&planned)) {
         log::error("SIGHUP: new configuration refused, keeping the old one: " + *problem);
         config_.instance = previous;
-        if (auto again = build_channels()) {
-            log::error("cannot restore the previous configuration: " + *again);
+        return;
+    }
+    log::info("SIGHUP: VRRP settings changed; restarting the instances");
+    stop_channels();
+    if (auto problem = open_channels(std::move(std::get<ChannelPlan>(planned)))) {
+        log::error("SIGHUP: cannot start the new configuration, restoring the old one: " +
+                   *problem);
+        config_.instance = previous;
+        auto restored = plan();
+        auto* ready = std::get_if<ChannelPlan>(&restored);
+        if (!ready || open_channels(std::move(*ready))) {
+            log::error("cannot restore the previous configuration; stopping");
             shutdown();
             return;
         }
     }
-    const bool up = (config_.tether_path.empty() || tether_connected_) && !resigned_reason_;
-    for (auto& channel : channels_) {
-        channel->set_tracked(up);
-        channel->start();
-    }
+    start_channels();
 }
 
 status::FloatStatus FloatDaemon::status() const {

@@ -5,9 +5,12 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <variant>
 #include <vector>
 
 #include "keepalived_swarm/config/float_config.hpp"
@@ -16,6 +19,7 @@
 #include "keepalived_swarm/process/command.hpp"
 #include "keepalived_swarm/status/float_status.hpp"
 #include "keepalived_swarm/tether/client.hpp"
+#include "roles/float/channel_plan.hpp"
 #include "roles/float/vrrp_channel.hpp"
 
 namespace ks::roles::float_role {
@@ -37,11 +41,19 @@ public:
     status::FloatStatus status() const;
 
 private:
-    std::optional<std::string> build_channels();
+    /// Plans the channels for the current settings from what the kernel reports now.
+    std::variant<ChannelPlan, std::string> plan();
+    /// Removes stale VIPs and opens the planned channels (not started).
+    std::optional<std::string> open_channels(ChannelPlan plan);
+    void start_channels();
+    void stop_channels();
+    /// Gives `channel` the current state of every tracker and peer set the float feeds it.
+    void feed(VrrpChannel& channel);
+    void set_tracker_everywhere(std::string_view name, const vrrp::Tracker& tracker);
     void wait_for_signals();
     void on_transition(const VrrpChannel& channel, const vrrp::StateChanged& change);
     void on_tether_message(const tether::Message& message);
-    void update_tracking();
+    void on_tether_connection(bool connected);
     void reload();
     std::optional<std::string> start_status_server();
 
@@ -49,7 +61,7 @@ private:
     config::FloatConfig config_;
     std::vector<std::string> args_;
     std::optional<net::RouteNetlink> netlink_;
-    std::vector<std::unique_ptr<VrrpChannel>> channels_;
+    std::vector<std::shared_ptr<VrrpChannel>> channels_;
     std::unique_ptr<tether::Client> tether_;
     std::unique_ptr<http::Server> status_server_;
     process::ChildReaper reaper_;
@@ -57,9 +69,10 @@ private:
     boost::asio::steady_timer shutdown_deadline_;
     std::chrono::system_clock::time_point started_at_ = std::chrono::system_clock::now();
     bool tether_connected_ = false;
-    std::optional<std::string> resigned_reason_;
-    std::vector<net::IpAddress> tether_peers_;
-    bool tether_sent_peers_ = false;
+    /// The trackers the float feeds every channel, by name (tether, swarm, link, node-address).
+    std::map<std::string, vrrp::Tracker, std::less<>> trackers_;
+    /// The anchor's latest complete list of the other managers.
+    std::optional<std::vector<net::IpAddress>> anchor_peers_;
     bool shutting_down_ = false;
 };
 

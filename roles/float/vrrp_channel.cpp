@@ -1,7 +1,7 @@
 #include "roles/float/vrrp_channel.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
+#include <algorithm>
+#include <cstdio>
 
 #include "keepalived_swarm/log/log.hpp"
 #include "keepalived_swarm/util/time_text.hpp"
@@ -9,19 +9,6 @@
 
 namespace ks::roles::float_role {
 namespace {
-
-vrrp::InstanceConfig engine_config(const ChannelSetup& setup) {
-    vrrp::InstanceConfig config;
-    config.version = setup.settings.version;
-    config.vrid = setup.settings.vrid;
-    config.priority = setup.settings.priority;
-    config.advert_interval = setup.settings.advert_interval;
-    config.preempt = setup.settings.preempt;
-    config.preempt_delay = setup.settings.preempt_delay;
-    config.primary_address = setup.primary_address;
-    for (const auto& vip : setup.vips) config.virtual_addresses.push_back(vip.address);
-    return config;
-}
 
 /// Short, label-friendly names for packets the codec rejected.
 std::string decode_failure_name(const boost::system::error_code& error) {
@@ -47,32 +34,53 @@ std::string decode_failure_name(const boost::system::error_code& error) {
     return "decode_error";
 }
 
+std::string mac_text(const net::MacAddress& mac) {
+    char text[18];
+    std::snprintf(text, sizeof text, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2],
+                  mac[3], mac[4], mac[5]);
+    return text;
+}
+
+std::string weight_text(const std::optional<int>& weight) {
+    if (!weight) return "fault";
+    return (*weight >= 0 ? "+" : "") + std::to_string(*weight);
+}
+
+/// Moves the entry matching `same` to the front (or adds one), keeping at most `limit`.
+template <class Entry, class Same>
+Entry& front_entry(std::deque<Entry>& entries, std::size_t limit, Same same) {
+    for (auto it = entries.begin(); it != entries.end(); ++it) {
+        if (same(*it)) {
+            Entry entry = std::move(*it);
+            entries.erase(it);
+            entries.push_front(std::move(entry));
+            return entries.front();
+        }
+    }
+    entries.emplace_front();
+    while (entries.size() > limit) entries.pop_back();
+    return entries.front();
+}
+
 }  // namespace
 
 VrrpChannel::VrrpChannel(const boost::asio::any_io_executor& executor, ChannelSetup setup,
-                         net::RouteNetlink& netlink, TransitionObserver observer)
-    : executor_(executor),
-      setup_(std::move(setup)),
-      netlink_(netlink),
+                         std::unique_ptr<ChannelIo> io, TransitionObserver observer)
+    : setup_(std::move(setup)),
+      io_(std::move(io)),
       observer_(std::move(observer)),
       instance_(engine_config(setup_)),
-      timer_(executor),
-      refresh_announce_timer_(executor) {}
-
-boost::system::error_code VrrpChannel::open() {
-    auto socket = net::VrrpSocket::open(
-        executor_, {setup_.link.index, setup_.link.name, setup_.primary_address, true});
-    if (!socket) return socket.error();
-    auto announcer = net::Announcer::open(setup_.link.index, setup_.link.mac);
-    if (!announcer) return announcer.error();
-    socket_.emplace(std::move(*socket));
-    announcer_.emplace(std::move(*announcer));
-    return {};
+      timer_(executor) {
+    const auto now = std::chrono::system_clock::now();
+    for (const auto& [name, tracker] : instance_.trackers()) tracker_since_[name] = now;
 }
 
 void VrrpChannel::start() {
     stopped_ = false;
-    boost::asio::co_spawn(executor_, receive_loop(), boost::asio::detached);
+    io_->start_receiving(
+        [self = shared_from_this()](boost::system::result<net::ReceivedPacket> packet) {
+            self->handle_packet(packet);
+        });
     perform(instance_.start(vrrp::Clock::now()));
 }
 
@@ -81,20 +89,30 @@ void VrrpChannel::stop() {
     perform(instance_.stop(vrrp::Clock::now()));
     stopped_ = true;
     timer_.cancel();
-    refresh_announce_timer_.cancel();
-    if (socket_) socket_->close();
+    io_->close();
 }
 
-void VrrpChannel::set_tracked(bool up) {
+void VrrpChannel::set_tracker(std::string_view name, const vrrp::Tracker& tracker) {
+    const auto& trackers = instance_.trackers();
+    const auto known = trackers.find(name);
+    if (known == trackers.end() || known->second.up != tracker.up) {
+        tracker_since_[std::string(name)] = std::chrono::system_clock::now();
+    }
     // Also before start(): the engine remembers it and starts in Fault.
-    perform(instance_.set_tracked(vrrp::Clock::now(), up));
+    perform(instance_.set_tracker(vrrp::Clock::now(), name, tracker));
 }
 
 void VrrpChannel::set_peers(std::vector<net::IpAddress> peers) {
-    if (peers == setup_.peers) return;
-    log::info("unicast peers changed",
-              {{"instance", setup_.settings.instance_name}, {"peers", peers.size()}});
-    setup_.peers = std::move(peers);
+    const auto before = instance_.peers();
+    perform(instance_.set_peers(vrrp::Clock::now(), std::move(peers)));
+    if (instance_.peers() != before) {
+        std::string list;
+        for (const auto& peer : *instance_.peers()) {
+            list += (list.empty() ? "" : ",") + peer.to_string();
+        }
+        log::info("peer set changed", {{"instance", setup_.settings.instance_name},
+                                       {"peers", list.empty() ? "(none)" : list}});
+    }
 }
 
 void VrrpChannel::update(std::uint8_t priority, bool preempt, vrrp::Duration preempt_delay) {
@@ -104,54 +122,121 @@ void VrrpChannel::update(std::uint8_t priority, bool preempt, vrrp::Duration pre
     perform(instance_.update(vrrp::Clock::now(), priority, preempt, preempt_delay));
 }
 
-std::vector<net::IpAddress> VrrpChannel::destinations() const {
-    if (!setup_.peers.empty()) return setup_.peers;
-    return {boost::asio::ip::make_address(setup_.primary_address.is_v4() ? vrrp::kMulticastV4
-                                                                         : vrrp::kMulticastV6)};
+void VrrpChannel::address_removed(const net::IpAddress& address) {
+    perform(instance_.address_removed(vrrp::Clock::now(), address));
+}
+
+void VrrpChannel::address_claimed(const net::IpAddress& address, const net::MacAddress& mac) {
+    perform(instance_.address_claimed(vrrp::Clock::now(), address, mac));
+}
+
+void VrrpChannel::handle_packet(const boost::system::result<net::ReceivedPacket>& packet) {
+    if (stopped_) return;
+    if (!packet) {
+        ++adverts_dropped_[decode_failure_name(packet.error())];
+        return;
+    }
+    auto destination = packet->destination;
+    if (packet->source.is_v6() && !destination.is_v6()) {
+        destination = boost::asio::ip::make_address(vrrp::kMulticastV6);
+    }
+    auto advert = vrrp::decode(packet->message, {packet->source, destination});
+    if (!advert) {
+        ++adverts_dropped_[decode_failure_name(advert.error())];
+        return;
+    }
+    const auto output =
+        instance_.receive(vrrp::Clock::now(), {packet->source, packet->ttl, std::move(*advert)});
+    const bool dropped = std::any_of(
+        output.actions.begin(), output.actions.end(),
+        [](const vrrp::Action& action) { return std::holds_alternative<vrrp::Dropped>(action); });
+    if (!dropped) ++adverts_received_;
+    perform(output);
 }
 
 void VrrpChannel::perform(const vrrp::Output& output) {
     for (const auto& action : output.actions) {
-        if (const auto* send = std::get_if<vrrp::SendAdvertisement>(&action)) {
-            send_advertisement(send->priority);
-        } else if (std::holds_alternative<vrrp::AddAddresses>(action)) {
-            apply_addresses(true);
-        } else if (std::holds_alternative<vrrp::RemoveAddresses>(action)) {
-            refresh_announce_timer_.cancel();
-            apply_addresses(false);
-        } else if (std::holds_alternative<vrrp::AnnounceAddresses>(action)) {
-            announce_burst();
-            if (setup_.settings.garp_refresh_delay > vrrp::Duration::zero()) {
-                refresh_announce_timer_.expires_after(setup_.settings.garp_refresh_delay);
-                refresh_announce_timer_.async_wait([this](const boost::system::error_code& error) {
-                    if (!error && instance_.state() == vrrp::State::master) announce_burst();
-                });
-            }
-        } else if (const auto* change = std::get_if<vrrp::StateChanged>(&action)) {
-            record_transition(*change);
-            if (observer_) observer_(*this, *change);
-        }
-    }
-    if (output.dropped) ++adverts_dropped_[std::string(vrrp::to_string(*output.dropped))];
-    if (output.address_list_mismatch) {
-        log::warn("advert accepted with a different VIP list: check the other nodes' VIPs",
-                  {{"instance", setup_.settings.instance_name}});
+        std::visit(vrrp::Overloaded{
+                       [&](const vrrp::SendAdvertisement& send) { send_advertisement(send); },
+                       [&](const vrrp::AddAddresses&) { apply_addresses(true); },
+                       [&](const vrrp::RemoveAddresses&) { apply_addresses(false); },
+                       [&](const vrrp::RestoreAddress& restore) { restore_address(restore); },
+                       [&](const vrrp::AnnounceAddresses&) { announce_burst(); },
+                       [&](const vrrp::RefreshNeighbour& refresh) {
+                           if (auto error = io_->forget_neighbour(refresh.address)) {
+                               log::debug("cannot refresh the neighbour entry of a rival master",
+                                          {{"peer", refresh.address.to_string()},
+                                           {"error", error.message()}});
+                           }
+                       },
+                       [&](const vrrp::StateChanged& change) {
+                           record_transition(change);
+                           if (observer_) observer_(*this, change);
+                       },
+                       [&](const vrrp::Dropped& drop) { note_drop(drop); },
+                       [&](const vrrp::Warning& warning) {
+                           log::warn(warning.message, {{"instance", setup_.settings.instance_name},
+                                                       {"from", warning.about.to_string()}});
+                       },
+                       [&](const vrrp::AddressConflict& conflict) { note_conflict(conflict); },
+                   },
+                   action);
     }
     arm_timer(output.next_deadline);
 }
 
-void VrrpChannel::send_advertisement(std::uint8_t priority) {
-    if (!socket_) return;
+void VrrpChannel::note_drop(const vrrp::Dropped& drop) {
+    ++adverts_dropped_[std::string(vrrp::to_string(drop.reason))];
+    if (drop.reason != vrrp::DropReason::unknown_source) return;
+    const auto source = drop.source.to_string();
+    auto& entry = front_entry(foreign_sources_, kSourceHistory,
+                              [&](const status::ForeignSource& f) { return f.address == source; });
+    entry.address = source;
+    entry.priority = drop.priority;
+    ++entry.count;
+    entry.last_seen = util::iso8601_utc(std::chrono::system_clock::now());
+    if (drop.report) {
+        log::warn(
+            "dropped a VRRP advert from a host outside the peer set: another group on this link "
+            "uses the same VRID, or a host is spoofing; it cannot move the VIP (reported once a "
+            "minute per source)",
+            {{"instance", setup_.settings.instance_name},
+             {"source", source},
+             {"priority", static_cast<int>(drop.priority)},
+             {"vrid", static_cast<int>(setup_.settings.vrid)}});
+    }
+}
+
+void VrrpChannel::note_conflict(const vrrp::AddressConflict& conflict) {
+    const auto vip = conflict.address.to_string();
+    const auto mac = mac_text(conflict.claimant);
+    auto& entry = front_entry(vip_conflicts_, kSourceHistory, [&](const status::VipConflict& c) {
+        return c.vip == vip && c.mac == mac;
+    });
+    entry.vip = vip;
+    entry.mac = mac;
+    ++entry.count;
+    entry.last_seen = util::iso8601_utc(std::chrono::system_clock::now());
+    if (conflict.report) {
+        log::warn(
+            "another host claims a VIP this node holds: a static address somewhere, or another "
+            "cluster with the same VIP; find the host with this MAC (reported once a minute per "
+            "VIP)",
+            {{"instance", setup_.settings.instance_name}, {"vip", vip}, {"mac", mac}});
+    }
+}
+
+void VrrpChannel::send_advertisement(const vrrp::SendAdvertisement& send) {
     vrrp::Advertisement advert;
     advert.version = setup_.settings.version;
     advert.vrid = setup_.settings.vrid;
-    advert.priority = priority;
+    advert.priority = send.priority;
     advert.interval =
         std::chrono::duration_cast<vrrp::Centiseconds>(setup_.settings.advert_interval);
-    for (const auto& vip : setup_.vips) advert.addresses.push_back(vip.address);
-    for (const auto& destination : destinations()) {
+    advert.addresses = instance_.config().virtual_addresses;
+    for (const auto& destination : send.destinations) {
         const auto bytes = vrrp::encode(advert, {setup_.primary_address, destination});
-        if (auto error = socket_->send(bytes, destination)) {
+        if (auto error = io_->send(bytes, destination)) {
             if (!send_error_logged_) {
                 log::error("cannot send VRRP advertisement; check the interface is up",
                            {{"instance", setup_.settings.instance_name},
@@ -168,8 +253,7 @@ void VrrpChannel::send_advertisement(std::uint8_t priority) {
 
 void VrrpChannel::apply_addresses(bool add) {
     for (const auto& vip : setup_.vips) {
-        const auto error = add ? netlink_.add_address(setup_.link.index, vip)
-                               : netlink_.remove_address(setup_.link.index, vip);
+        const auto error = add ? io_->add_address(vip) : io_->remove_address(vip);
         if (error) {
             log::error(add ? "cannot add VIP; the float needs CAP_NET_ADMIN"
                            : "cannot remove VIP; the float needs CAP_NET_ADMIN",
@@ -183,11 +267,31 @@ void VrrpChannel::apply_addresses(bool add) {
     }
 }
 
+void VrrpChannel::restore_address(const vrrp::RestoreAddress& restore) {
+    for (const auto& vip : setup_.vips) {
+        if (vip.address != restore.address) continue;
+        if (auto error = io_->add_address(vip)) {
+            log::error("cannot put back a VIP removed by someone else",
+                       {{"vip", vip.to_string()}, {"error", error.message()}});
+            return;
+        }
+        ++vips_restored_;
+        if (restore.report) {
+            log::warn(
+                "a VIP was removed from the interface by something else while this node is "
+                "master; put it back (a network manager such as systemd-networkd or a DHCP "
+                "client may be managing this interface; exclude the VIP from it)",
+                {{"instance", setup_.settings.instance_name},
+                 {"vip", vip.to_string()},
+                 {"interface", setup_.link.name}});
+        }
+    }
+}
+
 void VrrpChannel::announce_burst() {
-    if (!announcer_) return;
     for (unsigned i = 0; i < setup_.settings.garp_repeat; ++i) {
         for (const auto& vip : setup_.vips) {
-            if (auto error = announcer_->announce(vip.address); error && i == 0) {
+            if (auto error = io_->announce(vip.address); error && i == 0) {
                 log::warn("cannot announce VIP",
                           {{"vip", vip.address}, {"error", error.message()}});
             }
@@ -201,9 +305,10 @@ void VrrpChannel::arm_timer(std::optional<vrrp::TimePoint> deadline) {
         return;
     }
     timer_.expires_at(*deadline);
-    timer_.async_wait([this](const boost::system::error_code& error) {
-        if (error || stopped_) return;
-        perform(instance_.expire(vrrp::Clock::now()));
+    timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& error) {
+        auto self = weak.lock();
+        if (error || !self || self->stopped_) return;
+        self->perform(self->instance_.expire(vrrp::Clock::now()));
     });
 }
 
@@ -211,51 +316,16 @@ void VrrpChannel::record_transition(const vrrp::StateChanged& change) {
     const auto now = std::chrono::system_clock::now();
     state_since_ = now;
     ++transitions_total_;
-    transitions_.push_back(status::Transition{
-        util::iso8601_utc(now), std::string(vrrp::to_string(change.from)),
-        std::string(vrrp::to_string(change.to)), std::string(vrrp::to_string(change.reason))});
+    std::string reason(vrrp::to_string(change.reason));
+    if (!change.detail.empty()) reason += ": " + change.detail;
+    transitions_.push_back(status::Transition{util::iso8601_utc(now),
+                                              std::string(vrrp::to_string(change.from)),
+                                              std::string(vrrp::to_string(change.to)), reason});
     while (transitions_.size() > kTransitionHistory) transitions_.pop_front();
     log::info("VRRP state changed", {{"instance", setup_.settings.instance_name},
                                      {"from", vrrp::to_string(change.from)},
                                      {"to", vrrp::to_string(change.to)},
-                                     {"reason", vrrp::to_string(change.reason)}});
-}
-
-boost::asio::awaitable<void> VrrpChannel::receive_loop() {
-    while (!stopped_ && socket_) {
-        auto packet = co_await socket_->receive();
-        if (stopped_) break;
-        if (!packet) {
-            if (packet.error() == boost::asio::error::operation_aborted ||
-                packet.error() == boost::asio::error::bad_descriptor) {
-                break;
-            }
-            ++adverts_dropped_[decode_failure_name(packet.error())];
-            continue;
-        }
-        if (packet->source.is_v6() && !packet->destination.is_v6()) {
-            packet->destination = boost::asio::ip::make_address(vrrp::kMulticastV6);
-        }
-        auto advert = vrrp::decode(packet->message, {packet->source, packet->destination});
-        if (!advert) {
-            ++adverts_dropped_[decode_failure_name(advert.error())];
-            continue;
-        }
-        const auto output = instance_.receive(vrrp::Clock::now(),
-                                              {packet->source, packet->ttl, std::move(*advert)});
-        if (!output.dropped) ++adverts_received_;
-        if (output.rival_master && !setup_.peers.empty()) {
-            // The rival does not hear us: after a partition our neighbour entry for it may be
-            // stuck in a failed resolution that retries only every second, with our unicast
-            // adverts queued behind it. A fresh entry resolves at once.
-            if (auto error = netlink_.forget_neighbour(setup_.link.index, *output.rival_master)) {
-                log::debug(
-                    "cannot refresh the neighbour entry of a rival master",
-                    {{"peer", output.rival_master->to_string()}, {"error", error.message()}});
-            }
-        }
-        perform(output);
-    }
+                                     {"reason", reason}});
 }
 
 status::InstanceStatus VrrpChannel::status() const {
@@ -279,8 +349,20 @@ status::InstanceStatus VrrpChannel::status() const {
     for (const auto& vip : setup_.vips) s.vips.push_back(vip.to_string());
     s.primary_address = setup_.primary_address.to_string();
     if (auto master = instance_.master_address()) s.master = master->to_string();
-    s.mode = setup_.peers.empty() ? "multicast" : "unicast";
-    for (const auto& peer : setup_.peers) s.peers.push_back(peer.to_string());
+    s.mode = setup_.unicast ? "unicast" : "multicast";
+    if (const auto& peers = instance_.peers()) {
+        for (const auto& peer : *peers) s.peers.push_back(peer.to_string());
+    }
+    s.accept_from = std::string(vrrp::to_string(settings.accept_from));
+    for (const auto& [name, tracker] : instance_.trackers()) {
+        const auto since = tracker_since_.find(name);
+        s.trackers.push_back(status::TrackerStatus{
+            name, tracker.up, weight_text(tracker.weight), tracker.reason,
+            since == tracker_since_.end() ? "" : util::iso8601_utc(since->second)});
+    }
+    s.foreign_sources.assign(foreign_sources_.begin(), foreign_sources_.end());
+    s.vip_conflicts.assign(vip_conflicts_.begin(), vip_conflicts_.end());
+    s.vips_restored = vips_restored_;
     s.adverts_sent = adverts_sent_;
     s.adverts_received = adverts_received_;
     s.adverts_dropped = adverts_dropped_;

@@ -21,9 +21,6 @@ RoleDescription anchor_role_description() {
         {"run-dir", "KEEPALIVED_RUN_DIR", kRunDirectory, "PATH",
          "Host folder for the tether and status sockets, bound into the float at " +
              std::string(kRunDirectory) + " (mount it at the same path into the anchor)."},
-        {"peers", "KEEPALIVED_PEERS", "", "auto|multicast",
-         "auto: the other swarm managers are the float's unicast peers, kept up to date; "
-         "multicast: VRRP multicast. Default: auto, or the --unicast-peer list when given."},
         {"stop-timeout", "KEEPALIVED_STOP_TIMEOUT", "5s", "DUR",
          "How long the float gets to release the VIPs after SIGTERM before it is killed."},
         {"node-hostname", "DOCKER_NODE_HOSTNAME", "", "NAME",
@@ -95,16 +92,6 @@ Parsed<AnchorConfig> parse_anchor_config(const CommandLine& command_line) {
         config.run_directory.pop_back();
     }
 
-    const bool has_peers = !config.instance.unicast_peers.empty();
-    config.peers = has_peers ? PeersMode::fixed : PeersMode::automatic;
-    if (auto peers = validator.choice("peers", {"auto", "multicast"})) {
-        if (has_peers) {
-            validator.add_problem("peers", *peers,
-                                  "unset when --unicast-peer (KEEPALIVED_UNICAST_PEERS) lists the "
-                                  "peers; use one or the other");
-        }
-        config.peers = *peers == "auto" ? PeersMode::automatic : PeersMode::multicast;
-    }
     if (auto timeout = validator.duration("stop-timeout", 0s, 300s)) {
         if (*timeout % 1s != 0us) {
             validator.add_problem("stop-timeout", validator.text("stop-timeout"),

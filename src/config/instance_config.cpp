@@ -61,6 +61,13 @@ std::vector<OptionSpec> instance_option_specs() {
         {"unicast-peer", "KEEPALIVED_UNICAST_PEERS", "", "ADDR",
          "Send adverts to this peer instead of multicast (for networks that drop multicast).",
          OptionKind::list},
+        {"peers", "KEEPALIVED_PEERS", "", "auto|multicast",
+         "auto: the other swarm managers (from the anchor) are the unicast peers, kept up to "
+         "date, and the float competes only once it has their list; multicast: VRRP multicast. "
+         "Default: auto, or the --unicast-peer list when given."},
+        {"accept-from", "KEEPALIVED_ACCEPT_FROM", "peers", "peers|any",
+         "Whose adverts count: peers (only the peer set's, once one is known: a stranger on the "
+         "link cannot move the VIP) or any (RFC 5798: any router of the VRID)."},
         {"preempt", "KEEPALIVED_PREEMPT", "false", "",
          "Take the VIPs from a live master of lower priority (off: the VIP stays put).",
          OptionKind::toggle},
@@ -150,6 +157,21 @@ InstanceSettings read_instance_settings(Validator& validator, InterfaceRequireme
         }
     }
 
+    const bool has_peers = !settings.unicast_peers.empty();
+    settings.peers = has_peers ? PeersMode::fixed : PeersMode::automatic;
+    if (auto peers = validator.choice("peers", {"auto", "multicast"})) {
+        if (has_peers) {
+            validator.add_problem("peers", *peers,
+                                  "unset when --unicast-peer (KEEPALIVED_UNICAST_PEERS) lists the "
+                                  "peers; use one or the other");
+        } else {
+            settings.peers = *peers == "auto" ? PeersMode::automatic : PeersMode::multicast;
+        }
+    }
+    if (auto accept = validator.choice("accept-from", {"peers", "any"})) {
+        settings.accept_from = *accept == "any" ? vrrp::AcceptFrom::any : vrrp::AcceptFrom::peers;
+    }
+
     settings.preempt = validator.toggle("preempt").value_or(false);
     settings.preempt_delay = validator.duration("preempt-delay", 0s, 1000s).value_or(0s);
     settings.instance_name = validator.text("instance-name");
@@ -192,6 +214,12 @@ std::vector<std::string> instance_environment(const InstanceSettings& settings) 
     if (!settings.unicast_peers.empty()) {
         environment.push_back("KEEPALIVED_UNICAST_PEERS=" + join_addresses(settings.unicast_peers));
     }
+    if (settings.peers != PeersMode::fixed) {
+        environment.push_back(std::string("KEEPALIVED_PEERS=") +
+                              (settings.peers == PeersMode::automatic ? "auto" : "multicast"));
+    }
+    environment.push_back("KEEPALIVED_ACCEPT_FROM=" +
+                          std::string(vrrp::to_string(settings.accept_from)));
     environment.push_back(std::string("KEEPALIVED_PREEMPT=") +
                           (settings.preempt ? "true" : "false"));
     environment.push_back("KEEPALIVED_PREEMPT_DELAY=" + format_duration(settings.preempt_delay));

@@ -22,6 +22,26 @@ json::value instance_to_json(const InstanceStatus& s) {
         transitions.emplace_back(
             json::object{{"at", t.at}, {"from", t.from}, {"to", t.to}, {"reason", t.reason}});
     }
+    json::array trackers;
+    for (const auto& t : s.trackers) {
+        trackers.emplace_back(json::object{{"name", t.name},
+                                           {"up", t.up},
+                                           {"weight", t.weight},
+                                           {"reason", t.reason},
+                                           {"since", t.since}});
+    }
+    json::array foreign;
+    for (const auto& f : s.foreign_sources) {
+        foreign.emplace_back(json::object{{"address", f.address},
+                                          {"priority", f.priority},
+                                          {"count", f.count},
+                                          {"last_seen", f.last_seen}});
+    }
+    json::array conflicts;
+    for (const auto& c : s.vip_conflicts) {
+        conflicts.emplace_back(json::object{
+            {"vip", c.vip}, {"mac", c.mac}, {"count", c.count}, {"last_seen", c.last_seen}});
+    }
     return json::object{
         {"name", s.name},
         {"interface", s.interface},
@@ -40,6 +60,11 @@ json::value instance_to_json(const InstanceStatus& s) {
         {"master", s.master},
         {"mode", s.mode},
         {"peers", strings_to_json(s.peers)},
+        {"accept_from", s.accept_from},
+        {"trackers", std::move(trackers)},
+        {"foreign_sources", std::move(foreign)},
+        {"vip_conflicts", std::move(conflicts)},
+        {"vips_restored", s.vips_restored},
         {"adverts_sent", s.adverts_sent},
         {"adverts_received", s.adverts_received},
         {"adverts_dropped", std::move(dropped)},
@@ -107,6 +132,27 @@ private:
     bool ok_ = true;
 };
 
+/// Reads the array of objects at `key` (absent: nothing) with `read_one` per item; false on a
+/// wrong shape.
+template <class Item, class ReadOne>
+bool read_objects(const Reader& parent, std::string_view key, std::vector<Item>& out,
+                  ReadOne read_one) {
+    const auto* found = parent.find(key);
+    if (found == nullptr || found->is_null()) return true;
+    const auto* array = found->if_array();
+    if (array == nullptr) return false;
+    for (const auto& item : *array) {
+        const auto* object = item.if_object();
+        if (object == nullptr) return false;
+        Reader r(*object);
+        Item value;
+        read_one(r, value);
+        if (!r.ok()) return false;
+        out.push_back(std::move(value));
+    }
+    return true;
+}
+
 bool read_instance(const json::value& value, InstanceStatus& s) {
     const auto* object = value.if_object();
     if (object == nullptr) return false;
@@ -128,6 +174,8 @@ bool read_instance(const json::value& value, InstanceStatus& s) {
     r.read("master", s.master);
     r.read("mode", s.mode);
     r.read("peers", s.peers);
+    r.read("accept_from", s.accept_from);
+    r.read("vips_restored", s.vips_restored);
     r.read("adverts_sent", s.adverts_sent);
     r.read("adverts_received", s.adverts_received);
     r.read("transitions_total", s.transitions_total);
@@ -143,23 +191,36 @@ bool read_instance(const json::value& value, InstanceStatus& s) {
             r.fail();
         }
     }
-    if (const auto* transitions = r.find("transitions")) {
-        const auto* array = transitions->if_array();
-        if (array == nullptr) return false;
-        for (const auto& item : *array) {
-            const auto* t = item.if_object();
-            if (t == nullptr) return false;
-            Transition transition;
-            Reader tr(*t);
-            tr.read("at", transition.at);
-            tr.read("from", transition.from);
-            tr.read("to", transition.to);
-            tr.read("reason", transition.reason);
-            if (!tr.ok()) return false;
-            s.transitions.push_back(std::move(transition));
-        }
-    }
-    return r.ok();
+    const bool lists_ok =
+        read_objects(r, "transitions", s.transitions,
+                     [](Reader& tr, Transition& t) {
+                         tr.read("at", t.at);
+                         tr.read("from", t.from);
+                         tr.read("to", t.to);
+                         tr.read("reason", t.reason);
+                     }) &&
+        read_objects(r, "trackers", s.trackers,
+                     [](Reader& tr, TrackerStatus& t) {
+                         tr.read("name", t.name);
+                         tr.read("up", t.up);
+                         tr.read("weight", t.weight);
+                         tr.read("reason", t.reason);
+                         tr.read("since", t.since);
+                     }) &&
+        read_objects(r, "foreign_sources", s.foreign_sources,
+                     [](Reader& fr, ForeignSource& f) {
+                         fr.read("address", f.address);
+                         fr.read("priority", f.priority);
+                         fr.read("count", f.count);
+                         fr.read("last_seen", f.last_seen);
+                     }) &&
+        read_objects(r, "vip_conflicts", s.vip_conflicts, [](Reader& cr, VipConflict& c) {
+            cr.read("vip", c.vip);
+            cr.read("mac", c.mac);
+            cr.read("count", c.count);
+            cr.read("last_seen", c.last_seen);
+        });
+    return lists_ok && r.ok();
 }
 
 }  // namespace
@@ -238,6 +299,38 @@ std::string to_prometheus(const FloatStatus& status,
             l.emplace_back("reason", reason);
             e.sample(l, static_cast<double>(count));
         }
+    }
+    e.family("keepalived_swarm_vrrp_foreign_adverts_total", "counter",
+             "Advertisements dropped from hosts outside the peer set, by source (the most "
+             "recent few sources).");
+    for (const auto& s : status.instances) {
+        for (const auto& foreign : s.foreign_sources) {
+            auto l = base(s);
+            l.emplace_back("source", foreign.address);
+            e.sample(l, static_cast<double>(foreign.count));
+        }
+    }
+    e.family("keepalived_swarm_vrrp_tracker_up", "gauge",
+             "1 while the tracker is up; a fault tracker down keeps the instance in FAULT.");
+    for (const auto& s : status.instances) {
+        for (const auto& tracker : s.trackers) {
+            auto l = base(s);
+            l.emplace_back("tracker", tracker.name);
+            l.emplace_back("weight", tracker.weight);
+            e.sample(l, tracker.up ? 1 : 0);
+        }
+    }
+    e.family("keepalived_swarm_vrrp_vip_conflicts_total", "counter",
+             "Claims of a VIP by another host (ARP / NDP) while this node was master.");
+    for (const auto& s : status.instances) {
+        std::uint64_t total = 0;
+        for (const auto& conflict : s.vip_conflicts) total += conflict.count;
+        e.sample(base(s), static_cast<double>(total));
+    }
+    e.family("keepalived_swarm_vrrp_vips_restored_total", "counter",
+             "VIPs put back on the interface after something else removed them.");
+    for (const auto& s : status.instances) {
+        e.sample(base(s), static_cast<double>(s.vips_restored));
     }
     e.family("keepalived_swarm_vrrp_transitions_total", "counter", "State transitions.");
     for (const auto& s : status.instances) {

@@ -10,71 +10,71 @@ std::vector<IpAddress> sorted(std::vector<IpAddress> addresses) {
     return addresses;
 }
 
+bool contains(const std::vector<IpAddress>& addresses, const IpAddress& address) {
+    return std::find(addresses.begin(), addresses.end(), address) != addresses.end();
+}
+
 }  // namespace
 
-std::string_view to_string(State state) {
-    switch (state) {
-        case State::initialize:
-            return "INIT";
-        case State::backup:
-            return "BACKUP";
-        case State::master:
-            return "MASTER";
-        case State::fault:
-            return "FAULT";
-    }
-    return "INIT";
-}
-
-std::string_view to_string(Reason reason) {
-    switch (reason) {
-        case Reason::startup:
-            return "startup";
-        case Reason::shutdown:
-            return "shutdown";
-        case Reason::master_down:
-            return "master down timer expired";
-        case Reason::higher_priority:
-            return "higher priority master advertised";
-        case Reason::tracked_down:
-            return "tether to the anchor down";
-        case Reason::tracked_up:
-            return "tether to the anchor up";
-    }
-    return "unknown";
-}
-
-std::string_view to_string(DropReason reason) {
-    switch (reason) {
-        case DropReason::ttl:
-            return "ttl";
-        case DropReason::version_mismatch:
-            return "version_mismatch";
-        case DropReason::other_vrid:
-            return "other_vrid";
-        case DropReason::own_advert:
-            return "own_advert";
-        case DropReason::interval_mismatch:
-            return "interval_mismatch";
-        case DropReason::address_mismatch:
-            return "address_mismatch";
-        case DropReason::owner_ignores:
-            return "owner_ignores";
-    }
-    return "unknown";
+std::string_view to_string(AcceptFrom accept_from) {
+    return accept_from == AcceptFrom::peers ? "peers" : "any";
 }
 
 Instance::Instance(InstanceConfig config)
-    : config_(std::move(config)), master_advert_interval_(config_.advert_interval) {
+    : config_(std::move(config)),
+      multicast_group_(boost::asio::ip::make_address(
+          config_.primary_address.is_v4() ? kMulticastV4 : kMulticastV6)),
+      master_advert_interval_(config_.advert_interval) {
     config_.virtual_addresses = sorted(std::move(config_.virtual_addresses));
+    if (config_.peers) {
+        auto peers = std::move(*config_.peers);
+        config_.peers.reset();
+        set_peers(TimePoint{}, std::move(peers));
+    } else if (config_.await_peers) {
+        trackers_.emplace(kPeersTracker, Tracker{false, std::nullopt, "waiting for the peer list"});
+    }
+}
+
+std::optional<TimePoint> Instance::next_deadline() const {
+    if (!announce_again_at_) return deadline_;
+    if (!deadline_) return announce_again_at_;
+    return std::min(*deadline_, *announce_again_at_);
+}
+
+std::optional<std::string> Instance::fault_reason() const {
+    for (const auto& [name, tracker] : trackers_) {
+        if (!tracker.up && !tracker.weight) {
+            return tracker.reason.empty() ? name : name + ": " + tracker.reason;
+        }
+    }
+    return std::nullopt;
 }
 
 std::uint8_t Instance::effective_priority() const {
-    return state_ == State::fault ? kResignPriority : config_.priority;
+    return state_ == State::fault ? kResignPriority : competing_priority();
+}
+
+std::uint8_t Instance::competing_priority() const {
+    int adjustment = 0;
+    bool adjusted = false;
+    for (const auto& [name, tracker] : trackers_) {
+        if (!tracker.up && tracker.weight) {
+            adjustment += *tracker.weight;
+            adjusted = true;
+        }
+    }
+    if (!adjusted) return config_.priority;
+    // keepalived's rule: a weight never makes an owner nor a resignation.
+    return static_cast<std::uint8_t>(std::clamp(config_.priority + adjustment, 1, 254));
+}
+
+std::vector<IpAddress> Instance::destinations() const {
+    if (!config_.unicast) return {multicast_group_};
+    return peers_.value_or(std::vector<IpAddress>{});
 }
 
 Duration Instance::skew_time() const {
-    const auto weight = 256 - static_cast<Duration::rep>(config_.priority);
+    const auto weight = 256 - static_cast<Duration::rep>(effective_priority());
     // RFC 3768 6.1: VRRPv2 skews by (256 - Priority) / 256 seconds whatever the interval.
     const Duration base = config_.version == Version::v2 ? Duration(std::chrono::seconds(1))
                                                          : master_advert_interval_;
@@ -91,15 +91,34 @@ Duration Instance::advertised_interval(const Advertisement& advert) const {
     return std::chrono::duration_cast<Duration>(advert.interval);
 }
 
+bool Instance::holds(const IpAddress& address) const {
+    return contains(config_.virtual_addresses, address) ||
+           contains(config_.unadvertised_addresses, address);
+}
+
 Output Instance::finish(Output out) const {
-    out.next_deadline = deadline_;
+    out.next_deadline = next_deadline();
     return out;
 }
 
-void Instance::change_state(Output& out, State to, Reason reason) {
+void Instance::change_state(Output& out, State to, Reason reason, std::string detail) {
     if (state_ == to) return;
-    out.actions.emplace_back(StateChanged{state_, to, reason});
+    out.actions.emplace_back(StateChanged{state_, to, reason, std::move(detail)});
     state_ = to;
+}
+
+void Instance::advertise(Output& out, std::uint8_t priority) const {
+    // Unicast to an empty peer set (a one-manager swarm): nobody to tell.
+    auto destinations = this->destinations();
+    if (!destinations.empty()) {
+        out.actions.emplace_back(SendAdvertisement{priority, std::move(destinations)});
+    }
+}
+
+void Instance::advertise_as_master(Output& out, TimePoint now) {
+    // Not effective_priority(): this may run on the way out of Fault, before the state changes.
+    advertise(out, competing_priority());
+    deadline_ = now + config_.advert_interval;
 }
 
 void Instance::become_master(Output& out, TimePoint now, Reason reason) {
@@ -107,37 +126,58 @@ void Instance::become_master(Output& out, TimePoint now, Reason reason) {
     // Announce before advertising: a rival master reacts to our advert, so whatever it announces
     // in reply reaches the neighbours after our announcement, not before.
     out.actions.emplace_back(AnnounceAddresses{});
-    out.actions.emplace_back(SendAdvertisement{config_.priority});
-    deadline_ = now + config_.advert_interval;
+    advertise_as_master(out, now);
+    change_state(out, State::master, reason);
     master_advert_interval_ = config_.advert_interval;
     master_address_ = config_.primary_address;
     lower_master_since_.reset();
     // The announcement above may be overtaken by a rival's: the first conflict announces again.
     conflict_announced_at_.reset();
-    change_state(out, State::master, reason);
+    replied_at_.reset();
+    reply_pending_ = false;
+    announce_again_at_.reset();
+    if (config_.announce_repeat_delay > Duration::zero()) {
+        announce_again_at_ = now + config_.announce_repeat_delay;
+    }
 }
 
 void Instance::become_backup(Output& out, TimePoint now, Reason reason, Duration master_interval) {
     if (state_ == State::master) out.actions.emplace_back(RemoveAddresses{});
+    announce_again_at_.reset();
+    change_state(out, State::backup, reason);
     master_advert_interval_ = master_interval;
     deadline_ = now + master_down_interval();
-    change_state(out, State::backup, reason);
 }
 
-Output Instance::enter_service(TimePoint now, Reason reason, State from) {
+void Instance::enter_fault(Output& out, std::string detail) {
+    if (state_ == State::master) {
+        // Resign first so the backups take over after Skew_Time, not Master_Down_Interval.
+        advertise(out, kResignPriority);
+        out.actions.emplace_back(RemoveAddresses{});
+        master_address_.reset();
+    }
+    deadline_.reset();
+    announce_again_at_.reset();
+    change_state(out, State::fault, Reason::tracker_down, std::move(detail));
+}
+
+Output Instance::enter_service(TimePoint now, Reason reason, std::string detail) {
     Output out;
-    state_ = from;
     // A lower master heard before a Fault is old news: the preempt delay starts over.
     lower_master_since_.reset();
-    if (!tracked_up_) {
-        deadline_.reset();
-        change_state(out, State::fault, Reason::tracked_down);
+    if (auto fault = fault_reason()) {
+        enter_fault(out, std::move(*fault));
         return finish(std::move(out));
     }
-    if (config_.priority == kOwnerPriority) {
+    if (competing_priority() == kOwnerPriority) {
         become_master(out, now, reason);
     } else {
         become_backup(out, now, reason, config_.advert_interval);
+    }
+    if (!detail.empty()) {
+        for (auto& action : out.actions) {
+            if (auto* change = std::get_if<StateChanged>(&action)) change->detail = detail;
+        }
     }
     return finish(std::move(out));
 }
@@ -145,17 +185,18 @@ Output Instance::enter_service(TimePoint now, Reason reason, State from) {
 Output Instance::start(TimePoint now) {
     if (state_ != State::initialize) return finish({});
     master_address_.reset();
-    return enter_service(now, Reason::startup, State::initialize);
+    return enter_service(now, Reason::startup, {});
 }
 
 Output Instance::stop(TimePoint /*now*/) {
     Output out;
     if (state_ == State::master) {
-        out.actions.emplace_back(SendAdvertisement{kResignPriority});
+        advertise(out, kResignPriority);
         out.actions.emplace_back(RemoveAddresses{});
     }
     change_state(out, State::initialize, Reason::shutdown);
     deadline_.reset();
+    announce_again_at_.reset();
     master_address_.reset();
     lower_master_since_.reset();
     return finish(std::move(out));
@@ -163,50 +204,102 @@ Output Instance::stop(TimePoint /*now*/) {
 
 Output Instance::expire(TimePoint now) {
     Output out;
+    if (announce_again_at_ && now >= *announce_again_at_) {
+        announce_again_at_.reset();
+        if (state_ == State::master) out.actions.emplace_back(AnnounceAddresses{});
+    }
     if (!deadline_ || now < *deadline_) return finish(std::move(out));
     if (state_ == State::backup) {
         become_master(out, now, Reason::master_down);
     } else if (state_ == State::master) {
-        out.actions.emplace_back(SendAdvertisement{config_.priority});
-        deadline_ = now + config_.advert_interval;
+        if (reply_pending_) replied_at_ = now;  // this advert is the deferred reply
+        reply_pending_ = false;
+        advertise_as_master(out, now);
     } else {
         deadline_.reset();
     }
     return finish(std::move(out));
 }
 
-Output Instance::set_tracked(TimePoint now, bool up) {
-    if (up == tracked_up_) return finish({});
-    tracked_up_ = up;
-    if (state_ == State::initialize) return finish({});  // start() consults it
-    if (up) return enter_service(now, Reason::tracked_up, state_);
-    Output out;
-    if (state_ == State::master) {
-        out.actions.emplace_back(SendAdvertisement{kResignPriority});
-        out.actions.emplace_back(RemoveAddresses{});
-        master_address_.reset();
+Output Instance::after_tracking_change(TimePoint now, std::uint8_t priority_before, Reason reason,
+                                       std::string detail) {
+    if (state_ == State::initialize) return finish({});  // start() consults the trackers
+    if (auto fault = fault_reason()) {
+        if (state_ == State::fault) return finish({});
+        Output out;
+        enter_fault(out, std::move(*fault));
+        return finish(std::move(out));
     }
-    deadline_.reset();
-    change_state(out, State::fault, Reason::tracked_down);
+    if (state_ == State::fault) return enter_service(now, reason, std::move(detail));
+    Output out;
+    if (state_ == State::master && effective_priority() != priority_before) {
+        advertise_as_master(out, now);
+    }
     return finish(std::move(out));
+}
+
+Output Instance::set_tracker(TimePoint now, std::string_view name, Tracker tracker) {
+    const auto priority_before = effective_priority();
+    auto found = trackers_.find(name);
+    if (found == trackers_.end()) {
+        found = trackers_.emplace(std::string(name), tracker).first;
+    } else {
+        if (found->second == tracker) return finish({});
+        found->second = tracker;
+    }
+    std::string detail = std::string(name);
+    if (!tracker.reason.empty()) detail += ": " + tracker.reason;
+    return after_tracking_change(now, priority_before,
+                                 tracker.up ? Reason::tracker_up : Reason::tracker_down,
+                                 std::move(detail));
+}
+
+Output Instance::set_peers(TimePoint now, std::vector<IpAddress> peers) {
+    std::erase_if(peers, [&](const IpAddress& peer) {
+        return family_of(peer) != family_of(config_.primary_address) ||
+               peer == config_.primary_address || peer.is_unspecified() || peer.is_multicast();
+    });
+    peers = sorted(std::move(peers));
+    peers.erase(std::unique(peers.begin(), peers.end()), peers.end());
+    peers_ = std::move(peers);
+    if (trackers_.contains(kPeersTracker)) {
+        return set_tracker(now, kPeersTracker, Tracker{true, std::nullopt, "peer list received"});
+    }
+    return finish({});
 }
 
 Output Instance::update(TimePoint now, std::uint8_t priority, bool preempt,
                         Duration preempt_delay) {
-    Output out;
-    const bool priority_changed = priority != config_.priority;
+    const auto priority_before = effective_priority();
     config_.priority = priority;
     config_.preempt = preempt;
     config_.preempt_delay = preempt_delay;
-    if (state_ == State::master && priority_changed) {
-        out.actions.emplace_back(SendAdvertisement{priority});
-        deadline_ = now + config_.advert_interval;
+    Output out;
+    if (state_ == State::master && effective_priority() != priority_before) {
+        advertise_as_master(out, now);
     }
     return finish(std::move(out));
 }
 
-std::optional<DropReason> Instance::validate(const ReceivedAdvertisement& received,
-                                             bool& address_mismatch) const {
+Output Instance::address_removed(TimePoint now, const IpAddress& address) {
+    Output out;
+    if (state_ != State::master || !holds(address)) return finish(std::move(out));
+    out.actions.emplace_back(
+        RestoreAddress{address, restore_reports_.allow(address, now, kRestoreReportSpacing)});
+    // The neighbours may have dropped their entry while it was gone, or learned another holder.
+    out.actions.emplace_back(AnnounceAddresses{});
+    return finish(std::move(out));
+}
+
+Output Instance::address_claimed(TimePoint now, const IpAddress& address, const MacAddress& mac) {
+    Output out;
+    if (state_ != State::master || !holds(address)) return finish(std::move(out));
+    out.actions.emplace_back(
+        AddressConflict{address, mac, conflict_reports_.allow(address, now, kReportSpacing)});
+    return finish(std::move(out));
+}
+
+std::optional<DropReason> Instance::check(const ReceivedAdvertisement& received) const {
     const auto& advert = received.advert;
     if (received.ttl != kRequiredTtl) return DropReason::ttl;
     if (advert.version != config_.version ||
@@ -214,14 +307,15 @@ std::optional<DropReason> Instance::validate(const ReceivedAdvertisement& receiv
         return DropReason::version_mismatch;
     }
     if (advert.vrid != config_.vrid) return DropReason::other_vrid;
-    // RFC 5798 7.1 / RFC 3768 7.1: the address owner does not listen to anyone.
-    if (config_.priority == kOwnerPriority) return DropReason::owner_ignores;
     if (received.source == config_.primary_address) return DropReason::own_advert;
-    address_mismatch = sorted(advert.addresses) != config_.virtual_addresses;
+    if (peers_ && config_.accept_from == AcceptFrom::peers && !contains(*peers_, received.source)) {
+        return DropReason::unknown_source;
+    }
+    // RFC 5798 7.1 / RFC 3768 7.1: the address owner does not listen to anyone.
+    if (competing_priority() == kOwnerPriority) return DropReason::owner_ignores;
     if (config_.version == Version::v2) {
-        if (address_mismatch && advert.priority != kOwnerPriority) {
-            return DropReason::address_mismatch;
-        }
+        const bool mismatch = sorted(advert.addresses) != config_.virtual_addresses;
+        if (mismatch && advert.priority != kOwnerPriority) return DropReason::address_mismatch;
         if (std::chrono::duration_cast<Duration>(advert.interval) != config_.advert_interval) {
             return DropReason::interval_mismatch;
         }
@@ -229,15 +323,74 @@ std::optional<DropReason> Instance::validate(const ReceivedAdvertisement& receiv
     return std::nullopt;
 }
 
+void Instance::reply_at_once(Output& out, TimePoint now) {
+    const auto spacing = config_.advert_interval / kReplySpacingDivisor;
+    if (replied_at_ && now - *replied_at_ < spacing) {
+        // Answered recently: one advert at the end of the spacing answers this one too.
+        deadline_ = std::min(*deadline_, *replied_at_ + spacing);
+        reply_pending_ = true;
+        return;
+    }
+    replied_at_ = now;
+    advertise_as_master(out, now);
+}
+
+void Instance::answer_rival(Output& out, TimePoint now, const IpAddress& rival) {
+    // RFC 5798 discards this, but it means two masters: typically both backups of equal priority
+    // ran out Skew_Time together, or a partition healed. The other steps down on our advert, yet
+    // its gratuitous ARPs may have taken the neighbours with it. So, as keepalived does, announce
+    // the VIPs again (at most once per kConflictAnnounceSpacing, so a router that never hears us
+    // cannot make us flood the link) and advertise now.
+    if (!conflict_announced_at_ || now - *conflict_announced_at_ >= kConflictAnnounceSpacing) {
+        out.actions.emplace_back(AnnounceAddresses{});
+        // After a partition our neighbour entry for the rival may be stuck in a failed
+        // resolution that retries only every second, with our unicast adverts queued behind it.
+        if (config_.unicast) out.actions.emplace_back(RefreshNeighbour{rival});
+        conflict_announced_at_ = now;
+    }
+    reply_at_once(out, now);
+}
+
+void Instance::receive_in_backup(TimePoint now, const ReceivedAdvertisement& received) {
+    const auto& advert = received.advert;
+    if (advert.priority == kResignPriority) {
+        // 6.4.2: the master resigned; take over after Skew_Time unless a better one speaks.
+        deadline_ = now + skew_time();
+        master_address_.reset();
+        return;
+    }
+    master_address_ = received.source;
+    if (!config_.preempt || advert.priority >= effective_priority()) {
+        lower_master_since_.reset();
+        master_advert_interval_ = advertised_interval(advert);
+        deadline_ = now + master_down_interval();
+        return;
+    }
+    if (config_.preempt_delay > Duration::zero()) {
+        if (!lower_master_since_) lower_master_since_ = now;
+        if (now < *lower_master_since_ + config_.preempt_delay) {
+            master_advert_interval_ = advertised_interval(advert);
+            deadline_ = now + master_down_interval();
+        }
+    }
+    // Otherwise discard: Master_Down_Timer runs out and we preempt (6.4.2).
+}
+
 Output Instance::receive(TimePoint now, const ReceivedAdvertisement& received) {
     Output out;
-    bool address_mismatch = false;
-    if (auto reason = validate(received, address_mismatch)) {
-        out.dropped = reason;
+    const auto& advert = received.advert;
+    if (auto reason = check(received)) {
+        const bool report = *reason == DropReason::unknown_source &&
+                            stranger_reports_.allow(received.source, now, kReportSpacing);
+        out.actions.emplace_back(Dropped{*reason, received.source, advert.priority, report});
         return finish(std::move(out));
     }
-    out.address_list_mismatch = address_mismatch && config_.version == Version::v3;
-    const auto& advert = received.advert;
+    if (config_.version == Version::v3 && sorted(advert.addresses) != config_.virtual_addresses &&
+        mismatch_reports_.allow(received.source, now, kReportSpacing)) {
+        out.actions.emplace_back(
+            Warning{"advert accepted with a different VIP list: check the other nodes' VIPs",
+                    received.source});
+    }
 
     switch (state_) {
         case State::initialize:
@@ -251,55 +404,24 @@ Output Instance::receive(TimePoint now, const ReceivedAdvertisement& received) {
             }
             break;
         case State::backup:
-            if (advert.priority == kResignPriority) {
-                // 6.4.2: the master resigned; take over after Skew_Time unless a better one speaks.
-                deadline_ = now + skew_time();
-                master_address_.reset();
-                break;
-            }
-            master_address_ = received.source;
-            if (!config_.preempt || advert.priority >= config_.priority) {
-                lower_master_since_.reset();
-                master_advert_interval_ = advertised_interval(advert);
-                deadline_ = now + master_down_interval();
-                break;
-            }
-            if (config_.preempt_delay > Duration::zero()) {
-                if (!lower_master_since_) lower_master_since_ = now;
-                if (now < *lower_master_since_ + config_.preempt_delay) {
-                    master_advert_interval_ = advertised_interval(advert);
-                    deadline_ = now + master_down_interval();
-                }
-            }
-            // Otherwise discard: Master_Down_Timer runs out and we preempt (6.4.2).
+            receive_in_backup(now, received);
             break;
-        case State::master:
+        case State::master: {
             if (advert.priority == kResignPriority) {
                 // 6.4.3: another router resigned; assert ourselves at once.
-                out.actions.emplace_back(SendAdvertisement{config_.priority});
-                deadline_ = now + config_.advert_interval;
+                reply_at_once(out, now);
                 break;
             }
-            if (advert.priority > config_.priority || (advert.priority == config_.priority &&
-                                                       config_.primary_address < received.source)) {
+            const auto ours = effective_priority();
+            if (advert.priority > ours ||
+                (advert.priority == ours && config_.primary_address < received.source)) {
                 become_backup(out, now, Reason::higher_priority, advertised_interval(advert));
                 master_address_ = received.source;
                 break;
             }
-            // RFC 5798 discards this, but it means two masters: typically both backups of equal
-            // priority ran out Skew_Time together. The other steps down on our advert, yet its
-            // gratuitous ARPs may have taken the neighbours with it. So, as keepalived does,
-            // announce the VIPs again (at most once per kConflictAnnounceSpacing, so a router that
-            // never hears us cannot make us flood the link) and advertise now.
-            if (!conflict_announced_at_ ||
-                now - *conflict_announced_at_ >= kConflictAnnounceSpacing) {
-                out.actions.emplace_back(AnnounceAddresses{});
-                conflict_announced_at_ = now;
-            }
-            out.actions.emplace_back(SendAdvertisement{config_.priority});
-            deadline_ = now + config_.advert_interval;
-            out.rival_master = received.source;
+            answer_rival(out, now, received.source);
             break;
+        }
     }
     return finish(std::move(out));
 }

@@ -35,7 +35,14 @@ void drive_engine(const ReceivedAdvertisement& received, std::uint8_t selector) 
     instance.receive(now, received);
     if (auto deadline = instance.next_deadline()) instance.expire(*deadline);
     instance.receive(now + std::chrono::seconds(1), received);
-    instance.set_tracked(now, false);
+    // The peer filter and the address events see the same untrusted source and addresses.
+    instance.set_peers(now, {received.source});
+    instance.receive(now + std::chrono::seconds(2), received);
+    for (const auto& address : received.advert.addresses) {
+        instance.address_removed(now, address);
+        instance.address_claimed(now, address, MacAddress{});
+    }
+    instance.set_tracker(now, "tether", Tracker{false, std::nullopt, "fuzz"});
     instance.stop(now);
 }
 

@@ -61,7 +61,7 @@ TEST_CASE("anchor defaults: local socket, keepalived-float, own image, pull miss
     CHECK(config.float_image.empty());
     CHECK(config.pull == config::PullPolicy::missing);
     CHECK(config.run_directory == "/run/keepalived-swarm");
-    CHECK(config.peers == config::PeersMode::automatic);
+    CHECK(config.instance.peers == config::PeersMode::automatic);
     CHECK(config.stop_timeout == 5s);
 }
 
@@ -76,7 +76,7 @@ TEST_CASE("anchor options come from the environment of the original project too"
     REQUIRE(parsed.problems.empty());
     CHECK(parsed.config.float_image == "registry:5000/ks:2");
     CHECK(parsed.config.docker_host.transport == http::Endpoint::Transport::tcp);
-    CHECK(parsed.config.peers == config::PeersMode::fixed);
+    CHECK(parsed.config.instance.peers == config::PeersMode::fixed);
     CHECK(parsed.config.run_directory == "/srv/ks");
     // The anchor does not need the interface: the float finds it from the node address.
     CHECK(parsed.config.instance.interface.empty());

@@ -42,7 +42,7 @@ std::string refusal(const std::variant<ChannelPlan, std::string>& result) {
 
 TEST_CASE("float plan: an IPv4 VIP in the interface subnet runs from the primary address",
           "[float]") {
-    auto result = plan_channels(settings_with({"10.99.0.100/24"}), kLinks, kAddresses);
+    auto result = plan_channels(settings_with({"10.99.0.100/24"}), kLinks, kAddresses, false);
     REQUIRE(std::holds_alternative<ChannelPlan>(result));
     const auto& plan = std::get<ChannelPlan>(result);
     REQUIRE(plan.channels.size() == 1);
@@ -53,18 +53,18 @@ TEST_CASE("float plan: an IPv4 VIP in the interface subnet runs from the primary
 
 TEST_CASE("float plan: a VIP whose prefix does not match the interface's subnets is refused",
           "[float]") {
-    CHECK(refusal(plan_channels(settings_with({"10.98.0.100/24"}), kLinks, kAddresses)) ==
+    CHECK(refusal(plan_channels(settings_with({"10.98.0.100/24"}), kLinks, kAddresses, false)) ==
           "VIP 10.98.0.100/24 is not in a subnet of interface 'eth0' (it has 10.99.0.1/24, "
           "10.99.0.50/24, fd00:99::1/64); use a VIP inside one of those subnets with the same "
           "prefix length, or give it without a prefix (/32)");
     // Same network, different length: the kernel would file it under another subnet.
-    CHECK_FALSE(
-        refusal(plan_channels(settings_with({"10.99.0.100/16"}), kLinks, kAddresses)).empty());
+    CHECK_FALSE(refusal(plan_channels(settings_with({"10.99.0.100/16"}), kLinks, kAddresses, false))
+                    .empty());
 }
 
 TEST_CASE("float plan: a VIP without prefix is a host address, accepted outside the subnets",
           "[float]") {
-    auto result = plan_channels(settings_with({"10.98.0.100"}), kLinks, kAddresses);
+    auto result = plan_channels(settings_with({"10.98.0.100"}), kLinks, kAddresses, false);
     REQUIRE(std::holds_alternative<ChannelPlan>(result));
     CHECK(std::get<ChannelPlan>(result).channels[0].vips[0].prefix_length == 32);
 }
@@ -72,7 +72,7 @@ TEST_CASE("float plan: a VIP without prefix is a host address, accepted outside 
 TEST_CASE("float plan: a VIP already on the interface is stale and removed first", "[float]") {
     auto addresses = kAddresses;
     addresses.push_back(address_on(2, "10.99.0.100/24", IFA_F_SECONDARY));
-    auto result = plan_channels(settings_with({"10.99.0.100/24"}), kLinks, addresses);
+    auto result = plan_channels(settings_with({"10.99.0.100/24"}), kLinks, addresses, false);
     REQUIRE(std::holds_alternative<ChannelPlan>(result));
     const auto& plan = std::get<ChannelPlan>(result);
     REQUIRE(plan.stale_vips.size() == 1);
@@ -81,55 +81,117 @@ TEST_CASE("float plan: a VIP already on the interface is stale and removed first
     CHECK(plan.channels[0].primary_address.to_string() == "10.99.0.1");
 }
 
-TEST_CASE("float plan: IPv6 VIPs run from the link-local address, one instance per family",
-          "[float]") {
+TEST_CASE(
+    "float plan: a dual-stack VIP pair is one IPv4 election that carries the IPv6 VIPs "
+    "unadvertised, so both move together",
+    "[float]") {
     auto settings = settings_with({"10.99.0.100/24", "fd00:99::100/64"});
     settings.unicast_peers = {*net::parse_ip_address("10.99.0.2"),
                               *net::parse_ip_address("fd00:99::2")};
     settings.instance_name = "VI_9";
-    auto result = plan_channels(settings, kLinks, kAddresses);
+    auto result = plan_channels(settings, kLinks, kAddresses, false);
     REQUIRE(std::holds_alternative<ChannelPlan>(result));
     const auto& channels = std::get<ChannelPlan>(result).channels;
-    REQUIRE(channels.size() == 2);
+    REQUIRE(channels.size() == 1);
     CHECK(channels[0].primary_address.to_string() == "10.99.0.1");
-    CHECK(channels[0].peers.size() == 1);
+    CHECK(channels[0].vips.size() == 2);
+    REQUIRE(channels[0].fixed_peers);
+    CHECK(*channels[0].fixed_peers ==
+          std::vector<net::IpAddress>{*net::parse_ip_address("10.99.0.2")});
     CHECK(channels[0].settings.instance_name == "VI_9");
-    CHECK(channels[1].primary_address.to_string() == "fe80::1");
-    CHECK(channels[1].peers[0].to_string() == "fd00:99::2");
-    CHECK(channels[1].settings.instance_name == "VI_9-ipv6");
+    const auto engine = roles::float_role::engine_config(channels[0]);
+    CHECK(engine.virtual_addresses ==
+          std::vector<net::IpAddress>{*net::parse_ip_address("10.99.0.100")});
+    CHECK(engine.unadvertised_addresses ==
+          std::vector<net::IpAddress>{*net::parse_ip_address("fd00:99::100")});
+    CHECK(engine.unicast);
+}
+
+TEST_CASE("float plan: IPv6-only VIPs run from the link-local address", "[float]") {
+    auto result = plan_channels(settings_with({"fd00:99::100/64"}), kLinks, kAddresses, true);
+    REQUIRE(std::holds_alternative<ChannelPlan>(result));
+    const auto& plan = std::get<ChannelPlan>(result);
+    REQUIRE(plan.channels.size() == 1);
+    CHECK(plan.channels[0].primary_address.to_string() == "fe80::1");
+    // The anchor's managers are IPv4 addresses: they cannot be this election's peers.
+    CHECK_FALSE(plan.channels[0].peers_from_anchor);
+    CHECK_FALSE(plan.channels[0].unicast);
+    REQUIRE(plan.warnings.size() == 1);
+    CHECK(plan.warnings[0].find("IPv6 link-local addresses with --unicast-peer") !=
+          std::string::npos);
+}
+
+TEST_CASE(
+    "float plan: with an anchor in auto mode the instance waits for the managers, sends to "
+    "them and hears only them",
+    "[float]") {
+    auto result = plan_channels(settings_with({"10.99.0.100/24"}), kLinks, kAddresses, true);
+    REQUIRE(std::holds_alternative<ChannelPlan>(result));
+    const auto& plan = std::get<ChannelPlan>(result);
+    const auto& setup = plan.channels.at(0);
+    CHECK(setup.peers_from_anchor);
+    CHECK(setup.unicast);
+    CHECK(setup.await_peers);
+    CHECK_FALSE(setup.fixed_peers);
+    CHECK(plan.warnings.empty());
+    const auto engine = roles::float_role::engine_config(setup);
+    CHECK(engine.await_peers);
+    CHECK(engine.accept_from == vrrp::AcceptFrom::peers);
+
+    auto multicast = settings_with({"10.99.0.100/24"});
+    multicast.peers = config::PeersMode::multicast;
+    result = plan_channels(multicast, kLinks, kAddresses, true);
+    const auto& heard_only = std::get<ChannelPlan>(result).channels.at(0);
+    CHECK(heard_only.peers_from_anchor);  // the managers still filter who is heard
+    CHECK_FALSE(heard_only.unicast);
+    CHECK_FALSE(heard_only.await_peers);
+}
+
+TEST_CASE("float plan: standalone multicast without peers warns that any router takes part",
+          "[float]") {
+    auto result = plan_channels(settings_with({"10.99.0.100/24"}), kLinks, kAddresses, false);
+    const auto& plan = std::get<ChannelPlan>(result);
+    CHECK_FALSE(plan.channels.at(0).peers_from_anchor);
+    REQUIRE(plan.warnings.size() == 1);
+    CHECK(plan.warnings[0].rfind("no peer set is known", 0) == 0);
+
+    auto any = settings_with({"10.99.0.100/24"});
+    any.accept_from = vrrp::AcceptFrom::any;  // chosen knowingly: nothing to warn about
+    CHECK(std::get<ChannelPlan>(plan_channels(any, kLinks, kAddresses, false)).warnings.empty());
 }
 
 TEST_CASE("float plan: the node address picks the interface and the source", "[float]") {
     auto settings = settings_with({"192.168.5.100/24"}, "");
     settings.node_address = *net::parse_ip_address("192.168.5.1");
-    auto result = plan_channels(settings, kLinks, kAddresses);
+    auto result = plan_channels(settings, kLinks, kAddresses, false);
     REQUIRE(std::holds_alternative<ChannelPlan>(result));
     CHECK(std::get<ChannelPlan>(result).channels[0].link.name == "eth1");
 
     settings.node_address = *net::parse_ip_address("10.99.0.50");  // a secondary of eth0
     settings.vips = {*net::parse_ip_prefix("10.99.0.100/24")};
-    result = plan_channels(settings, kLinks, kAddresses);
+    result = plan_channels(settings, kLinks, kAddresses, false);
     REQUIRE(std::holds_alternative<ChannelPlan>(result));
     CHECK(std::get<ChannelPlan>(result).channels[0].primary_address.to_string() == "10.99.0.50");
 }
 
 TEST_CASE("float plan: refusals say what is wrong and what to do", "[float]") {
-    CHECK(refusal(plan_channels(settings_with({"10.99.0.100/24"}, "eth9"), kLinks, kAddresses)) ==
+    CHECK(refusal(plan_channels(settings_with({"10.99.0.100/24"}, "eth9"), kLinks, kAddresses,
+                                false)) ==
           "interface 'eth9' not found (--interface); interfaces here: lo, eth0, eth1");
     auto settings = settings_with({"10.99.0.100/24"});
     settings.node_address = *net::parse_ip_address("192.168.5.1");
-    CHECK(refusal(plan_channels(settings, kLinks, kAddresses)) ==
+    CHECK(refusal(plan_channels(settings, kLinks, kAddresses, false)) ==
           "the node address 192.168.5.1 (--node-address) is not on interface 'eth0' "
           "(--interface); set one of the two, or make them agree");
     settings.node_address = *net::parse_ip_address("172.16.0.1");
-    CHECK(refusal(plan_channels(settings, kLinks, kAddresses))
+    CHECK(refusal(plan_channels(settings, kLinks, kAddresses, false))
               .rfind("no interface holds the node address 172.16.0.1", 0) == 0);
     const std::vector<net::InterfaceAddress> no_ipv6 = {address_on(2, "10.99.0.1/24")};
-    CHECK(refusal(plan_channels(settings_with({"fd00:99::100"}), kLinks, no_ipv6)) ==
+    CHECK(refusal(plan_channels(settings_with({"fd00:99::100"}), kLinks, no_ipv6, false)) ==
           "interface 'eth0' has no IPv6 link-local address, which VRRPv3 over IPv6 sends from; "
           "enable IPv6 on it");
     const std::vector<net::InterfaceAddress> no_ipv4 = {address_on(2, "fe80::1/64")};
-    CHECK(refusal(plan_channels(settings_with({"10.99.0.100"}), kLinks, no_ipv4)) ==
+    CHECK(refusal(plan_channels(settings_with({"10.99.0.100"}), kLinks, no_ipv4, false)) ==
           "interface 'eth0' has no IPv4 address to send VRRP from; give it one or set "
           "--node-address");
 }

@@ -49,8 +49,8 @@ TEST_CASE(
     "whole delay again",
     "[vrrp][instance]") {
     auto instance = preempter_hearing_lower_master();
-    instance.set_tracked(kT0 + 2s, false);
-    instance.set_tracked(kT0 + 100s, true);
+    instance.set_tracker(kT0 + 2s, kTether, kDown);
+    instance.set_tracker(kT0 + 100s, kTether, kUp);
     const auto out = instance.receive(kT0 + 101s, advert_from(kPeerAddress, 100));
     CHECK(out.next_deadline == kT0 + 101s + 3'218'750us);
 }
@@ -74,9 +74,10 @@ TEST_CASE(
     Instance instance(our_config(100));
     instance.start(kT0);
     make_master(instance);
-    const auto out = instance.set_tracked(kT0 + 4s, false);
-    CHECK(out.actions == Actions{SendAdvertisement{0}, RemoveAddresses{},
-                                 change(State::master, State::fault, Reason::tracked_down)});
+    const auto out = instance.set_tracker(kT0 + 4s, kTether, kDown);
+    CHECK(out.actions ==
+          Actions{sent(0), RemoveAddresses{},
+                  change(State::master, State::fault, Reason::tracker_down, "tether")});
     CHECK(instance.state() == State::fault);
     CHECK(instance.effective_priority() == 0);
     CHECK(out.next_deadline == std::nullopt);
@@ -93,10 +94,11 @@ TEST_CASE(
     "[vrrp][instance]") {
     Instance instance(our_config(100));
     instance.start(kT0);
-    const auto out = instance.set_tracked(kT0 + 1s, false);
-    CHECK(out.actions == Actions{change(State::backup, State::fault, Reason::tracked_down)});
+    const auto out = instance.set_tracker(kT0 + 1s, kTether, kDown);
+    CHECK(out.actions ==
+          Actions{change(State::backup, State::fault, Reason::tracker_down, "tether")});
     CHECK(out.next_deadline == std::nullopt);
-    CHECK(instance.set_tracked(kT0 + 2s, false).actions.empty());
+    CHECK(instance.set_tracker(kT0 + 2s, kTether, kDown).actions.empty());
 
     auto heard = instance.receive(kT0 + 3s, advert_from(kPeerAddress, 50));
     CHECK(heard.actions.empty());
@@ -112,26 +114,29 @@ TEST_CASE("Tracked dependency regained: Fault becomes Backup with a fresh Master
     Instance instance(our_config(100));
     instance.start(kT0);
     instance.receive(kT0 + 1s, advert_from(kPeerAddress, 200, Centiseconds(200)));
-    instance.set_tracked(kT0 + 2s, false);
-    const auto out = instance.set_tracked(kT0 + 10s, true);
-    CHECK(out.actions == Actions{change(State::fault, State::backup, Reason::tracked_up)});
+    instance.set_tracker(kT0 + 2s, kTether, kDown);
+    const auto out = instance.set_tracker(kT0 + 10s, kTether, kUp);
+    CHECK(out.actions ==
+          Actions{change(State::fault, State::backup, Reason::tracker_up, "tether")});
     CHECK(instance.effective_priority() == 100);
     CHECK(instance.master_advert_interval() == 1s);  // our own again: no master heard since
     CHECK(out.next_deadline == kT0 + 10s + 3'609'375us);
-    CHECK(instance.set_tracked(kT0 + 11s, true).actions.empty());
+    CHECK(instance.set_tracker(kT0 + 11s, kTether, kUp).actions.empty());
 }
 
 TEST_CASE("Startup while the tracked dependency is down enters Fault, even for the owner",
           "[vrrp][instance]") {
     Instance instance(our_config(kOwnerPriority));
-    CHECK(instance.set_tracked(kT0, false).actions.empty());
+    CHECK(instance.set_tracker(kT0, kTether, kDown).actions.empty());
     auto out = instance.start(kT0 + 1s);
-    CHECK(out.actions == Actions{change(State::initialize, State::fault, Reason::tracked_down)});
+    CHECK(out.actions ==
+          Actions{change(State::initialize, State::fault, Reason::tracker_down, "tether")});
     CHECK(out.next_deadline == std::nullopt);
 
-    out = instance.set_tracked(kT0 + 2s, true);
-    CHECK(out.actions == Actions{AddAddresses{}, AnnounceAddresses{}, SendAdvertisement{255},
-                                 change(State::fault, State::master, Reason::tracked_up)});
+    out = instance.set_tracker(kT0 + 2s, kTether, kUp);
+    CHECK(out.actions ==
+          Actions{AddAddresses{}, AnnounceAddresses{}, sent(255),
+                  change(State::fault, State::master, Reason::tracker_up, "tether")});
     CHECK(out.next_deadline == kT0 + 3s);
 }
 
@@ -141,10 +146,10 @@ TEST_CASE("update() of the priority in Master advertises the new priority at onc
     instance.start(kT0);
     const auto since = make_master(instance);
     auto out = instance.update(since + 500ms, 120, true, 0s);
-    CHECK(out.actions == Actions{SendAdvertisement{120}});
+    CHECK(out.actions == Actions{sent(120)});
     CHECK(out.next_deadline == since + 1'500'000us);
     CHECK(instance.effective_priority() == 120);
-    CHECK(instance.expire(since + 1'500'000us).actions == Actions{SendAdvertisement{120}});
+    CHECK(instance.expire(since + 1'500'000us).actions == Actions{sent(120)});
 
     out = instance.update(since + 2s, 120, false, 0s);  // same priority: nothing to tell
     CHECK(out.actions.empty());

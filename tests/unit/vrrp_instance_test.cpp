@@ -31,7 +31,7 @@ TEST_CASE(
     "[vrrp][instance]") {
     Instance instance(our_config(kOwnerPriority));
     const auto out = instance.start(kT0 + 7us);
-    CHECK(out.actions == Actions{AddAddresses{}, AnnounceAddresses{}, SendAdvertisement{255},
+    CHECK(out.actions == Actions{AddAddresses{}, AnnounceAddresses{}, sent(255),
                                  change(State::initialize, State::master, Reason::startup)});
     CHECK(instance.state() == State::master);
     CHECK(out.next_deadline == kT0 + 1'000'007us);
@@ -74,7 +74,7 @@ TEST_CASE(
     CHECK(instance.next_deadline() == kT0 + 9'250'000us);
 
     const auto out = instance.receive(kT0 + 1s, v2_advert_from(kPeerAddress, 200, 3s));
-    CHECK(out.dropped == std::nullopt);
+    CHECK(dropped(out) == std::nullopt);
     CHECK(out.next_deadline == kT0 + 10'250'000us);
 }
 
@@ -85,7 +85,7 @@ TEST_CASE(
     Instance instance(our_config(100));
     instance.start(kT0);
     const auto out = instance.expire(kT0 + 3'609'375us);
-    CHECK(out.actions == Actions{AddAddresses{}, AnnounceAddresses{}, SendAdvertisement{100},
+    CHECK(out.actions == Actions{AddAddresses{}, AnnounceAddresses{}, sent(100),
                                  change(State::backup, State::master, Reason::master_down)});
     CHECK(instance.state() == State::master);
     CHECK(out.next_deadline == kT0 + 4'609'375us);
@@ -122,7 +122,7 @@ TEST_CASE(
     CHECK(instance.next_deadline() == became_master + 1s);
     for (int tick = 1; tick <= 3; ++tick) {
         const auto out = instance.expire(became_master + tick * 1s);
-        CHECK(out.actions == Actions{SendAdvertisement{100}});
+        CHECK(out.actions == Actions{sent(100)});
         CHECK(out.next_deadline == became_master + (tick + 1) * 1s);
     }
     CHECK(instance.state() == State::master);
@@ -139,7 +139,7 @@ TEST_CASE("RFC 5798 6.4.2: a backup hearing priority 0 sets Master_Down_Timer to
     // Skew_Time from the master's 2 s interval: (256 - 100) * 2 s / 256.
     CHECK(out.next_deadline == kT0 + 2s + 1'218'750us);
     CHECK(instance.master_address() == std::nullopt);
-    CHECK(instance.expire(kT0 + 3'218'750us).actions.at(2) == Action{SendAdvertisement{100}});
+    CHECK(instance.expire(kT0 + 3'218'750us).actions.at(2) == Action{sent(100)});
     CHECK(instance.state() == State::master);
 }
 
@@ -151,8 +151,7 @@ TEST_CASE(
     instance.start(kT0);
     make_master(instance);  // at T0+3.609375 s, next advert due at T0+4.609375 s
     const auto out = instance.receive(kT0 + 4s, advert_from(kPeerAddress, 0));
-    CHECK(out.actions == Actions{SendAdvertisement{100}});
-    CHECK(out.rival_master == std::nullopt);  // a resignation is no rival
+    CHECK(out.actions == Actions{sent(100)});
     CHECK(instance.state() == State::master);
     CHECK(out.next_deadline == kT0 + 5s);
 }
@@ -165,7 +164,7 @@ TEST_CASE("RFC 5798 6.4.2: with Preempt_Mode false a backup accepts a lower-prio
     instance.start(kT0);
     auto out = instance.receive(kT0 + 1s, advert_from(kPeerAddress, 100));
     CHECK(out.actions.empty());
-    CHECK(out.dropped == std::nullopt);
+    CHECK(dropped(out) == std::nullopt);
     CHECK(out.next_deadline == kT0 + 1s + 3'218'750us);  // 3 s + (256 - 200) * 1 s / 256
     CHECK(instance.master_address() == address(kPeerAddress));
     out = instance.receive(kT0 + 4s, advert_from(kPeerAddress, 100));
@@ -210,7 +209,6 @@ TEST_CASE(
     const auto out = instance.receive(since + 10us, advert_from("10.0.0.10", 100));
     CHECK(out.actions == Actions{RemoveAddresses{},
                                  change(State::master, State::backup, Reason::higher_priority)});
-    CHECK(out.rival_master == std::nullopt);
     CHECK(instance.state() == State::backup);
     CHECK(out.next_deadline == since + 10us + 3'609'375us);
     CHECK(instance.master_address() == address("10.0.0.10"));
@@ -224,7 +222,7 @@ TEST_CASE(
     instance.start(kT0);
     const auto since = make_master(instance);
     const auto out = instance.receive(since + 10us, advert_from("10.0.0.9", 100));
-    CHECK(out.actions == Actions{AnnounceAddresses{}, SendAdvertisement{100}});
+    CHECK(out.actions == Actions{AnnounceAddresses{}, sent(100)});
     CHECK(instance.state() == State::master);
     CHECK(out.next_deadline == since + 10us + 1s);
 }
@@ -259,19 +257,23 @@ TEST_CASE(
     instance.start(kT0);
     const auto since = make_master(instance);
     auto out = instance.receive(since + 1ms, advert_from("10.0.0.200", 99));
-    CHECK(out.actions == Actions{AnnounceAddresses{}, SendAdvertisement{100}});
-    CHECK(out.rival_master == address("10.0.0.200"));
-    CHECK(out.dropped == std::nullopt);
+    CHECK(out.actions == Actions{AnnounceAddresses{}, sent(100)});
+    CHECK(refreshed(out) == std::nullopt);  // multicast: no neighbour entry to refresh
+    CHECK(dropped(out) == std::nullopt);
     CHECK(instance.state() == State::master);
     CHECK(out.next_deadline == since + 1ms + 1s);
     // The rival keeps talking: adverts answer each time, announcements wait for the spacing.
     out = instance.receive(since + 500ms, advert_from("10.0.0.200", 99));
-    CHECK(out.actions == Actions{SendAdvertisement{100}});
+    CHECK(out.actions == Actions{sent(100)});
     out = instance.receive(since + 1ms + kConflictAnnounceSpacing - 1us,
                            advert_from("10.0.0.200", 99));
-    CHECK(out.actions == Actions{SendAdvertisement{100}});
+    CHECK(out.actions == Actions{sent(100)});
+    // The advert just went out: this one is answered at the end of the reply spacing.
+    const auto replied = since + 1ms + kConflictAnnounceSpacing - 1us;
     out = instance.receive(since + 1ms + kConflictAnnounceSpacing, advert_from("10.0.0.200", 99));
-    CHECK(out.actions == Actions{AnnounceAddresses{}, SendAdvertisement{100}});
+    CHECK(out.actions == Actions{AnnounceAddresses{}});
+    CHECK(out.next_deadline == replied + 250ms);
+    CHECK(instance.expire(replied + 250ms).actions == Actions{sent(100)});
     CHECK(instance.state() == State::master);
 }
 
@@ -281,7 +283,7 @@ TEST_CASE("A new mastership announces again on its first conflict, however recen
     instance.start(kT0);
     auto since = make_master(instance);
     CHECK(instance.receive(since + 1ms, advert_from("10.0.0.200", 99)).actions ==
-          Actions{AnnounceAddresses{}, SendAdvertisement{100}});
+          Actions{AnnounceAddresses{}, sent(100)});
     // A higher priority takes over, then disappears: we are master again within the second.
     instance.receive(since + 2ms, advert_from("10.0.0.201", 150, Centiseconds(10)));
     REQUIRE(instance.state() == State::backup);
@@ -289,7 +291,7 @@ TEST_CASE("A new mastership announces again on its first conflict, however recen
     instance.expire(down);
     REQUIRE(instance.state() == State::master);
     CHECK(instance.receive(down + 1ms, advert_from("10.0.0.200", 99)).actions ==
-          Actions{AnnounceAddresses{}, SendAdvertisement{100}});
+          Actions{AnnounceAddresses{}, sent(100)});
 }
 
 TEST_CASE("Adverts sent from our own primary address (multicast loopback) are ignored",
@@ -297,13 +299,13 @@ TEST_CASE("Adverts sent from our own primary address (multicast loopback) are ig
     Instance instance(our_config(100));
     instance.start(kT0);
     auto out = instance.receive(kT0 + 1s, advert_from(kOwnAddress, 255));
-    CHECK(out.dropped == DropReason::own_advert);
+    CHECK(dropped(out) == DropReason::own_advert);
     CHECK(out.next_deadline == kT0 + 3'609'375us);
 
     make_master(instance);
     out = instance.receive(kT0 + 4s, advert_from(kOwnAddress, 0));
-    CHECK(out.dropped == DropReason::own_advert);
-    CHECK(out.actions.empty());
+    CHECK(dropped(out) == DropReason::own_advert);
+    CHECK(out.actions.size() == 1);  // the drop alone: no reply to ourselves
 }
 
 TEST_CASE("RFC 5798 7.1: an advert whose TTL is not 255 is dropped", "[vrrp][instance]") {
@@ -314,7 +316,7 @@ TEST_CASE("RFC 5798 7.1: an advert whose TTL is not 255 is dropped", "[vrrp][ins
         auto received = advert_from(kPeerAddress, 0);
         received.ttl = static_cast<std::uint8_t>(ttl);
         const auto out = instance.receive(kT0 + 1s, received);
-        CHECK(out.dropped == DropReason::ttl);
+        CHECK(dropped(out) == DropReason::ttl);
         CHECK(out.next_deadline == kT0 + 3'609'375us);
     }
     CHECK(instance.receive(kT0 + 1s, advert_from(kPeerAddress, 0)).next_deadline ==
@@ -326,19 +328,19 @@ TEST_CASE("RFC 5798 7.1: an advert of another VRRP version or address family is 
     Instance instance(our_config(100));
     instance.start(kT0);
     auto out = instance.receive(kT0 + 1s, v2_advert_from(kPeerAddress, 0));
-    CHECK(out.dropped == DropReason::version_mismatch);
+    CHECK(dropped(out) == DropReason::version_mismatch);
     CHECK(out.next_deadline == kT0 + 3'609'375us);
 
     auto ipv6 = advert_from(kPeerAddress, 0);
     ipv6.source = address("fe80::3");
     ipv6.advert.addresses = {address("fd00::100")};
     out = instance.receive(kT0 + 1s, ipv6);
-    CHECK(out.dropped == DropReason::version_mismatch);
+    CHECK(dropped(out) == DropReason::version_mismatch);
     CHECK(out.next_deadline == kT0 + 3'609'375us);
 
     Instance v2_instance(router_config(100, kOwnAddress, Version::v2));
     v2_instance.start(kT0);
-    CHECK(v2_instance.receive(kT0 + 1s, advert_from(kPeerAddress, 0)).dropped ==
+    CHECK(dropped(v2_instance.receive(kT0 + 1s, advert_from(kPeerAddress, 0))) ==
           DropReason::version_mismatch);
 }
 
@@ -348,7 +350,7 @@ TEST_CASE("RFC 5798 7.1: an advert for another VRID is dropped", "[vrrp][instanc
     auto received = advert_from(kPeerAddress, 0);
     received.advert.vrid = static_cast<std::uint8_t>(kTestVrid + 1);
     const auto out = instance.receive(kT0 + 1s, received);
-    CHECK(out.dropped == DropReason::other_vrid);
+    CHECK(dropped(out) == DropReason::other_vrid);
     CHECK(out.next_deadline == kT0 + 3'609'375us);
 }
 
@@ -357,10 +359,10 @@ TEST_CASE("RFC 3768 7.1: a VRRPv2 advert whose Adver Int differs from ours is dr
     Instance instance(router_config(100, kOwnAddress, Version::v2));
     instance.start(kT0);
     auto out = instance.receive(kT0 + 1s, v2_advert_from(kPeerAddress, 0, 2s));
-    CHECK(out.dropped == DropReason::interval_mismatch);
+    CHECK(dropped(out) == DropReason::interval_mismatch);
     CHECK(out.next_deadline == kT0 + 3'609'375us);
     out = instance.receive(kT0 + 1s, v2_advert_from(kPeerAddress, 0, 1s));
-    CHECK(out.dropped == std::nullopt);
+    CHECK(dropped(out) == std::nullopt);
     CHECK(out.next_deadline == kT0 + 1'609'375us);
 }
 
@@ -375,20 +377,20 @@ TEST_CASE(
 
     auto partial = v2_advert_from(kPeerAddress, 200);  // only 10.0.0.100
     auto out = instance.receive(kT0 + 1s, partial);
-    CHECK(out.dropped == DropReason::address_mismatch);
+    CHECK(dropped(out) == DropReason::address_mismatch);
     CHECK(out.next_deadline == kT0 + 3'609'375us);
     partial.advert.priority = 0;
-    CHECK(instance.receive(kT0 + 1s, partial).dropped == DropReason::address_mismatch);
+    CHECK(dropped(instance.receive(kT0 + 1s, partial)) == DropReason::address_mismatch);
 
     partial.advert.priority = kOwnerPriority;
     out = instance.receive(kT0 + 1s, partial);
-    CHECK(out.dropped == std::nullopt);
+    CHECK(dropped(out) == std::nullopt);
     CHECK(out.next_deadline == kT0 + 4'609'375us);
 
     auto reordered = v2_advert_from(kPeerAddress, 200);
     reordered.advert.addresses = {address("10.0.0.101"), address("10.0.0.100")};
     out = instance.receive(kT0 + 2s, reordered);
-    CHECK(out.dropped == std::nullopt);
+    CHECK(dropped(out) == std::nullopt);
     CHECK(out.next_deadline == kT0 + 5'609'375us);
 }
 
@@ -401,12 +403,12 @@ TEST_CASE(
     auto other_list = advert_from(kPeerAddress, 200);
     other_list.advert.addresses = {address("10.0.0.101")};
     auto out = instance.receive(kT0 + 1s, other_list);
-    CHECK(out.dropped == std::nullopt);
-    CHECK(out.address_list_mismatch);
+    CHECK(dropped(out) == std::nullopt);
+    CHECK(warned(out));
     CHECK(out.next_deadline == kT0 + 4'609'375us);
 
     out = instance.receive(kT0 + 2s, advert_from(kPeerAddress, 200));
-    CHECK_FALSE(out.address_list_mismatch);
+    CHECK_FALSE(warned(out));
 }
 
 TEST_CASE(
@@ -417,7 +419,7 @@ TEST_CASE(
     instance.start(kT0);
     make_master(instance);
     const auto out = instance.stop(kT0 + 4s);
-    CHECK(out.actions == Actions{SendAdvertisement{0}, RemoveAddresses{},
+    CHECK(out.actions == Actions{sent(0), RemoveAddresses{},
                                  change(State::master, State::initialize, Reason::shutdown)});
     CHECK(instance.state() == State::initialize);
     CHECK(out.next_deadline == std::nullopt);
@@ -478,8 +480,8 @@ TEST_CASE(
     CHECK(holds);
     apply(instance.receive(kT0 + 4s, advert_from(kPeerAddress, 200)));
     apply(instance.expire(*instance.next_deadline()));
-    apply(instance.set_tracked(kT0 + 20s, false));
-    apply(instance.set_tracked(kT0 + 21s, true));
+    apply(instance.set_tracker(kT0 + 20s, kTether, kDown));
+    apply(instance.set_tracker(kT0 + 21s, kTether, kUp));
     apply(instance.expire(*instance.next_deadline()));
     CHECK(holds);
     apply(instance.stop(kT0 + 30s));
@@ -495,8 +497,8 @@ TEST_CASE(
     const auto deadline = instance.next_deadline();
     for (std::uint8_t priority : {std::uint8_t{0}, std::uint8_t{254}, std::uint8_t{255}}) {
         const auto out = instance.receive(kT0 + 10ms, advert_from(kPeerAddress, priority));
-        CHECK(out.dropped == DropReason::owner_ignores);
-        CHECK(out.actions.empty());
+        CHECK(dropped(out) == DropReason::owner_ignores);
+        CHECK(out.actions.size() == 1);  // the drop alone
         CHECK(instance.state() == State::master);
         CHECK(instance.next_deadline() == deadline);
     }

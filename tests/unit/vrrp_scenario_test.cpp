@@ -66,7 +66,7 @@ TEST_CASE(
     check_single_master(link, routers.c());
     CHECK(link.last_entered(routers.c(), State::master) == kT0 + kDownInterval200);
     const std::vector<StateChanged> stayed_backup{
-        {State::initialize, State::backup, Reason::startup}};
+        {State::initialize, State::backup, Reason::startup, ""}};
     CHECK(link.transitions(routers.a()) == stayed_backup);
     CHECK(link.transitions(routers.b()) == stayed_backup);
 }
@@ -110,13 +110,13 @@ TEST_CASE(
     ThreeRouters routers;
     auto& link = routers.link;
     link.run_until(kT0 + 10s);
-    link.set_tracked(routers.c(), false);
+    link.set_tracker(routers.c(), kTether, kDown);
     link.run_until(kT0 + 20s);
     check_single_master(link, routers.b());
     CHECK(link.last_entered(routers.b(), State::master) == kT0 + 10s + kLinkDelay + kSkewTime150);
     CHECK(link.instance(routers.c()).state() == State::fault);
 
-    link.set_tracked(routers.c(), true);
+    link.set_tracker(routers.c(), kTether, kUp);
     link.run_until(kT0 + 40s);
     check_single_master(link, routers.c());
     CHECK(link.last_entered(routers.c(), State::master) == kT0 + 20s + kDownInterval200);

@@ -59,8 +59,21 @@ public:
         start(id);
     }
 
-    void set_tracked(NodeId id, bool up) {
-        perform(id, nodes_.at(id).instance.set_tracked(now_, up));
+    void set_tracker(NodeId id, std::string_view name, const Tracker& tracker) {
+        perform(id, nodes_.at(id).instance.set_tracker(now_, name, tracker));
+    }
+
+    void set_peers(NodeId id, std::vector<IpAddress> peers) {
+        perform(id, nodes_.at(id).instance.set_peers(now_, std::move(peers)));
+    }
+
+    /// Someone deletes the VIPs from `id`'s interface (a master puts them back).
+    void delete_addresses(NodeId id) {
+        auto& node = nodes_.at(id);
+        node.holds_addresses = false;
+        for (const auto& vip : node.config.virtual_addresses) {
+            perform(id, node.instance.address_removed(now_, vip));
+        }
     }
 
     /// Only routers in the same group hear each other until heal(); routers left out of every
@@ -108,6 +121,24 @@ public:
     const Instance& instance(NodeId id) const { return nodes_.at(id).instance; }
     bool holds_addresses(NodeId id) const { return nodes_.at(id).holds_addresses; }
     const std::vector<Event>& events() const { return events_; }
+    /// Adverts `id` dropped, oldest first.
+    std::vector<Dropped> drops(NodeId id) const {
+        std::vector<Dropped> result;
+        for (const auto& event : events_) {
+            const auto* drop = std::get_if<Dropped>(&event.action);
+            if (event.node == id && drop) result.push_back(*drop);
+        }
+        return result;
+    }
+    /// Adverts `id` sent, counting each destination once.
+    std::size_t adverts_sent(NodeId id) const {
+        std::size_t count = 0;
+        for (const auto& event : events_) {
+            const auto* send = std::get_if<SendAdvertisement>(&event.action);
+            if (event.node == id && send) count += send->destinations.size();
+        }
+        return count;
+    }
 
     /// Running routers in Master state.
     std::vector<NodeId> masters() const {
@@ -184,8 +215,9 @@ private:
         for (const auto& action : out.actions) {
             events_.push_back({now_, id, action});
             if (const auto* send = std::get_if<SendAdvertisement>(&action)) {
-                broadcast(id, send->priority);
-            } else if (std::holds_alternative<AddAddresses>(action)) {
+                transmit(id, *send);
+            } else if (std::holds_alternative<AddAddresses>(action) ||
+                       std::holds_alternative<RestoreAddress>(action)) {
                 node.holds_addresses = true;
             } else if (std::holds_alternative<RemoveAddresses>(action)) {
                 node.holds_addresses = false;
@@ -193,20 +225,24 @@ private:
         }
     }
 
-    void broadcast(NodeId from, std::uint8_t priority) {
+    /// Multicast reaches every other router; a unicast destination the router that has it.
+    void transmit(NodeId from, const SendAdvertisement& send) {
         const auto& config = nodes_[from].config;
-        Advertisement advert{config.version, config.vrid, priority,
+        Advertisement advert{config.version, config.vrid, send.priority,
                              std::chrono::duration_cast<Centiseconds>(config.advert_interval),
                              config.virtual_addresses};
-        const auto multicast = config.primary_address.is_v4()
-                                   ? boost::asio::ip::make_address(kMulticastV4)
-                                   : boost::asio::ip::make_address(kMulticastV6);
-        const PacketAddresses ip{config.primary_address, multicast};
-        const auto bytes = encode(advert, ip);
-        for (NodeId to = 0; to < nodes_.size(); ++to) {
-            if (to == from) continue;
-            in_flight_.emplace(std::pair{now_ + delay_, next_sequence_++},
-                               Packet{from, to, ip, bytes});
+        for (const auto& destination : send.destinations) {
+            const PacketAddresses ip{config.primary_address, destination};
+            const auto bytes = encode(advert, ip);
+            for (NodeId to = 0; to < nodes_.size(); ++to) {
+                if (to == from) continue;
+                if (!destination.is_multicast() &&
+                    nodes_[to].config.primary_address != destination) {
+                    continue;
+                }
+                in_flight_.emplace(std::pair{now_ + delay_, next_sequence_++},
+                                   Packet{from, to, ip, bytes});
+            }
         }
     }
 
@@ -216,7 +252,9 @@ private:
         const auto advert = decode(packet.bytes, packet.ip);
         REQUIRE(advert.has_value());
         const auto out = receiver.instance.receive(now_, {packet.ip.source, kRequiredTtl, *advert});
-        CHECK(out.dropped == std::nullopt);
+        // Routers of one simulated group agree on everything but who is in the peer set.
+        const auto reason = dropped(out);
+        CHECK((!reason || *reason == DropReason::unknown_source));
         perform(packet.to, out);
     }
 

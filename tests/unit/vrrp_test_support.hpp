@@ -45,20 +45,45 @@ inline std::string describe(const std::optional<TimePoint>& deadline) {
 }
 
 inline std::string describe(const Action& action) {
-    struct Describer {
-        std::string operator()(const SendAdvertisement& send) const {
-            return "SendAdvertisement{" + std::to_string(send.priority) + "}";
-        }
-        std::string operator()(const AddAddresses&) const { return "AddAddresses"; }
-        std::string operator()(const RemoveAddresses&) const { return "RemoveAddresses"; }
-        std::string operator()(const AnnounceAddresses&) const { return "AnnounceAddresses"; }
-        std::string operator()(const StateChanged& change) const {
-            return "StateChanged{" + std::string(to_string(change.from)) + "->" +
-                   std::string(to_string(change.to)) + ", " +
-                   std::string(to_string(change.reason)) + "}";
-        }
-    };
-    return std::visit(Describer{}, action);
+    return std::visit(
+        Overloaded{
+            [](const SendAdvertisement& send) {
+                std::string text = "SendAdvertisement{" + std::to_string(send.priority) + " to";
+                for (const auto& destination : send.destinations) {
+                    text += " " + destination.to_string();
+                }
+                return text + "}";
+            },
+            [](const AddAddresses&) { return std::string("AddAddresses"); },
+            [](const RemoveAddresses&) { return std::string("RemoveAddresses"); },
+            [](const RestoreAddress& restore) {
+                return "RestoreAddress{" + restore.address.to_string() +
+                       (restore.report ? ", reported}" : "}");
+            },
+            [](const AnnounceAddresses&) { return std::string("AnnounceAddresses"); },
+            [](const RefreshNeighbour& refresh) {
+                return "RefreshNeighbour{" + refresh.address.to_string() + "}";
+            },
+            [](const StateChanged& change) {
+                return "StateChanged{" + std::string(to_string(change.from)) + "->" +
+                       std::string(to_string(change.to)) + ", " +
+                       std::string(to_string(change.reason)) +
+                       (change.detail.empty() ? "" : " (" + change.detail + ")") + "}";
+            },
+            [](const Dropped& drop) {
+                return "Dropped{" + std::string(to_string(drop.reason)) + " from " +
+                       drop.source.to_string() + " priority " + std::to_string(drop.priority) +
+                       (drop.report ? ", reported}" : "}");
+            },
+            [](const Warning& warning) {
+                return "Warning{" + warning.message + " about " + warning.about.to_string() + "}";
+            },
+            [](const AddressConflict& conflict) {
+                return "AddressConflict{" + conflict.address.to_string() +
+                       (conflict.report ? ", reported}" : "}");
+            },
+        },
+        action);
 }
 
 }  // namespace ks::vrrp::testing
@@ -130,8 +155,44 @@ inline ReceivedAdvertisement v2_advert_from(
 }
 
 /// Shorthand for the StateChanged action.
-inline StateChanged change(State from, State to, Reason reason) {
-    return {from, to, reason};
+inline StateChanged change(State from, State to, Reason reason, std::string detail = {}) {
+    return {from, to, reason, std::move(detail)};
+}
+
+/// An advert of `priority` to the IPv4 multicast group (or `to`).
+inline SendAdvertisement sent(std::uint8_t priority, const char* to = kMulticastV4) {
+    return {priority, {address(to)}};
+}
+
+/// The tracker the float uses for its tether to the anchor, down and up.
+inline constexpr std::string_view kTether = "tether";
+inline const Tracker kDown{false, std::nullopt, ""};
+inline const Tracker kUp{true, std::nullopt, ""};
+
+/// The first action of type T in `out`, if any.
+template <class T>
+std::optional<T> first(const Output& out) {
+    for (const auto& action : out.actions) {
+        if (const auto* found = std::get_if<T>(&action)) return *found;
+    }
+    return std::nullopt;
+}
+
+/// Why the advert was dropped, if it was.
+inline std::optional<DropReason> dropped(const Output& out) {
+    if (auto drop = first<Dropped>(out)) return drop->reason;
+    return std::nullopt;
+}
+
+/// Whether the engine asked to warn the operator.
+inline bool warned(const Output& out) {
+    return first<Warning>(out).has_value();
+}
+
+/// Whose neighbour entry the engine asked to refresh, if anyone's.
+inline std::optional<IpAddress> refreshed(const Output& out) {
+    if (auto refresh = first<RefreshNeighbour>(out)) return refresh->address;
+    return std::nullopt;
 }
 
 /// Takes a started non-owner through Master_Down_Timer expiry into Master; returns when.

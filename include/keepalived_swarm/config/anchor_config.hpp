@@ -13,21 +13,13 @@ namespace ks::config {
 /// When the anchor pulls the float image.
 enum class PullPolicy { missing, always, never };
 
-/// Where the float's unicast peers come from.
-enum class PeersMode {
-    automatic,  ///< the other swarm managers, sent over the tether as they change
-    multicast,  ///< none: VRRP multicast
-    fixed,      ///< --unicast-peer, passed in the float's environment
-};
-
 struct AnchorConfig {
     InstanceSettings instance;
     http::Endpoint docker_host;
     std::string float_name = "keepalived-float";
     std::string float_image;  ///< empty: the anchor's own image
     PullPolicy pull = PullPolicy::missing;
-    std::string run_directory;  ///< host folder bound into the float at kRunDirectory
-    PeersMode peers = PeersMode::automatic;
+    std::string run_directory;             ///< host folder bound into the float at kRunDirectory
     std::chrono::seconds stop_timeout{5};  ///< SIGTERM -> SIGKILL grace for the float
     std::string node_hostname;             ///< DOCKER_NODE_HOSTNAME; empty: the engine's name
     CommonSettings common;

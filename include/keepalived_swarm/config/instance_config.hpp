@@ -9,9 +9,18 @@
 
 #include "keepalived_swarm/config/common.hpp"
 #include "keepalived_swarm/net/ip_prefix.hpp"
+#include "keepalived_swarm/vrrp/instance.hpp"
 #include "keepalived_swarm/vrrp/types.hpp"
 
 namespace ks::config {
+
+/// Where the float's peers come from.
+enum class PeersMode {
+    automatic,  ///< the other swarm managers, from the anchor: unicast to them, only them heard
+    multicast,  ///< VRRP multicast; the anchor's managers (when known) are still the only ones
+                ///< heard
+    fixed,      ///< --unicast-peer
+};
 
 struct InstanceSettings {
     std::string interface;  ///< empty: the interface that holds node_address
@@ -23,8 +32,10 @@ struct InstanceSettings {
     std::uint8_t priority = 100;
     vrrp::Duration advert_interval = std::chrono::seconds(1);
     vrrp::Version version = vrrp::Version::v3;
-    std::vector<net::IpAddress> unicast_peers;  ///< empty: multicast
-    bool preempt = false;                       ///< the original ran keepalived with nopreempt
+    std::vector<net::IpAddress> unicast_peers;  ///< empty: from the anchor, or multicast
+    PeersMode peers = PeersMode::automatic;     ///< fixed whenever unicast_peers is set
+    vrrp::AcceptFrom accept_from = vrrp::AcceptFrom::peers;
+    bool preempt = false;  ///< the original ran keepalived with nopreempt
     vrrp::Duration preempt_delay{0};
     std::string instance_name;  ///< "VI_<vrid>" unless set
     unsigned garp_repeat = 5;   ///< keepalived's garp_master_repeat

@@ -19,6 +19,31 @@ struct Transition {
     std::string reason;
 };
 
+/// A condition the instance depends on (the tether, the link, a health check).
+struct TrackerStatus {
+    std::string name;
+    bool up = true;
+    std::string weight;  ///< "fault" (down = resign), or the signed priority change while down
+    std::string reason;
+    std::string since;  ///< when `up` last changed, ISO 8601 UTC
+};
+
+/// A host outside the peer set whose adverts were dropped.
+struct ForeignSource {
+    std::string address;
+    int priority = 0;  ///< in its latest advert
+    std::uint64_t count = 0;
+    std::string last_seen;
+};
+
+/// Another host that claimed one of our VIPs while we held it.
+struct VipConflict {
+    std::string vip;
+    std::string mac;
+    std::uint64_t count = 0;
+    std::string last_seen;
+};
+
 struct InstanceStatus {
     std::string name;
     std::string interface;
@@ -37,6 +62,11 @@ struct InstanceStatus {
     std::string master;  ///< current master's address, empty when unknown
     std::string mode;    ///< "multicast" or "unicast"
     std::vector<std::string> peers;
+    std::string accept_from;  ///< "peers" or "any"
+    std::vector<TrackerStatus> trackers;
+    std::vector<ForeignSource> foreign_sources;  ///< the most recent, newest first
+    std::vector<VipConflict> vip_conflicts;
+    std::uint64_t vips_restored = 0;  ///< VIPs put back after someone removed them
     std::uint64_t adverts_sent = 0;
     std::uint64_t adverts_received = 0;
     std::map<std::string, std::uint64_t> adverts_dropped;  ///< by reason

@@ -3,7 +3,10 @@
 // line. The connection being open is the main message (the anchor is alive); these lines add
 // what the anchor learns from the swarm. Unknown types are ignored, so either side can be newer.
 //
-//   {"type":"peers","peers":["10.0.0.2","10.0.0.3"]}   unicast peers (the other managers)
+//   {"type":"peers","peers":["10.0.0.2","10.0.0.3"]}   all the other managers (possibly none:
+//                                                        a one-manager swarm); sent only when
+//                                                        the anchor could read them all, so a
+//                                                        float keeps its last list meanwhile
 //   {"type":"resign","reason":"node is drained"}        give up the VIPs and stay out
 //   {"type":"resume"}                                    compete again
 

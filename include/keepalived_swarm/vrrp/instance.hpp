@@ -2,22 +2,32 @@
 // The VRRP state machine of one virtual router (RFC 5798 section 6; RFC 3768 section 6 for v2).
 // Pure and deterministic: each event takes `now`, returns the actions the I/O adapter performs,
 // and next_deadline() says when to call expire(). No sockets, no clocks, no threads.
+//
+// Every per-instance decision lives here, so the simulated link tests it to the microsecond: who
+// may be heard (the peer set), what keeps the router out of the election (trackers), whom to send
+// adverts to, when to announce the VIPs again, what a master does when a VIP is deleted under it
+// or claimed by another host, and how often any of that may be logged.
 
+#include <map>
 #include <optional>
+#include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
+#include "keepalived_swarm/vrrp/actions.hpp"
 #include "keepalived_swarm/vrrp/packet.hpp"
+#include "keepalived_swarm/vrrp/rate_limit.hpp"
 #include "keepalived_swarm/vrrp/types.hpp"
 
 namespace ks::vrrp {
 
-/// Fault is keepalived's state for "not fit to serve": a tracked dependency (the tether to the
-/// anchor) is down, so the router neither holds the VIPs nor competes for them.
-enum class State { initialize, backup, master, fault };
+/// Whose adverts take part in the election once a peer set is known.
+enum class AcceptFrom : std::uint8_t {
+    peers,  ///< only the peer set's (a stranger on the link cannot move the VIP)
+    any,    ///< any router of the VRID (RFC 5798 behaviour)
+};
 
-std::string_view to_string(State state);
+std::string_view to_string(AcceptFrom accept_from);
 
 struct InstanceConfig {
     Version version = Version::v3;
@@ -27,58 +37,32 @@ struct InstanceConfig {
     bool preempt = true;                                 ///< Preempt_Mode (RFC default true)
     Duration preempt_delay{0};  ///< keepalived's preempt_delay: tolerate a lower master this long
     IpAddress primary_address;  ///< our source address: tie-breaks and own-packet detection
-    std::vector<IpAddress> virtual_addresses;  ///< the VIPs, all of primary_address's family
+    std::vector<IpAddress> virtual_addresses;  ///< the VIPs carried in adverts (primary's family)
+    /// VIPs held and announced with the others but not carried in adverts: the other family of
+    /// a dual-stack pair, so both families move together in one election (keepalived's
+    /// virtual_ipaddress_excluded).
+    std::vector<IpAddress> unadvertised_addresses;
+    bool unicast = false;  ///< adverts go to the peers, not to the multicast group
+    AcceptFrom accept_from = AcceptFrom::peers;
+    /// The group's other routers, when known at start (fixed unicast peers).
+    std::optional<std::vector<IpAddress>> peers;
+    /// Compete only once a peer set is known (the anchor's managers): a float must not take the
+    /// VIP on a list it has not been given.
+    bool await_peers = false;
+    /// A second announcement burst this long after becoming master (0: none), for neighbours
+    /// that missed the first (keepalived's garp_master_delay).
+    Duration announce_repeat_delay{0};
 };
 
-enum class Reason {
-    startup,          ///< Startup event (6.4.1)
-    shutdown,         ///< Shutdown event
-    master_down,      ///< Master_Down_Timer fired (6.4.2)
-    higher_priority,  ///< a better master advertised (6.4.3)
-    tracked_down,     ///< the tether to the anchor was lost: resigned
-    tracked_up,       ///< the tether came back
+/// A condition the router depends on (the tether to the anchor, the link, a health check).
+struct Tracker {
+    bool up = true;
+    /// What a down tracker does: nullopt puts the router in Fault (it resigns and stays out);
+    /// a number is added to the priority while the tracker is down (keepalived's weight).
+    std::optional<int> weight;
+    std::string reason;  ///< why it is in this state, for status and transitions
+    friend bool operator==(const Tracker&, const Tracker&) = default;
 };
-
-std::string_view to_string(Reason reason);
-
-/// Send an advertisement with this priority (0 = resign).
-struct SendAdvertisement {
-    std::uint8_t priority = 0;
-    friend bool operator==(const SendAdvertisement&, const SendAdvertisement&) = default;
-};
-/// Add the VIPs to the interface (accept mode: the master accepts packets to them, 6.4.3).
-struct AddAddresses {
-    friend bool operator==(const AddAddresses&, const AddAddresses&) = default;
-};
-struct RemoveAddresses {
-    friend bool operator==(const RemoveAddresses&, const RemoveAddresses&) = default;
-};
-/// Gratuitous ARP for IPv4 VIPs, unsolicited NA for IPv6 VIPs (6.4.1, 6.4.2).
-struct AnnounceAddresses {
-    friend bool operator==(const AnnounceAddresses&, const AnnounceAddresses&) = default;
-};
-struct StateChanged {
-    State from = State::initialize;
-    State to = State::initialize;
-    Reason reason = Reason::startup;
-    friend bool operator==(const StateChanged&, const StateChanged&) = default;
-};
-
-using Action =
-    std::variant<SendAdvertisement, AddAddresses, RemoveAddresses, AnnounceAddresses, StateChanged>;
-
-/// Why a received advertisement was dropped before the state machine saw it (7.1).
-enum class DropReason {
-    ttl,                ///< TTL / hop limit not 255
-    version_mismatch,   ///< other VRRP version or address family than ours
-    other_vrid,         ///< another virtual router on the same link
-    own_advert,         ///< sent by ourselves
-    interval_mismatch,  ///< VRRPv2 only: Adver Int differs from ours (RFC 3768 7.1)
-    address_mismatch,   ///< VRRPv2 only: address list differs and sender is not the owner
-    owner_ignores,      ///< we own the addresses (priority 255): owners discard adverts (7.1)
-};
-
-std::string_view to_string(DropReason reason);
 
 /// An advertisement with what the IP layer said about it.
 struct ReceivedAdvertisement {
@@ -87,45 +71,69 @@ struct ReceivedAdvertisement {
     Advertisement advert;
 };
 
+/// The built-in tracker that is down while an awaited peer set is unknown.
+inline constexpr std::string_view kPeersTracker = "peers";
+
 /// What an event produced: actions in the order to perform them, and when to wake next.
 struct Output {
     std::vector<Action> actions;
     std::optional<TimePoint> next_deadline;
-    std::optional<DropReason> dropped;
-    /// VRRPv3 advert accepted although its address list differs from ours (logged, 7.1).
-    bool address_list_mismatch = false;
-    /// As master, we heard this lower-precedence router claim mastership: it does not hear us.
-    std::optional<IpAddress> rival_master;
 };
 
 /// A master hearing another master of lower precedence announces the VIPs again, at most this
 /// often.
 inline constexpr std::chrono::seconds kConflictAnnounceSpacing{1};
+/// Drops from one stranger, address list mismatches from one peer and conflicts over one VIP are
+/// reported (logged) at most this often; they are counted every time.
+inline constexpr std::chrono::seconds kReportSpacing{60};
+/// A VIP restored after someone deleted it is reported at most this often.
+inline constexpr std::chrono::seconds kRestoreReportSpacing{10};
+/// A master answers adverts that call for an immediate advert (a resignation, a rival of lower
+/// precedence) at most once per this fraction of its interval; later ones are answered by one
+/// advert at the end of the spacing, so a flood in does not become a flood out.
+inline constexpr int kReplySpacingDivisor = 4;
 
 class Instance {
 public:
     explicit Instance(InstanceConfig config);
 
-    /// Startup event (6.4.1). Without the tracked dependency it enters Fault instead.
+    /// Startup event (6.4.1). With a fault tracker down it enters Fault instead.
     Output start(TimePoint now);
     /// Shutdown event: a master resigns with priority 0 and removes the VIPs.
     Output stop(TimePoint now);
     /// An advertisement arrived (already decoded and checksum-verified).
     Output receive(TimePoint now, const ReceivedAdvertisement& received);
-    /// The deadline passed: Master_Down_Timer in Backup, Adver_Timer in Master. Early calls do
-    /// nothing, so spurious wake-ups are harmless.
+    /// The deadline passed: Master_Down_Timer in Backup, Adver_Timer or the repeated
+    /// announcement in Master. Early calls do nothing, so spurious wake-ups are harmless.
     Output expire(TimePoint now);
-    /// The tracked dependency (the tether) went down or came back.
-    Output set_tracked(TimePoint now, bool up);
+    /// Adds or updates the tracker `name`. A fault tracker going down makes a master resign
+    /// (priority 0, VIPs removed) and the router enter Fault; all of them up again, it comes back
+    /// as backup. A weighted one changes the advertised priority.
+    Output set_tracker(TimePoint now, std::string_view name, Tracker tracker);
+    /// The group's other routers, as now known (fixed peers, or the anchor's managers).
+    /// Addresses of the other family and our own are ignored.
+    Output set_peers(TimePoint now, std::vector<IpAddress> peers);
     /// Changes priority and preemption in place; a master advertises the new priority at once.
     Output update(TimePoint now, std::uint8_t priority, bool preempt, Duration preempt_delay);
+    /// Someone removed `address` from our interface: a master puts back a VIP at once.
+    Output address_removed(TimePoint now, const IpAddress& address);
+    /// Another host (link-layer address `mac`) claimed `address` over ARP or NDP.
+    Output address_claimed(TimePoint now, const IpAddress& address, const MacAddress& mac);
 
-    std::optional<TimePoint> next_deadline() const { return deadline_; }
+    std::optional<TimePoint> next_deadline() const;
     State state() const { return state_; }
     const InstanceConfig& config() const { return config_; }
-    /// The priority we advertise: 0 while in Fault, else the configured one.
+    /// The priority we advertise: 0 while in Fault, else the configured one plus the weights of
+    /// the weighted trackers that are down (kept within 1..254).
     std::uint8_t effective_priority() const;
-    bool tracked_up() const { return tracked_up_; }
+    /// The priority we compete with when not in Fault: configured plus down trackers' weights.
+    std::uint8_t competing_priority() const;
+    /// The first fault tracker that is down, if any: what keeps us in Fault.
+    std::optional<std::string> fault_reason() const;
+    const std::map<std::string, Tracker, std::less<>>& trackers() const { return trackers_; }
+    const std::optional<std::vector<IpAddress>>& peers() const { return peers_; }
+    /// Where adverts go now: the peers in unicast mode, else the multicast group.
+    std::vector<IpAddress> destinations() const;
     /// Master_Adver_Interval: the interval of the current master (v3), ours otherwise.
     Duration master_advert_interval() const { return master_advert_interval_; }
     /// Skew_Time = ((256 - Priority) * Master_Adver_Interval) / 256 (6.1).
@@ -136,25 +144,45 @@ public:
     std::optional<IpAddress> master_address() const { return master_address_; }
 
 private:
-    Output enter_service(TimePoint now, Reason reason, State from);
+    Output enter_service(TimePoint now, Reason reason, std::string detail);
     void become_master(Output& out, TimePoint now, Reason reason);
     void become_backup(Output& out, TimePoint now, Reason reason, Duration master_interval);
-    void change_state(Output& out, State to, Reason reason);
-    std::optional<DropReason> validate(const ReceivedAdvertisement& received,
-                                       bool& address_mismatch) const;
+    void enter_fault(Output& out, std::string detail);
+    void change_state(Output& out, State to, Reason reason, std::string detail = {});
+    void advertise(Output& out, std::uint8_t priority) const;
+    void advertise_as_master(Output& out, TimePoint now);
+    void reply_at_once(Output& out, TimePoint now);
+    void answer_rival(Output& out, TimePoint now, const IpAddress& rival);
+    Output after_tracking_change(TimePoint now, std::uint8_t priority_before, Reason reason,
+                                 std::string detail);
+    std::optional<DropReason> check(const ReceivedAdvertisement& received) const;
+    void receive_in_backup(TimePoint now, const ReceivedAdvertisement& received);
+    bool holds(const IpAddress& address) const;
     Duration advertised_interval(const Advertisement& advert) const;
     Output finish(Output out) const;
 
     InstanceConfig config_;
+    IpAddress multicast_group_;
     State state_ = State::initialize;
-    bool tracked_up_ = true;
+    std::map<std::string, Tracker, std::less<>> trackers_;
+    std::optional<std::vector<IpAddress>> peers_;
     std::optional<TimePoint> deadline_;
+    /// As master: when to announce the VIPs a second time.
+    std::optional<TimePoint> announce_again_at_;
     Duration master_advert_interval_;
     std::optional<IpAddress> master_address_;
     /// With preempt_delay: when we first heard a lower-priority master, since we last saw none.
     std::optional<TimePoint> lower_master_since_;
     /// As master: when we last announced the VIPs again because another master spoke.
     std::optional<TimePoint> conflict_announced_at_;
+    /// As master: when we last sent an advert out of turn in reply to one we heard.
+    std::optional<TimePoint> replied_at_;
+    /// As master: an advert heard since then waits for a reply at the end of the spacing.
+    bool reply_pending_ = false;
+    RateLimiter<IpAddress> stranger_reports_;
+    RateLimiter<IpAddress> mismatch_reports_;
+    RateLimiter<IpAddress> conflict_reports_;
+    RateLimiter<IpAddress> restore_reports_;
 };
 
 }  // namespace ks::vrrp

@@ -1,6 +1,7 @@
 #pragma once
 // Vocabulary of the VRRP engine: versions, time, addresses, RFC constants.
 
+#include <array>
 #include <boost/asio/ip/address.hpp>
 #include <chrono>
 #include <cstdint>
@@ -8,6 +9,8 @@
 namespace ks::vrrp {
 
 using IpAddress = boost::asio::ip::address;
+/// An Ethernet address (the same type as net::MacAddress).
+using MacAddress = std::array<std::uint8_t, 6>;
 
 /// The engine never reads a clock: every entry point is given `now` on this timeline.
 using Clock = std::chrono::steady_clock;
