@@ -1,6 +1,5 @@
 #include "keepalived_swarm/net/netlink.hpp"
 
-#include <linux/if.h>
 #include <linux/if_addr.h>
 #include <linux/neighbour.h>
 #include <linux/netlink.h>
@@ -11,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <variant>
 
 #include "keepalived_swarm/util/system_error.hpp"
 
@@ -63,33 +63,6 @@ public:
 private:
     std::vector<std::uint8_t> buffer_;
 };
-
-/// Walks the rtattr list that follows a fixed-size payload header.
-template <typename Visitor>
-void for_each_attribute(const std::uint8_t* data, std::size_t length, Visitor visit) {
-    std::size_t offset = 0;
-    while (offset + sizeof(rtattr) <= length) {
-        rtattr attr;
-        std::memcpy(&attr, data + offset, sizeof attr);
-        if (attr.rta_len < sizeof(rtattr) || offset + attr.rta_len > length) return;
-        visit(attr.rta_type, data + offset + RTA_LENGTH(0), attr.rta_len - RTA_LENGTH(0));
-        offset += RTA_ALIGN(attr.rta_len);
-    }
-}
-
-std::optional<IpAddress> address_from(int family, const std::uint8_t* data, std::size_t size) {
-    if (family == AF_INET && size == 4) {
-        boost::asio::ip::address_v4::bytes_type bytes;
-        std::copy_n(data, 4, bytes.begin());
-        return IpAddress(boost::asio::ip::address_v4(bytes));
-    }
-    if (family == AF_INET6 && size == 16) {
-        boost::asio::ip::address_v6::bytes_type bytes;
-        std::copy_n(data, 16, bytes.begin());
-        return IpAddress(boost::asio::ip::address_v6(bytes));
-    }
-    return std::nullopt;
-}
 
 std::vector<std::uint8_t> address_message(std::uint16_t type, std::uint16_t flags,
                                           std::uint32_t sequence, int interface_index,
@@ -157,7 +130,8 @@ RouteNetlink::~RouteNetlink() {
     if (fd_ >= 0) ::close(fd_);
 }
 
-result<std::vector<std::vector<std::uint8_t>>> RouteNetlink::dump(std::uint16_t type) {
+error_code RouteNetlink::dump(
+    std::uint16_t type, const std::function<void(std::span<const std::uint8_t>)>& on_message) {
     MessageBuilder builder(type, NLM_F_REQUEST | NLM_F_DUMP, ++sequence_);
     if (type == RTM_GETLINK) {
         ifinfomsg payload{};
@@ -168,15 +142,7 @@ result<std::vector<std::vector<std::uint8_t>>> RouteNetlink::dump(std::uint16_t 
         payload.ifa_family = AF_UNSPEC;
         builder.append(&payload, sizeof payload);
     }
-    std::vector<std::vector<std::uint8_t>> messages;
-    const auto error = exchange(builder.finish(), [&](std::span<const std::uint8_t> message) {
-        nlmsghdr header;
-        std::memcpy(&header, message.data(), sizeof header);
-        // RTM_GETLINK answers RTM_NEWLINK (= GETLINK - 2), likewise for addresses.
-        if (header.nlmsg_type == type - 2) messages.emplace_back(message.begin(), message.end());
-    });
-    if (error) return error;
-    return messages;
+    return exchange(builder.finish(), on_message);
 }
 
 error_code RouteNetlink::request_with_ack(const std::vector<std::uint8_t>& message) {
@@ -220,66 +186,31 @@ error_code RouteNetlink::exchange(
     }
 }
 
+// The dumps and the NetlinkMonitor read link and address messages with the same parser.
+
 result<std::vector<Link>> RouteNetlink::links() {
-    auto messages = dump(RTM_GETLINK);
-    if (!messages) return messages.error();
     std::vector<Link> links;
-    for (const auto& message : *messages) {
-        if (message.size() < NLMSG_LENGTH(sizeof(ifinfomsg))) continue;
-        ifinfomsg info;
-        std::memcpy(&info, message.data() + NLMSG_HDRLEN, sizeof info);
-        Link link;
-        link.index = info.ifi_index;
-        link.up = (info.ifi_flags & IFF_UP) != 0;
-        link.lower_up = (info.ifi_flags & IFF_LOWER_UP) != 0;
-        link.multicast = (info.ifi_flags & IFF_MULTICAST) != 0;
-        const auto attributes_offset = NLMSG_LENGTH(sizeof(ifinfomsg));
-        for_each_attribute(message.data() + NLMSG_ALIGN(attributes_offset),
-                           message.size() - NLMSG_ALIGN(attributes_offset),
-                           [&](unsigned type, const std::uint8_t* data, std::size_t size) {
-                               if (type == IFLA_IFNAME) {
-                                   link.name.assign(
-                                       reinterpret_cast<const char*>(data),
-                                       strnlen(reinterpret_cast<const char*>(data), size));
-                               } else if (type == IFLA_ADDRESS && size == link.mac.size()) {
-                                   std::copy_n(data, size, link.mac.begin());
-                               }
-                           });
-        links.push_back(std::move(link));
-    }
+    const auto error = dump(RTM_GETLINK, [&](std::span<const std::uint8_t> message) {
+        for (auto& event : parse_route_events(message)) {
+            if (auto* changed = std::get_if<LinkChanged>(&event)) {
+                links.push_back(std::move(changed->link));
+            }
+        }
+    });
+    if (error) return error;
     return links;
 }
 
 result<std::vector<InterfaceAddress>> RouteNetlink::addresses() {
-    auto messages = dump(RTM_GETADDR);
-    if (!messages) return messages.error();
     std::vector<InterfaceAddress> addresses;
-    for (const auto& message : *messages) {
-        if (message.size() < NLMSG_LENGTH(sizeof(ifaddrmsg))) continue;
-        ifaddrmsg info;
-        std::memcpy(&info, message.data() + NLMSG_HDRLEN, sizeof info);
-        std::optional<IpAddress> local;
-        std::optional<IpAddress> address;
-        std::uint32_t flags = info.ifa_flags;
-        const auto attributes_offset = NLMSG_LENGTH(sizeof(ifaddrmsg));
-        for_each_attribute(message.data() + NLMSG_ALIGN(attributes_offset),
-                           message.size() - NLMSG_ALIGN(attributes_offset),
-                           [&](unsigned type, const std::uint8_t* data, std::size_t size) {
-                               if (type == IFA_LOCAL)
-                                   local = address_from(info.ifa_family, data, size);
-                               if (type == IFA_ADDRESS) {
-                                   address = address_from(info.ifa_family, data, size);
-                               }
-                               if (type == IFA_FLAGS && size == sizeof flags) {
-                                   std::memcpy(&flags, data, sizeof flags);
-                               }
-                           });
-        // IPv4 names the local end in IFA_LOCAL (IFA_ADDRESS is the peer on point-to-point).
-        const auto own = local ? local : address;
-        if (!own) continue;
-        addresses.push_back(InterfaceAddress{static_cast<int>(info.ifa_index),
-                                             IpPrefix{*own, info.ifa_prefixlen}, flags});
-    }
+    const auto error = dump(RTM_GETADDR, [&](std::span<const std::uint8_t> message) {
+        for (auto& event : parse_route_events(message)) {
+            if (auto* added = std::get_if<AddressAdded>(&event)) {
+                addresses.push_back(std::move(added->address));
+            }
+        }
+    });
+    if (error) return error;
     return addresses;
 }
 

@@ -3,7 +3,6 @@
 // remove the VIPs. Requests are synchronous: the kernel answers within microseconds, so the
 // float's single thread may wait for it.
 
-#include <array>
 #include <boost/system/error_code.hpp>
 #include <boost/system/result.hpp>
 #include <cstdint>
@@ -14,32 +13,11 @@
 #include <vector>
 
 #include "keepalived_swarm/net/ip_prefix.hpp"
+#include "keepalived_swarm/net/route_events.hpp"
 
 namespace ks::net {
 
-using MacAddress = std::array<std::uint8_t, 6>;
-
-/// A network interface (a link).
-struct Link {
-    int index = 0;
-    std::string name;
-    MacAddress mac{};
-    bool up = false;        ///< administratively up (IFF_UP)
-    bool lower_up = false;  ///< carrier present (IFF_LOWER_UP)
-    bool multicast = false;
-};
-
-/// An address on an interface.
-struct InterfaceAddress {
-    int interface_index = 0;
-    IpPrefix prefix;
-    std::uint32_t flags = 0;  ///< IFA_F_* (secondary, tentative, nodad...)
-    bool link_local() const {
-        return prefix.address.is_v6() && prefix.address.to_v6().is_link_local();
-    }
-};
-
-/// A NETLINK_ROUTE socket for requests (not for event subscriptions).
+/// A NETLINK_ROUTE socket for requests (events come through a NetlinkMonitor).
 class RouteNetlink {
 public:
     static boost::system::result<RouteNetlink> open();
@@ -63,7 +41,10 @@ public:
 
 private:
     explicit RouteNetlink(int fd) : fd_(fd) {}
-    boost::system::result<std::vector<std::vector<std::uint8_t>>> dump(std::uint16_t type);
+    /// Asks for a dump of links (RTM_GETLINK) or addresses (RTM_GETADDR) and hands each answer to
+    /// `on_message`.
+    boost::system::error_code dump(
+        std::uint16_t type, const std::function<void(std::span<const std::uint8_t>)>& on_message);
     boost::system::error_code request_with_ack(const std::vector<std::uint8_t>& message);
     /// Sends `request`, hands each reply message to `on_message`, and ends at NLMSG_DONE or at
     /// NLMSG_ERROR (an acknowledgement when its error is 0).
