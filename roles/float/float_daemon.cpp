@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/json/serialize.hpp>
 #include <csignal>
@@ -40,6 +41,8 @@ bool same_structure(const config::InstanceSettings& a, const config::InstanceSet
 constexpr std::string_view kTetherTracker = "tether";  ///< the anchor's connection is open
 constexpr std::string_view kSwarmTracker = "swarm";    ///< the anchor lets it compete
 constexpr std::string_view kLinkTracker = "link";      ///< the interface is up with carrier
+/// The instance's advert source is on the interface (per instance: each has its own source).
+constexpr std::string_view kNodeAddressTracker = "node-address";
 
 vrrp::Tracker link_tracker(const net::Link& link) {
     if (!link.up) return {false, std::nullopt, link.name + " is administratively down"};
@@ -124,10 +127,101 @@ std::optional<std::string> FloatDaemon::prepare() {
     auto planned = plan();
     if (auto* problem = std::get_if<std::string>(&planned)) return *problem;
     if (auto problem = open_channels(std::move(std::get<ChannelPlan>(planned)))) return problem;
+    if (auto problem = watch_link()) return problem;
     if (!config_.status_socket.empty()) {
         if (auto problem = start_status_server()) return problem;
     }
     return std::nullopt;
+}
+
+std::optional<std::string> FloatDaemon::watch_link() {
+    const auto& link = channels_.front()->setup().link;
+    if (link_watch_ && link_watch_->interface_index() == link.index) return std::nullopt;
+    if (link_watch_) link_watch_->close();
+    auto watch = LinkWatch::open(
+        io_.get_executor(), link,
+        LinkWatch::Handlers{[this](const net::RouteEvent& event) { on_route_event(event); },
+                            [this] { reconcile_link(); },
+                            [this](const net::AddressClaim& claim) {
+                                for (auto& channel : channels_) {
+                                    channel->address_claimed(claim.address, claim.mac);
+                                }
+                            }});
+    if (!watch) return explain(watch.error(), "cannot watch interface " + link.name);
+    link_watch_ = std::move(*watch);
+    link_watch_->start();
+    return std::nullopt;
+}
+
+void FloatDaemon::on_route_event(const net::RouteEvent& event) {
+    const int watched = link_watch_ ? link_watch_->interface_index() : 0;
+    std::visit(vrrp::Overloaded{
+                   [&](const net::LinkChanged& changed) {
+                       if (changed.link.index != watched) return;
+                       set_tracker_everywhere(kLinkTracker, link_tracker(changed.link));
+                   },
+                   [&](const net::LinkRemoved& removed) {
+                       if (removed.link.index != watched) return;
+                       set_tracker_everywhere(
+                           kLinkTracker,
+                           vrrp::Tracker{false, std::nullopt, removed.link.name + " was removed"});
+                   },
+                   [&](const net::AddressRemoved& removed) {
+                       if (removed.address.interface_index != watched) return;
+                       const auto& address = removed.address.prefix.address;
+                       for (auto& channel : channels_) {
+                           if (address == channel->setup().primary_address) {
+                               channel->set_tracker(
+                                   kNodeAddressTracker,
+                                   vrrp::Tracker{false, std::nullopt,
+                                                 address.to_string() + " left " +
+                                                     channel->setup().link.name +
+                                                     ": no source address for adverts"});
+                           }
+                           channel->address_removed(address);
+                       }
+                   },
+                   [&](const net::AddressAdded& added) {
+                       if (added.address.interface_index != watched) return;
+                       for (auto& channel : channels_) {
+                           if (added.address.prefix.address == channel->setup().primary_address) {
+                               channel->set_tracker(kNodeAddressTracker,
+                                                    vrrp::Tracker{true, std::nullopt, "present"});
+                           }
+                       }
+                   },
+               },
+               event);
+}
+
+void FloatDaemon::reconcile_link() {
+    auto links = netlink_->links();
+    auto addresses = netlink_->addresses();
+    if (!links || !addresses || !link_watch_) return;
+    const int watched = link_watch_->interface_index();
+    bool link_found = false;
+    for (const auto& link : *links) {
+        if (link.index != watched) continue;
+        link_found = true;
+        on_route_event(net::LinkChanged{link});
+    }
+    if (!link_found) on_route_event(net::LinkRemoved{net::Link{watched, "the interface"}});
+    const auto present = [&](const net::IpAddress& address) {
+        return std::any_of(addresses->begin(), addresses->end(), [&](const auto& held) {
+            return held.interface_index == watched && held.prefix.address == address;
+        });
+    };
+    for (auto& channel : channels_) {
+        const auto& setup = channel->setup();
+        if (!present(setup.primary_address)) {
+            on_route_event(net::AddressRemoved{{watched, {setup.primary_address, 0}}});
+        } else {
+            on_route_event(net::AddressAdded{{watched, {setup.primary_address, 0}}});
+        }
+        for (const auto& vip : setup.vips) {
+            if (!present(vip.address)) channel->address_removed(vip.address);
+        }
+    }
 }
 
 void FloatDaemon::feed(VrrpChannel& channel) {
@@ -213,6 +307,7 @@ void FloatDaemon::shutdown() {
     if (shutting_down_) return;
     shutting_down_ = true;
     stop_channels();
+    if (link_watch_) link_watch_->close();
     if (tether_) tether_->stop();
     reaper_.stop();
     boost::system::error_code ignored;
@@ -326,6 +421,7 @@ void FloatDaemon::reload() {
             return;
         }
     }
+    if (auto problem = watch_link()) log::error("SIGHUP: " + *problem);
     start_channels();
 }
 

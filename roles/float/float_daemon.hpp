@@ -20,6 +20,7 @@
 #include "keepalived_swarm/status/float_status.hpp"
 #include "keepalived_swarm/tether/client.hpp"
 #include "roles/float/channel_plan.hpp"
+#include "roles/float/link_watch.hpp"
 #include "roles/float/vrrp_channel.hpp"
 
 namespace ks::roles::float_role {
@@ -56,6 +57,11 @@ private:
     void on_tether_connection(bool connected);
     void reload();
     std::optional<std::string> start_status_server();
+    /// Watches the channels' interface (again, when a reload moved them to another one).
+    std::optional<std::string> watch_link();
+    void on_route_event(const net::RouteEvent& event);
+    /// After lost notifications: compares the interface's state now with what the channels hold.
+    void reconcile_link();
 
     boost::asio::io_context& io_;
     config::FloatConfig config_;
@@ -63,6 +69,7 @@ private:
     std::optional<net::RouteNetlink> netlink_;
     std::vector<std::shared_ptr<VrrpChannel>> channels_;
     std::unique_ptr<tether::Client> tether_;
+    std::shared_ptr<LinkWatch> link_watch_;
     std::unique_ptr<http::Server> status_server_;
     process::ChildReaper reaper_;
     boost::asio::signal_set signals_;
