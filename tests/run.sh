@@ -6,7 +6,7 @@
 #   tests/run.sh                 everything
 #   KS_STAGES="build unit" tests/run.sh   only some stages: deps build unit integration
 #                                         sanitize fuzz
-#   KS_FUZZ_SECONDS=60           length of the fuzz run
+#   KS_FUZZ_SECONDS=60           length of the fuzz run, for each fuzz target
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 
@@ -46,7 +46,7 @@ if has_stage sanitize; then
 fi
 
 if has_stage fuzz; then
-  step "fuzzing the VRRP decoder for ${KS_FUZZ_SECONDS:-60}s"
+  step "fuzzing every parser of outside bytes, ${KS_FUZZ_SECONDS:-60}s each"
   CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKS_FUZZ=ON \
     >/dev/null
   cmake --build build/fuzz -j "$jobs"
