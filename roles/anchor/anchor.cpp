@@ -209,6 +209,7 @@ awaitable<std::optional<std::string>> Anchor::discover() {
     in_swarm_ = info->swarm.local_node_state == "active" && !info->swarm.node_id.empty();
     node_id_ = info->swarm.node_id;
     inputs_.node_address = in_swarm_ ? info->swarm.node_addr : "";
+    inputs_.in_swarm = in_swarm_;
     inputs_.node_hostname = config_.node_hostname.empty() ? info->name : config_.node_hostname;
     log::info("this node", {{"name", info->name},
                             {"swarm", in_swarm_ ? "active" : info->swarm.local_node_state},

@@ -39,7 +39,11 @@ std::string in_float(std::string_view file) {
 
 std::vector<std::string> float_environment(const config::AnchorConfig& config,
                                            const FloatInputs& inputs) {
-    std::vector<std::string> environment = config::instance_environment(config.instance);
+    auto instance = config.instance;
+    if (instance.peers == config::PeersMode::automatic && !inputs.in_swarm) {
+        instance.peers = config::PeersMode::multicast;
+    }
+    std::vector<std::string> environment = config::instance_environment(instance);
     if (config.instance.interface.empty() && !config.instance.node_address &&
         !inputs.node_address.empty()) {
         environment.push_back("KEEPALIVED_NODE_ADDRESS=" + inputs.node_address);

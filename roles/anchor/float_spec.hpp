@@ -26,11 +26,13 @@ struct FloatInputs {
     std::string image_id;         ///< "sha256:..."
     std::string image_reference;  ///< what the user or the anchor's own container named
     std::string node_address;     ///< Swarm.NodeAddr; empty outside a swarm
+    bool in_swarm = false;        ///< outside one there are no managers to send the float
     std::string node_hostname;
     std::string anchor_id;  ///< the anchor's container id or host name
 };
 
-/// The float's environment: the instance settings, plus the node address when neither
+/// The float's environment: the instance settings (auto peers become multicast outside a swarm,
+/// where no managers will come), plus the node address when neither
 /// --interface nor --node-address was given, plus tether, status socket, host name and logging.
 std::vector<std::string> float_environment(const config::AnchorConfig& config,
                                            const FloatInputs& inputs);

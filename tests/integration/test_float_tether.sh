@@ -2,7 +2,8 @@
 # The tether: a float whose anchor is not there stays out (FAULT); while the anchor holds the
 # connection it competes; the moment the anchor dies (its socket closes) a master resigns with
 # priority 0 and the VIP moves to a peer after Skew_Time. The anchor can also ask the float to
-# resign (node drained) and to resume, and push unicast peers.
+# resign (node drained) and to resume, and push the unicast peers (the other managers): in auto
+# mode the float competes only once it has them.
 # ctest-labels: sanitize
 set -euo pipefail
 source "$(dirname "$0")/../lib/lab.sh"
@@ -18,7 +19,7 @@ anchor() { lab_spawn anchor 1 python3 "$PEER" "$LAB_DIR/anchor.sock" "$LAB_DIR/c
 tell() { echo "$1" >"$LAB_DIR/control"; }
 standalone() {
   lab_spawn f2 2 "$KS_BINARY" float --interface eth0 --vip "$VIP/24" --vrid 53 --priority 100 \
-    --advert-interval 100ms --status-socket "$LAB_DIR/f2.sock"
+    --advert-interval 100ms --unicast-peer 10.99.0.1 --status-socket "$LAB_DIR/f2.sock"
 }
 
 lab_spawn f1 1 "$KS_BINARY" float --interface eth0 --vip "$VIP/24" --vrid 53 --priority 150 \
@@ -31,8 +32,18 @@ lab_expect_holders "$VIP" ""
 lab_log "no anchor: FAULT, no VIP"
 
 anchor
-lab_wait_for 5 lab_has_address 1 "$VIP" || lab_fail "with its anchor the float did not take the VIP"
-lab_status_has "$LAB_DIR/f1.sock" '"tether":"connected"' || lab_fail "status does not say connected"
+lab_wait_for 5 lab_status_has "$LAB_DIR/f1.sock" '"tether":"connected"' ||
+  lab_fail "status does not say connected"
+sleep 1
+lab_status_has "$LAB_DIR/f1.sock" '"state":"FAULT"' ||
+  lab_fail "the float competes before the anchor sent the managers"
+lab_status_has "$LAB_DIR/f1.sock" '"name":"peers","up":false' ||
+  lab_fail "status does not show the awaited peer list"
+lab_expect_holders "$VIP" ""
+lab_log "anchor up, no managers yet: still FAULT, no VIP"
+tell '{"type":"peers","peers":["10.99.0.2"]}'
+lab_wait_for 5 lab_has_address 1 "$VIP" || lab_fail "with its anchor's peers the float did not take the VIP"
+lab_status_has "$LAB_DIR/f1.sock" '"mode":"unicast"' || lab_fail "auto mode is not unicast"
 standalone
 sleep 0.5
 lab_expect_holders "$VIP" "1"
@@ -50,6 +61,7 @@ lab_status_has "$LAB_DIR/f1.sock" '"effective_priority":0' || lab_fail "resigned
 grep -q "tether to the anchor lost" "$LAB_DIR/f1.log" || lab_fail "no log line about the tether"
 
 anchor
+tell '{"type":"peers","peers":["10.99.0.2"]}'
 lab_wait_for 5 lab_status_has "$LAB_DIR/f1.sock" '"state":"BACKUP"' ||
   lab_fail "the float did not come back to BACKUP when the anchor returned"
 lab_expect_holders "$VIP" "2"
@@ -67,9 +79,8 @@ tell '{"type":"resume"}'
 lab_wait_for 5 lab_has_address 1 "$VIP" || lab_fail "resume did not let the float take the VIP again"
 lab_log "resign / resume messages: VIP released and taken back; unknown message ignored"
 
-tell '{"type":"peers","peers":["10.99.0.2","10.99.0.3"]}'
-lab_wait_for 3 lab_status_has "$LAB_DIR/f1.sock" '"mode":"unicast"' ||
-  lab_fail "a peers message did not switch the float to unicast"
-lab_status_has "$LAB_DIR/f1.sock" '"peers":["10.99.0.2","10.99.0.3"]' || lab_fail "peers not in status"
+tell '{"type":"peers","peers":["10.99.0.3","10.99.0.2","10.99.0.1"]}'
+lab_wait_for 3 lab_status_has "$LAB_DIR/f1.sock" '"peers":["10.99.0.2","10.99.0.3"]' ||
+  lab_fail "new peers not in status (sorted, without the node's own address)"
 lab_log "peers message: unicast to the anchor's peers"
 lab_log "PASS"

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Unicast peers through a partition: two floats of equal priority, the master (the higher address)
-# is cut off by its bridge port going down, the other takes over, then the link comes back. Losing
-# the carrier flushed the cut node's neighbour entries, and the kernel retries a failed resolution
-# only every retrans_time_ms, with the unicast adverts queued behind it. Hearing the rival master,
-# the float refreshes that entry, so healing takes one advert interval, not a retransmission time.
+# Unicast peers through a silent partition: two floats of equal priority, the master (the higher
+# address) is cut off by the switch, which stops forwarding its port while the link keeps its
+# carrier (a carrier loss is the link tracker's business: the cut node resigns). The other takes
+# over, then the switch forwards again. During the cut both nodes' neighbour entries for each
+# other failed, and the kernel retries a failed resolution only every retrans_time_ms, with the
+# unicast adverts queued behind it. Hearing the rival master, the float refreshes that entry, so
+# healing takes one advert interval, not a retransmission time.
 set -euo pipefail
 source "$(dirname "$0")/../lib/lab.sh"
 lab_require_root
@@ -23,12 +25,14 @@ float f1 1 10.99.0.2
 sleep 0.5
 lab_expect_holders "$VIP" "2"
 
+# The switch stops forwarding node 2's port; both ends keep their carrier.
+silent_cut() { ip netns exec "$LAB_SWITCH" bridge link set dev "v$1" state "$2"; }
 for round in 1 2; do
-  lab_link_down 2
+  silent_cut 2 0
   lab_wait_for 5 lab_has_address 1 "$VIP" || lab_fail "round $round: node 1 did not take over during the cut"
   sleep 2
   lab_expect_holders "$VIP" "1 2"
-  lab_link_up 2
+  silent_cut 2 3
   start=$(lab_now)
   # Node 1 (lower address) must step down once node 2's advert reaches it.
   lab_wait_for 5 lab_lacks_address 1 "$VIP" || lab_fail "round $round: two holders 5s after healing"

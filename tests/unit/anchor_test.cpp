@@ -39,7 +39,7 @@ config::AnchorConfig valid_config(std::vector<std::string> extra = {}) {
 }
 
 FloatInputs inputs() {
-    return {"sha256:1111", "keepalived-swarm:1", "10.0.0.1", "node1", "anchor-container"};
+    return {"sha256:1111", "keepalived-swarm:1", "10.0.0.1", true, "node1", "anchor-container"};
 }
 
 bool has(const std::vector<std::string>& items, const std::string& item) {
@@ -122,6 +122,24 @@ TEST_CASE("the float's environment reads back as the anchor's instance settings"
     CHECK(float_config.problems.empty());
     CHECK(float_config.config.instance.vrid == 51);
     CHECK(float_config.config.tether_path == "/run/keepalived-swarm/anchor.sock");
+}
+
+TEST_CASE(
+    "the float learns its peers mode: auto in a swarm (it waits for the managers), multicast "
+    "outside one, where none will come",
+    "[anchor][spec]") {
+    const auto config = valid_config({"--accept-from", "any"});
+    auto in_swarm = inputs();
+    CHECK(has(float_environment(config, in_swarm), "KEEPALIVED_PEERS=auto"));
+    CHECK(has(float_environment(config, in_swarm), "KEEPALIVED_ACCEPT_FROM=any"));
+    auto alone = inputs();
+    alone.in_swarm = false;
+    alone.node_address.clear();
+    CHECK(has(float_environment(config, alone), "KEEPALIVED_PEERS=multicast"));
+    const auto fixed = valid_config({"--unicast-peer", "10.0.0.2"});
+    for (const auto& entry : float_environment(fixed, alone)) {
+        CHECK(entry.rfind("KEEPALIVED_PEERS=", 0) != 0);
+    }
 }
 
 TEST_CASE("a user's interface or node address wins over the swarm address", "[anchor][spec]") {
