@@ -287,7 +287,29 @@ void FloatDaemon::start() {
                                      [this](const tether::Message& m) { on_tether_message(m); }});
     }
     start_channels();
+    start_checks({});
     if (tether_) tether_->start();
+}
+
+void FloatDaemon::start_checks(const config::TrackSettings& previous) {
+    if (checks_) checks_->stop();
+    checks_.reset();
+    const auto& track = config_.instance.track;
+    const auto wanted = HealthChecks::tracker_names(track);
+    for (const auto& name : HealthChecks::tracker_names(previous)) {
+        if (std::find(wanted.begin(), wanted.end(), name) != wanted.end()) continue;
+        trackers_.erase(name);
+        for (auto& channel : channels_) channel->remove_tracker(name);
+    }
+    if (wanted.empty()) return;
+    checks_ = std::make_shared<HealthChecks>(
+        io_.get_executor(), track, [this](const std::string& name, const vrrp::Tracker& tracker) {
+            set_tracker_everywhere(name, tracker);
+        });
+    log::info("health checks starting", {{"checks", wanted.size()},
+                                         {"interval", config::format_duration(track.interval)},
+                                         {"weight", config::weight_text(track.weight)}});
+    checks_->start();
 }
 
 void FloatDaemon::wait_for_signals() {
@@ -308,6 +330,7 @@ void FloatDaemon::shutdown() {
     shutting_down_ = true;
     stop_channels();
     if (link_watch_) link_watch_->close();
+    if (checks_) checks_->stop();
     if (tether_) tether_->stop();
     reaper_.stop();
     boost::system::error_code ignored;
@@ -388,7 +411,9 @@ void FloatDaemon::reload() {
     }
     log::configure(next.common.log_level, next.common.log_format, "float");
     if (same_structure(next.instance, config_.instance)) {
+        const auto previous_track = config_.instance.track;
         config_.instance = next.instance;
+        if (previous_track != config_.instance.track) start_checks(previous_track);
         for (auto& channel : channels_) {
             channel->update(next.instance.priority, next.instance.preempt,
                             next.instance.preempt_delay);
@@ -423,6 +448,7 @@ void FloatDaemon::reload() {
     }
     if (auto problem = watch_link()) log::error("SIGHUP: " + *problem);
     start_channels();
+    if (previous.track != config_.instance.track) start_checks(previous.track);
 }
 
 status::FloatStatus FloatDaemon::status() const {
@@ -433,6 +459,17 @@ status::FloatStatus FloatDaemon::status() const {
     s.tether = config_.tether_path.empty() ? "standalone"
                                            : (tether_connected_ ? "connected" : "disconnected");
     for (const auto& channel : channels_) s.instances.push_back(channel->status());
+    if (checks_) {
+        for (auto& instance : s.instances) {
+            for (auto& tracker : instance.trackers) {
+                for (const auto& check : checks_->checks()) {
+                    if (check->name != tracker.name) continue;
+                    tracker.failures_in_a_row = check->history.failures_in_a_row();
+                    tracker.successes_in_a_row = check->history.successes_in_a_row();
+                }
+            }
+        }
+    }
     return s;
 }
 

@@ -20,6 +20,7 @@
 #include "keepalived_swarm/status/float_status.hpp"
 #include "keepalived_swarm/tether/client.hpp"
 #include "roles/float/channel_plan.hpp"
+#include "roles/float/health_checks.hpp"
 #include "roles/float/link_watch.hpp"
 #include "roles/float/vrrp_channel.hpp"
 
@@ -62,6 +63,8 @@ private:
     void on_route_event(const net::RouteEvent& event);
     /// After lost notifications: compares the interface's state now with what the channels hold.
     void reconcile_link();
+    /// (Re)starts the health checks of config_.instance.track; trackers no longer configured go.
+    void start_checks(const config::TrackSettings& previous);
 
     boost::asio::io_context& io_;
     config::FloatConfig config_;
@@ -70,6 +73,7 @@ private:
     std::vector<std::shared_ptr<VrrpChannel>> channels_;
     std::unique_ptr<tether::Client> tether_;
     std::shared_ptr<LinkWatch> link_watch_;
+    std::shared_ptr<HealthChecks> checks_;
     std::unique_ptr<http::Server> status_server_;
     process::ChildReaper reaper_;
     boost::asio::signal_set signals_;

@@ -41,11 +41,6 @@ std::string mac_text(const net::MacAddress& mac) {
     return text;
 }
 
-std::string weight_text(const std::optional<int>& weight) {
-    if (!weight) return "fault";
-    return (*weight >= 0 ? "+" : "") + std::to_string(*weight);
-}
-
 /// Moves the entry matching `same` to the front (or adds one), keeping at most `limit`.
 template <class Entry, class Same>
 Entry& front_entry(std::deque<Entry>& entries, std::size_t limit, Same same) {
@@ -100,6 +95,13 @@ void VrrpChannel::set_tracker(std::string_view name, const vrrp::Tracker& tracke
     }
     // Also before start(): the engine remembers it and starts in Fault.
     perform(instance_.set_tracker(vrrp::Clock::now(), name, tracker));
+}
+
+void VrrpChannel::remove_tracker(std::string_view name) {
+    perform(instance_.remove_tracker(vrrp::Clock::now(), name));
+    if (auto found = tracker_since_.find(name); found != tracker_since_.end()) {
+        tracker_since_.erase(found);
+    }
 }
 
 void VrrpChannel::set_peers(std::vector<net::IpAddress> peers) {
@@ -356,9 +358,16 @@ status::InstanceStatus VrrpChannel::status() const {
     s.accept_from = std::string(vrrp::to_string(settings.accept_from));
     for (const auto& [name, tracker] : instance_.trackers()) {
         const auto since = tracker_since_.find(name);
-        s.trackers.push_back(status::TrackerStatus{
-            name, tracker.up, weight_text(tracker.weight), tracker.reason,
-            since == tracker_since_.end() ? "" : util::iso8601_utc(since->second)});
+        status::TrackerStatus t;
+        t.name = name;
+        const auto colon = name.find(':');
+        t.kind = name.substr(0, colon);
+        if (colon != std::string::npos) t.target = name.substr(colon + 1);
+        t.up = tracker.up;
+        t.weight = config::weight_text(tracker.weight);
+        t.reason = tracker.reason;
+        if (since != tracker_since_.end()) t.since = util::iso8601_utc(since->second);
+        s.trackers.push_back(std::move(t));
     }
     s.foreign_sources.assign(foreign_sources_.begin(), foreign_sources_.end());
     s.vip_conflicts.assign(vip_conflicts_.begin(), vip_conflicts_.end());

@@ -39,6 +39,7 @@ public:
     /// A packet (or a receive error) from the socket.
     void handle_packet(const boost::system::result<net::ReceivedPacket>& packet);
     void set_tracker(std::string_view name, const vrrp::Tracker& tracker);
+    void remove_tracker(std::string_view name);
     /// The group's other routers as now known (the anchor's managers).
     void set_peers(std::vector<net::IpAddress> peers);
     /// Applies changed priority / preemption without leaving the current state.

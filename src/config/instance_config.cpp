@@ -41,7 +41,7 @@ void check_interval(Validator& validator, InstanceSettings& settings,
 }  // namespace
 
 std::vector<OptionSpec> instance_option_specs() {
-    return {
+    std::vector<OptionSpec> specs = {
         {"interface", "KEEPALIVED_INTERFACE", "", "IFACE",
          "Interface that carries VRRP and receives the VIPs, such as eth0."},
         {"node-address", "KEEPALIVED_NODE_ADDRESS", "", "ADDR",
@@ -83,6 +83,8 @@ std::vector<OptionSpec> instance_option_specs() {
          "Command run on each state change with two arguments: the new state "
          "(MASTER, BACKUP, FAULT or STOP) and the instance name."},
     };
+    for (auto& spec : track_option_specs()) specs.push_back(std::move(spec));
+    return specs;
 }
 
 InstanceSettings read_instance_settings(Validator& validator, InterfaceRequirement interface) {
@@ -188,6 +190,7 @@ InstanceSettings read_instance_settings(Validator& validator, InterfaceRequireme
         validator.add_problem("notify", settings.notify_command,
                               "a command with balanced quotes (it runs without a shell)");
     }
+    settings.track = read_track_settings(validator);
     return settings;
 }
 
@@ -229,6 +232,7 @@ std::vector<std::string> instance_environment(const InstanceSettings& settings) 
     if (!settings.notify_command.empty()) {
         environment.push_back("KEEPALIVED_NOTIFY=" + settings.notify_command);
     }
+    for (auto& entry : track_environment(settings.track)) environment.push_back(std::move(entry));
     return environment;
 }
 

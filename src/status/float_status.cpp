@@ -25,6 +25,10 @@ json::value instance_to_json(const InstanceStatus& s) {
     json::array trackers;
     for (const auto& t : s.trackers) {
         trackers.emplace_back(json::object{{"name", t.name},
+                                           {"kind", t.kind},
+                                           {"target", t.target},
+                                           {"failures_in_a_row", t.failures_in_a_row},
+                                           {"successes_in_a_row", t.successes_in_a_row},
                                            {"up", t.up},
                                            {"weight", t.weight},
                                            {"reason", t.reason},
@@ -202,6 +206,10 @@ bool read_instance(const json::value& value, InstanceStatus& s) {
         read_objects(r, "trackers", s.trackers,
                      [](Reader& tr, TrackerStatus& t) {
                          tr.read("name", t.name);
+                         tr.read("kind", t.kind);
+                         tr.read("target", t.target);
+                         tr.read("failures_in_a_row", t.failures_in_a_row);
+                         tr.read("successes_in_a_row", t.successes_in_a_row);
                          tr.read("up", t.up);
                          tr.read("weight", t.weight);
                          tr.read("reason", t.reason);

@@ -254,6 +254,15 @@ Output Instance::set_tracker(TimePoint now, std::string_view name, Tracker track
                                  std::move(detail));
 }
 
+Output Instance::remove_tracker(TimePoint now, std::string_view name) {
+    const auto found = trackers_.find(name);
+    if (found == trackers_.end()) return finish({});
+    const auto priority_before = effective_priority();
+    trackers_.erase(found);
+    return after_tracking_change(now, priority_before, Reason::tracker_up,
+                                 std::string(name) + ": no longer tracked");
+}
+
 Output Instance::set_peers(TimePoint now, std::vector<IpAddress> peers) {
     std::erase_if(peers, [&](const IpAddress& peer) {
         return family_of(peer) != family_of(config_.primary_address) ||

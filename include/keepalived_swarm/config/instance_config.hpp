@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "keepalived_swarm/config/common.hpp"
+#include "keepalived_swarm/config/track_config.hpp"
 #include "keepalived_swarm/net/ip_prefix.hpp"
 #include "keepalived_swarm/vrrp/instance.hpp"
 #include "keepalived_swarm/vrrp/types.hpp"
@@ -41,6 +42,7 @@ struct InstanceSettings {
     unsigned garp_repeat = 5;   ///< keepalived's garp_master_repeat
     vrrp::Duration garp_refresh_delay = std::chrono::seconds(5);  ///< garp_master_delay
     std::string notify_command;
+    TrackSettings track;  ///< the float's own health checks
 };
 
 /// The float needs --interface or --node-address; the anchor can discover both.

@@ -22,10 +22,14 @@ struct Transition {
 /// A condition the instance depends on (the tether, the link, a health check).
 struct TrackerStatus {
     std::string name;
+    std::string kind;    ///< http, tcp, file, service, or the built-in's name (link, tether...)
+    std::string target;  ///< what a check looks at (URL, HOST:PORT, path, service); else empty
     bool up = true;
     std::string weight;  ///< "fault" (down = resign), or the signed priority change while down
     std::string reason;
-    std::string since;  ///< when `up` last changed, ISO 8601 UTC
+    std::string since;                ///< when `up` last changed, ISO 8601 UTC
+    unsigned failures_in_a_row = 0;   ///< checks only: toward --track-fall
+    unsigned successes_in_a_row = 0;  ///< checks only: toward --track-rise
 };
 
 /// A host outside the peer set whose adverts were dropped.

@@ -110,6 +110,8 @@ public:
     /// (priority 0, VIPs removed) and the router enter Fault; all of them up again, it comes back
     /// as backup. A weighted one changes the advertised priority.
     Output set_tracker(TimePoint now, std::string_view name, Tracker tracker);
+    /// Forgets the tracker `name` (no longer configured): as if it were up.
+    Output remove_tracker(TimePoint now, std::string_view name);
     /// The group's other routers, as now known (fixed peers, or the anchor's managers).
     /// Addresses of the other family and our own are ignored.
     Output set_peers(TimePoint now, std::vector<IpAddress> peers);

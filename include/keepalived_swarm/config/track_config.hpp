@@ -1,0 +1,42 @@
+#pragma once
+// Health checks the float runs itself (no shell: keepalived's scripts are a known hole): an HTTP
+// URL, a TCP port, a file holding a number. Each becomes a tracker of the VRRP instance.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "keepalived_swarm/config/common.hpp"
+#include "keepalived_swarm/vrrp/types.hpp"
+
+namespace ks::config {
+
+/// Host and port of a TCP check, as written.
+struct TcpTarget {
+    std::string host;
+    std::string port;
+    friend bool operator==(const TcpTarget&, const TcpTarget&) = default;
+};
+
+struct TrackSettings {
+    std::vector<std::string> http;  ///< URLs as written (http://HOST[:PORT][/PATH])
+    std::vector<TcpTarget> tcp;
+    std::vector<std::string> files;
+    vrrp::Duration interval = std::chrono::seconds(1);
+    vrrp::Duration timeout = std::chrono::seconds(1);
+    unsigned fall = 2;
+    unsigned rise = 2;
+    /// nullopt: a check that is down puts the instance in Fault; else added to its priority.
+    std::optional<int> weight;
+    friend bool operator==(const TrackSettings&, const TrackSettings&) = default;
+};
+
+std::vector<OptionSpec> track_option_specs();
+TrackSettings read_track_settings(Validator& validator);
+/// KEY=VALUE strings that make a float read back exactly `settings`.
+std::vector<std::string> track_environment(const TrackSettings& settings);
+/// "fault" or the signed weight.
+std::string weight_text(const std::optional<int>& weight);
+
+}  // namespace ks::config
