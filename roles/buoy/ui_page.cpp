@@ -70,17 +70,26 @@ function definitionList(pairs) {
   return list;
 }
 
-function transitionsTable(transitions) {
-  const table = element("table");
+function table(titles, rows) {
+  const result = element("table");
   const head = element("tr");
-  for (const title of ["at", "from", "to", "reason"]) head.append(element("th", title));
-  table.append(head);
-  for (const t of transitions.slice().reverse()) {
+  for (const title of titles) head.append(element("th", title));
+  result.append(head);
+  for (const values of rows) {
     const row = element("tr");
-    for (const value of [t.at, t.from, t.to, t.reason]) row.append(element("td", value));
-    table.append(row);
+    for (const value of values) row.append(element("td", value === "" ? "-" : value));
+    result.append(row);
   }
-  return table;
+  return result;
+}
+
+function section(card, title, rows, titles) {
+  card.append(element("h3", title));
+  if (rows.length) {
+    card.append(table(titles, rows));
+  } else {
+    card.append(element("p", "none", "muted"));
+  }
 }
 
 function showInstance(instance) {
@@ -102,12 +111,24 @@ function showInstance(instance) {
     ["since", instance.since],
     ["adverts sent / received", instance.adverts_sent + " / " + instance.adverts_received],
   ]));
-  const transitions = instance.transitions || [];
-  card.append(element("h3", "Recent transitions (" + instance.transitions_total + " in all)"));
-  if (transitions.length) {
-    card.append(transitionsTable(transitions));
-  } else {
-    card.append(element("p", "none yet", "muted"));
+  section(card, "Trackers", (instance.trackers || []).map((t) => [
+    t.name, t.up ? "up" : "DOWN", t.weight, t.reason,
+    t.kind === "http" || t.kind === "tcp" ? t.failures_in_a_row + " / " + t.successes_in_a_row : "",
+    t.since]), ["tracker", "state", "weight", "last result", "fails / rises in a row", "since"]);
+  section(card, "Recent transitions (" + instance.transitions_total + " in all)",
+    (instance.transitions || []).slice().reverse().map((t) => [t.at, t.from, t.to, t.reason]),
+    ["at", "from", "to", "reason"]);
+  const foreign = instance.foreign_sources || [];
+  if (foreign.length) {
+    section(card, "Adverts dropped from hosts outside the peer set",
+      foreign.map((f) => [f.address, f.priority, f.count, f.last_seen]),
+      ["source", "priority", "count", "last seen"]);
+  }
+  const conflicts = instance.vip_conflicts || [];
+  if (conflicts.length) {
+    section(card, "VIP conflicts: other hosts claiming a VIP",
+      conflicts.map((c) => [c.vip, c.mac, c.count, c.last_seen]),
+      ["VIP", "MAC", "count", "last seen"]);
   }
   return card;
 }

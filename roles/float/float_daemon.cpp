@@ -355,6 +355,8 @@ void FloatDaemon::on_transition(const VrrpChannel& channel, const vrrp::StateCha
     argv->push_back(change.to == vrrp::State::initialize ? "STOP"
                                                          : std::string(vrrp::to_string(change.to)));
     argv->push_back(channel.setup().settings.instance_name);
+    // Third, why: which tracker and its result, for scripts that page someone.
+    argv->push_back(vrrp::describe_reason(change));
     if (auto pid = process::spawn(*argv); !pid) {
         log::warn("cannot run the notify command",
                   {{"command", argv->front()}, {"error", pid.error().message()}});

@@ -318,8 +318,7 @@ void VrrpChannel::record_transition(const vrrp::StateChanged& change) {
     const auto now = std::chrono::system_clock::now();
     state_since_ = now;
     ++transitions_total_;
-    std::string reason(vrrp::to_string(change.reason));
-    if (!change.detail.empty()) reason += ": " + change.detail;
+    const auto reason = vrrp::describe_reason(change);
     transitions_.push_back(status::Transition{util::iso8601_utc(now),
                                               std::string(vrrp::to_string(change.from)),
                                               std::string(vrrp::to_string(change.to)), reason});

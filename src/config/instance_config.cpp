@@ -80,8 +80,9 @@ std::vector<OptionSpec> instance_option_specs() {
         {"garp-refresh-delay", "KEEPALIVED_GARP_DELAY", "5s", "DUR",
          "Delay of the second burst after becoming master (0 disables it)."},
         {"notify", "KEEPALIVED_NOTIFY", "", "CMD",
-         "Command run on each state change with two arguments: the new state "
-         "(MASTER, BACKUP, FAULT or STOP) and the instance name."},
+         "Command run on each state change with three arguments: the new state "
+         "(MASTER, BACKUP, FAULT or STOP), the instance name, and the reason (which tracker "
+         "and its last result, when a tracker caused it)."},
     };
     for (auto& spec : track_option_specs()) specs.push_back(std::move(spec));
     return specs;

@@ -56,4 +56,10 @@ std::string_view to_string(DropReason reason) {
     return "unknown";
 }
 
+std::string describe_reason(const StateChanged& change) {
+    std::string text(to_string(change.reason));
+    if (!change.detail.empty()) text += ": " + change.detail;
+    return text;
+}
+
 }  // namespace ks::vrrp

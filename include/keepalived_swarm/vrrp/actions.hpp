@@ -79,6 +79,9 @@ struct StateChanged {
     std::string detail;  ///< which tracker, and why; empty when the reason says it all
     friend bool operator==(const StateChanged&, const StateChanged&) = default;
 };
+/// The reason of a state change in words, with its detail ("tracker down: link: no carrier").
+std::string describe_reason(const StateChanged& change);
+
 /// A received advert was not acted on.
 struct Dropped {
     DropReason reason = DropReason::ttl;
