@@ -22,6 +22,7 @@ INTERVAL_S=$(awk -v d="$KS_LAB_ADVERT_INTERVAL" 'BEGIN { sub(/ms$/, "", d); prin
 REPORT="$root/tests/artifacts/chaos-report.md"
 PROBES="$KS_LAB_STATE/probes.log"
 prober_pid=""
+sender_pid=""
 monitor_pids=()
 stop_monitors() {
   [ "${#monitor_pids[@]}" -gt 0 ] || return 0
@@ -50,6 +51,7 @@ finish() {
   local status=$?
   set +e
   [ -n "$prober_pid" ] && kill "$prober_pid" 2>/dev/null && wait "$prober_pid" 2>/dev/null
+  [ -n "$sender_pid" ] && kill "$sender_pid" 2>/dev/null && wait "$sender_pid" 2>/dev/null
   stop_monitors
   save_logs
   if [ "$status" -ne 0 ]; then
@@ -226,6 +228,9 @@ partition() {
   ip -n "$(swarm_switch_ns)" link set "v$node" down
   sleep 5
   during=$(swarm_holders)
+  # The cut node lost its carrier: its link tracker resigned it, so only the others hold the VIP.
+  [ "$(wc -w <<<"$during")" -eq 1 ] && [ "$during" != "$node" ] ||
+    lab_fail "holders during the carrier cut of node $node: [$during], expected one other node"
   # Polling the nodes takes tens of milliseconds a round; the kernel timestamps the VIP leaving.
   for n in $(swarm_nodes); do
     ip -n "$(swarm_ns "$n")" -ts monitor address dev eth0 >"$KS_LAB_STATE/heal-$n.log" 2>&1 &
@@ -241,16 +246,20 @@ partition() {
   # When the VIP last left a node, if it did.
   removed=$(lab_monitor_times "Deleted .*inet $KS_LAB_VIP/" "$KS_LAB_STATE"/heal-*.log |
     sort -n | tail -n 1)
-  [ -n "$removed" ] && exact=$(lab_elapsed "$heal_start" "$removed")
-  lab_log "partition of node $node: holders during the cut [$during]; one holder ${exact}s after" \
-    "healing by the kernel's clock (${converged}s by polling)"
+  if [ -n "$removed" ]; then
+    exact="$(lab_elapsed "$heal_start" "$removed")s"
+  else
+    exact="no VIP left a node"
+  fi
+  lab_log "partition of node $node: holders during the cut [$during]; after healing: ${exact}" \
+    "by the kernel's clock (one holder ${converged}s after healing by polling)"
   # By the kernel's clock one advert interval plus scheduling; polling the nodes adds its rounds.
   if [ -n "$removed" ]; then
-    awk -v c="$exact" -v i="$INTERVAL_S" 'BEGIN { exit !(c <= i + 0.1) }'
+    awk -v c="${exact%s}" -v i="$INTERVAL_S" 'BEGIN { exit !(c <= i + 0.1) }'
   else
     awk -v c="$converged" -v i="$INTERVAL_S" 'BEGIN { exit !(c <= i + 0.25) }'
-  fi || lab_fail "healing took ${exact}s (${converged}s by polling), more than one advert interval (${INTERVAL_S}s)"
-  PARTITION_NOTE="holders during the cut: nodes [$during]; one holder ${exact}s after healing (kernel timestamps; ${converged}s by polling)"
+  fi || lab_fail "healing took ${exact} (${converged}s by polling), more than one advert interval (${INTERVAL_S}s)"
+  PARTITION_NOTE="holders during the cut: nodes [$during] (the cut node resigned: no carrier); after healing: ${exact} (kernel timestamps; one holder ${converged}s after by polling)"
 }
 scenario "8. cut master node's link 5 s, heal" 120 1 partition
 
@@ -284,6 +293,96 @@ lab_log "rolling update: the VIP moved $moves time(s)"
 [ "$moves" -le 2 ] || lab_fail "the VIP moved $moves times during a rolling update of 3 nodes"
 rows+=("| 10. rolling update to a new tag ($moves moves) | 1 | $(downtime "$from" "$to") | $(downtime "$from" "$to") | $(swarm_holders | wc -w) |")
 
+# 11. A VRRP sender that is not a manager: the client namespace, a host on the same bridge,
+# advertises the stack's VRID at priority 254 for 5 s. The floats hear only the managers (the peers
+# their anchors hand them): the VIP must stay where it is, and the master lists the stranger.
+FOREIGN="$KS_LAB_SUBNET.$KS_LAB_CLIENT"
+VRID=77  # the stack file's default KEEPALIVED_ROUTER_ID; swarm_deploy does not set it
+ARTIFACTS=$(dirname "$REPORT")
+# Prints "HOST STATE UNKNOWN_SOURCE PRIORITY COUNT" from a buoy's /status: the float's first
+# instance and its entry for the foreign source ("-" when absent).
+foreign_summary() { # foreign-address < status document
+  python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+f = d.get("float")
+if not isinstance(f, dict):
+    sys.exit("the buoy cannot reach its float: %s" % d.get("floatError"))
+i = f["instances"][0]
+entry = next((e for e in i.get("foreign_sources", []) if e.get("address") == sys.argv[1]), {})
+print(d["buoy"]["hostname"], i["state"], i.get("adverts_dropped", {}).get("unknown_source", 0),
+      entry.get("priority", "-"), entry.get("count", "-"))' "$1"
+}
+foreign_sender() {
+  local m=$1 node targets=() started status=0 file moved bad samples gap document summary host
+  local state dropped priority count metric changes others=()
+  for node in $(swarm_nodes); do targets+=(--to "$KS_LAB_SUBNET.$node"); done
+  file="$ARTIFACTS/chaos-foreign-holders.log"
+  watch_holders >"$file" &
+  monitor_pids+=($!)
+  # Polling takes a round of 100-200 ms here: the kernel reports every VIP change in between.
+  for node in $(swarm_nodes); do
+    ip -n "$(swarm_ns "$node")" -ts monitor address dev eth0 >"$KS_LAB_STATE/foreign-$node.log" 2>&1 &
+    monitor_pids+=($!)
+  done
+  sleep 0.3
+  started=$(date +%s.%3N)
+  ip netns exec "$(swarm_client_ns)" python3 "$root/tests/lib/vrrp_sender.py" --version 3 \
+    --vrid "$VRID" --priority 254 --interval "$KS_LAB_ADVERT_INTERVAL" --vip "$KS_LAB_VIP" \
+    "${targets[@]}" --to 224.0.0.18 --rate 10 --duration 5 >"$ARTIFACTS/chaos-foreign-sender.log" 2>&1 &
+  sender_pid=$!
+  wait "$sender_pid" || status=$?
+  sender_pid=""
+  [ "$status" -eq 0 ] || lab_fail "vrrp_sender.py failed: $(cat "$ARTIFACTS/chaos-foreign-sender.log")"
+  lab_log "$(cat "$ARTIFACTS/chaos-foreign-sender.log")"
+  grep -q "^sent 200 advertisements (0 errors)" "$ARTIFACTS/chaos-foreign-sender.log" ||
+    lab_fail "the foreign sender did not send its 200 adverts (50 rounds to 4 addresses)"
+  # Floats that obey the stranger give the VIP up and wait for it: no node holds the VIP from a few
+  # advert intervals into the adverts until seconds after the last one. Keep watching a while.
+  sleep 1.5
+  stop_monitors
+  samples=$(wc -l <"$file")
+  bad=$(awk 'NF != 2' "$file")
+  [ -z "$bad" ] || lab_fail "not one VIP holder in $(wc -l <<<"$bad") of $samples samples during" \
+    "the foreign adverts (epoch holders): $(head -n 5 <<<"$bad" | tr '\n' ';')"
+  moved=$(awk -v m="$m" '$2 != m' "$file")
+  [ -z "$moved" ] || lab_fail "the VIP moved from node $m during the foreign adverts: $(head -n 5 <<<"$moved" | tr '\n' ';')"
+  changes=$(grep -F "inet $KS_LAB_VIP/" "$KS_LAB_STATE"/foreign-*.log || true)
+  [ -z "$changes" ] || lab_fail "the VIP was added or removed during the foreign adverts: $changes"
+  # A failed probe costs its 250 ms timeout: below that, no probe failed.
+  gap=$(downtime "$started" "$(date +%s.%3N)")
+  awk -v g="$gap" 'BEGIN { exit !(g < 0.25) }' ||
+    lab_fail "the VIP did not answer for ${gap}s during the foreign adverts"
+
+  # The buoy relays its float's status (refreshed every 250 ms): the master's, through the VIP.
+  document=$(swarm_client curl -sf --max-time 2 "http://$KS_LAB_VIP:8082/status") ||
+    lab_fail "no /status from the buoy on the VIP"
+  echo "$document" >"$ARTIFACTS/chaos-foreign-status.json"
+  summary=$(foreign_summary "$FOREIGN" <<<"$document") || lab_fail "the master's status: $document"
+  read -r host state dropped priority count <<<"$summary"
+  [[ $host == "node$m" && $state == MASTER ]] ||
+    lab_fail "the VIP's buoy is on $host with its float $state, expected node$m and MASTER"
+  [ "$dropped" -gt 0 ] || lab_fail "node $m's float counted no advert dropped as unknown_source"
+  [[ $priority == 254 && $count =~ ^[0-9]+$ && $count -gt 0 ]] ||
+    lab_fail "node $m's foreign_sources does not list $FOREIGN at priority 254: $document"
+  metric=$(swarm_client curl -sf --max-time 2 "http://$KS_LAB_VIP:8082/metrics" |
+    grep -E '^keepalived_swarm_(vrrp_)?adverts_dropped_total\{[^}]*reason="unknown_source"' || true)
+  awk '{ exit !($NF > 0) }' <<<"${metric:-x 0}" ||
+    lab_fail "no unknown_source drops in the master's /metrics: [${metric}]"
+  # The backups got their own copies (each manager's address was a destination).
+  for node in $(swarm_nodes); do
+    [ "$node" = "$m" ] && continue
+    summary=$(swarm_client curl -sf --max-time 2 "http://$KS_LAB_SUBNET.$node:8082/status" |
+      foreign_summary "$FOREIGN") || summary="? ? unreachable"
+    others+=("node $node $(cut -d' ' -f2,3 <<<"$summary")")
+  done
+  lab_log "foreign sender: node $m (MASTER) dropped $dropped adverts as unknown_source, $FOREIGN" \
+    "listed at priority $priority ($count adverts); $samples holder samples all [$m], no VIP change" \
+    "in the kernel's log, longest probe gap ${gap}s; backups (state, drops): ${others[*]}"
+  FOREIGN_NOTE="$FOREIGN at priority 254: $dropped adverts dropped by the master as unknown_source, the VIP stayed on node $m in all $samples holder samples"
+}
+scenario "11. foreign VRRP sender (priority 254, 5 s)" 30 1 foreign_sender
+
 save_logs
 # 9. docker stack rm: no VIP left, no float container left.
 swarm_docker 1 stack rm "$KS_LAB_STACK" >/dev/null
@@ -298,6 +397,6 @@ lab_log "RESULT stack rm: no float container, no VIP"
   echo "|---|---|---|---|---|"
   printf '%s\n' "${rows[@]}"
   echo
-  echo "Advert interval $KS_LAB_ADVERT_INTERVAL; partition: ${PARTITION_NOTE:-n/a}."
+  echo "Advert interval $KS_LAB_ADVERT_INTERVAL; partition: ${PARTITION_NOTE:-n/a}; foreign sender: ${FOREIGN_NOTE:-n/a}."
 } | tee "$REPORT"
 lab_log "PASS"

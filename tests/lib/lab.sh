@@ -198,3 +198,65 @@ lab_monitor_times() { # pattern files...
 # Seconds since the epoch with nanoseconds, for measuring.
 lab_now() { date +%s.%N; }
 lab_elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+
+# The Python interpreter of the lab's tools, resolved once (a version manager's shim in front of
+# python3 costs a few hundred milliseconds per start).
+LAB_PYTHON=${LAB_PYTHON:-$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null || echo python3)}
+
+# The float's status document (JSON) and metrics (Prometheus text) on unix socket SOCKET.
+lab_status() { curl -sf --max-time 2 --unix-socket "$1" http://float/status; }
+lab_metrics() { curl -sf --max-time 2 --unix-socket "$1" http://float/metrics; }
+
+# lab_status_check SOCKET EXPR: true when the Python expression EXPR holds for the float's status,
+# with `s` the document and `i` its first instance, e.g. 'i["state"] == "MASTER"'.
+# lab_status_get SOCKET EXPR prints EXPR's value (strings as they are, anything else as JSON).
+lab_status_eval() { # check|get socket expr
+  local document
+  document=$(lab_status "$2") || return 1
+  "$LAB_PYTHON" -c '
+import json, sys
+mode, expr = sys.argv[1], sys.argv[2]
+s = json.loads(sys.stdin.read())
+i = (s.get("instances") or [{}])[0]
+try:
+    value = eval(expr, {"s": s, "i": i})
+except (KeyError, IndexError, TypeError) as error:
+    print(f"status: {expr}: {type(error).__name__} {error}", file=sys.stderr)
+    sys.exit(1)
+if mode == "check":
+    sys.exit(0 if value else 1)
+print(value if isinstance(value, str) else json.dumps(value))
+' "$1" "$3" <<<"$document"
+}
+lab_status_check() { lab_status_eval check "$@"; }
+lab_status_get() { lab_status_eval get "$@"; }
+
+# lab_sample_holders NAME SECONDS ADDRESS...: in the background, every 50 ms for SECONDS, appends
+# one line "EPOCH HOLDERS..." to $LAB_DIR/NAME.samples with the holders of each ADDRESS on eth0 as
+# comma-separated node numbers ("-" for none), all read at the same instant (holder_sampler.py).
+# lab_reap NAME waits for the end.
+lab_sample_holders() {
+  local name=$1 seconds=$2 node address arguments=()
+  shift 2
+  for node in "${LAB_NODES[@]}"; do arguments+=(--node "$node=$(lab_ns "$node")"); done
+  for address in "$@"; do arguments+=(--address "$address"); done
+  "$LAB_PYTHON" "$(dirname "${BASH_SOURCE[0]}")/holder_sampler.py" --out "$LAB_DIR/$name.samples" \
+    --seconds "$seconds" "${arguments[@]}" >"$LAB_DIR/$name.log" 2>&1 &
+  LAB_PID[$name]=$!
+}
+
+# lab_samples_expect NAME EXPECTED: every sample of NAME shows EXPECTED (such as "1" or "1 1");
+# logs how many samples there were and fails, listing the first deviations, when one differs.
+lab_samples_expect() {
+  local name=$1 expected=$2 file="$LAB_DIR/$1.samples" total bad
+  [ -s "$file" ] || lab_fail "no samples in $name"
+  total=$(wc -l <"$file")
+  bad=$(awk -v want="$expected" '{ line = $0; sub(/^[^ ]+ /, "", line); if (line != want) print }' \
+    "$file")
+  if [ -n "$bad" ]; then
+    lab_log "$name: $(wc -l <<<"$bad") of $total samples differ from [$expected] (epoch holders):"
+    head -n 10 <<<"$bad" >&2
+    return 1
+  fi
+  lab_log "$name: all $total samples [$expected]"
+}
