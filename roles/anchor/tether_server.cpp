@@ -84,9 +84,24 @@ void TetherServer::set_peers(std::vector<net::IpAddress> peers) {
     broadcast(tether::encode(tether::PeersMessage{*peers_}));
 }
 
+void TetherServer::set_tracker(std::string name, bool up, std::string reason) {
+    auto it = trackers_.find(name);
+    if (it != trackers_.end() && it->second.up == up && it->second.reason == reason) return;
+    if (up) {
+        log::info("telling the float a tracker is up", {{"tracker", name}, {"reason", reason}});
+    } else {
+        log::warn("telling the float a tracker is down", {{"tracker", name}, {"reason", reason}});
+    }
+    broadcast(tether::encode(tether::TrackerMessage{name, up, reason}));
+    trackers_[std::move(name)] = TrackerState{up, std::move(reason)};
+}
+
 void TetherServer::greet(const std::shared_ptr<Session>& session) {
     if (peers_) send(session, tether::encode(tether::PeersMessage{*peers_}));
     if (resign_reason_) send(session, tether::encode(tether::ResignMessage{*resign_reason_}));
+    for (const auto& [name, state] : trackers_) {
+        send(session, tether::encode(tether::TrackerMessage{name, state.up, state.reason}));
+    }
 }
 
 void TetherServer::broadcast(const std::string& line) {

@@ -1,12 +1,13 @@
 #pragma once
 // The anchor's end of the tether: a unix stream socket the float connects to. An open connection
 // tells the float the anchor lives; lines from tether::encode() tell it what the swarm says
-// (resign/resume, peers). Every new connection gets the current state at once.
+// (resign/resume, peers, trackers). Every new connection gets the current state at once.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <list>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,6 +31,9 @@ public:
     void set_resign(std::optional<std::string> reason);
     /// Sets the other managers (the float's peers); sends them when they change.
     void set_peers(std::vector<net::IpAddress> peers);
+    /// Sets the state of the tracker `name` ("service:NAME"); sends it when `up` or `reason`
+    /// changes. Trackers are never forgotten: every new connection gets each one's last state.
+    void set_tracker(std::string name, bool up, std::string reason);
 
     std::size_t connections() const { return sessions_.size(); }
 
@@ -48,6 +52,11 @@ private:
     std::list<std::shared_ptr<Session>> sessions_;
     std::optional<std::string> resign_reason_;
     std::optional<std::vector<net::IpAddress>> peers_;
+    struct TrackerState {
+        bool up = false;
+        std::string reason;
+    };
+    std::map<std::string, TrackerState> trackers_;
     bool stopped_ = false;
 };
 

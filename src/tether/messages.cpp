@@ -13,6 +13,11 @@ std::string encode(const Message& message) {
         object = {{"type", "peers"}, {"peers", std::move(list)}};
     } else if (const auto* resign = std::get_if<ResignMessage>(&message)) {
         object = {{"type", "resign"}, {"reason", resign->reason}};
+    } else if (const auto* tracker = std::get_if<TrackerMessage>(&message)) {
+        object = {{"type", "tracker"},
+                  {"name", tracker->name},
+                  {"up", tracker->up},
+                  {"reason", tracker->reason}};
     } else {
         object = {{"type", "resume"}};
     }
@@ -48,6 +53,19 @@ std::optional<Message> decode(std::string_view line) {
         return message;
     }
     if (type == "resume") return ResumeMessage{};
+    if (type == "tracker") {
+        // Every field is required: a tracker half understood would be applied wrongly.
+        const auto* name = object->if_contains("name");
+        const auto* up = object->if_contains("up");
+        const auto* reason = object->if_contains("reason");
+        if (name == nullptr || !name->is_string() || name->get_string().empty()) {
+            return std::nullopt;
+        }
+        if (up == nullptr || !up->is_bool()) return std::nullopt;
+        if (reason == nullptr || !reason->is_string()) return std::nullopt;
+        return TrackerMessage{std::string(name->get_string()), up->get_bool(),
+                              std::string(reason->get_string())};
+    }
     return std::nullopt;
 }
 

@@ -372,6 +372,65 @@ TEST_CASE("the tether server greets a float with peers and resign, then broadcas
     std::filesystem::remove_all(std::filesystem::path(path).parent_path());
 }
 
+TEST_CASE("the tether server sends trackers when they change and greets with all of them",
+          "[anchor][socket]") {
+    boost::asio::io_context io;
+    char folder[] = "/tmp/ks-tether-XXXXXX";
+    const std::string path = std::string(::mkdtemp(folder)) + "/anchor.sock";
+    TetherServer server(io.get_executor(), path);
+    REQUIRE_FALSE(server.start());
+    server.set_tracker("service:web", false, "no task of web on this node");
+    server.set_tracker("service:api", true, "task 3f2a1b2c3d4e running");
+    std::vector<std::string> first;
+    std::vector<std::string> second;
+    test::run_coroutine(io, [&]() -> boost::asio::awaitable<void> {
+        using boost::asio::local::stream_protocol;
+        stream_protocol::socket one(io);
+        co_await one.async_connect({path}, boost::asio::use_awaitable);
+        std::string one_buffer;
+        auto read_line = [](stream_protocol::socket& socket,
+                            std::string& buffer) -> boost::asio::awaitable<std::string> {
+            auto n = co_await boost::asio::async_read_until(
+                socket, boost::asio::dynamic_buffer(buffer), "\n", boost::asio::use_awaitable);
+            std::string line = buffer.substr(0, n - 1);
+            buffer.erase(0, n);
+            co_return line;
+        };
+        first.push_back(co_await read_line(one, one_buffer));
+        first.push_back(co_await read_line(one, one_buffer));
+        // Unchanged: nothing is sent. A new reason alone is news (another task, another health).
+        server.set_tracker("service:web", false, "no task of web on this node");
+        server.set_tracker("service:web", false, "task 0123456789ab preparing");
+        first.push_back(co_await read_line(one, one_buffer));
+        server.set_tracker("service:web", true, "task 0123456789ab running, healthy");
+        first.push_back(co_await read_line(one, one_buffer));
+
+        stream_protocol::socket two(io);
+        co_await two.async_connect({path}, boost::asio::use_awaitable);
+        std::string two_buffer;
+        second.push_back(co_await read_line(two, two_buffer));
+        second.push_back(co_await read_line(two, two_buffer));
+        CHECK(server.connections() == 2);
+    });
+    using tether::TrackerMessage;
+    REQUIRE(first.size() == 4);
+    // Greeted in name order, whatever the order they were set in.
+    CHECK(tether::decode(first[0]) ==
+          tether::Message{TrackerMessage{"service:api", true, "task 3f2a1b2c3d4e running"}});
+    CHECK(tether::decode(first[1]) ==
+          tether::Message{TrackerMessage{"service:web", false, "no task of web on this node"}});
+    CHECK(tether::decode(first[2]) ==
+          tether::Message{TrackerMessage{"service:web", false, "task 0123456789ab preparing"}});
+    CHECK(
+        tether::decode(first[3]) ==
+        tether::Message{TrackerMessage{"service:web", true, "task 0123456789ab running, healthy"}});
+    REQUIRE(second.size() == 2);
+    CHECK(tether::decode(second[0]) == tether::decode(first[0]));
+    CHECK(tether::decode(second[1]) == tether::decode(first[3]));
+    server.stop();
+    std::filesystem::remove_all(std::filesystem::path(path).parent_path());
+}
+
 TEST_CASE("the anchor finds its own container id in mountinfo", "[anchor]") {
     const std::string id(64, 'a');
     const std::string mountinfo =

@@ -26,3 +26,31 @@ TEST_CASE("unknown or malformed tether lines are ignored, never fatal", "[tether
     // Extra fields are fine: the anchor may be newer than the float.
     CHECK(decode(R"({"type":"resume","since":"later"})") == Message{ResumeMessage{}});
 }
+
+TEST_CASE("a tracker message carries a name, up and a reason, and decodes back", "[tether]") {
+    const TrackerMessage up{"service:traefik_traefik", true, "task 3f2a1b2c3d4e running, healthy"};
+    const auto line = encode(up);
+    CHECK(line ==
+          "{\"type\":\"tracker\",\"name\":\"service:traefik_traefik\",\"up\":true,"
+          "\"reason\":\"task 3f2a1b2c3d4e running, healthy\"}\n");
+    CHECK(decode(std::string_view(line).substr(0, line.size() - 1)) == Message{up});
+    CHECK(
+        decode(
+            R"({"type":"tracker","name":"service:web","up":false,"reason":"service web does not exist"})") ==
+        Message{TrackerMessage{"service:web", false, "service web does not exist"}});
+    // An empty reason is still a reason; extra fields are fine (a newer anchor).
+    CHECK(decode(R"({"type":"tracker","name":"service:web","up":true,"reason":"","weight":5})") ==
+          Message{TrackerMessage{"service:web", true, ""}});
+}
+
+TEST_CASE("a tracker message of the wrong shape is ignored", "[tether]") {
+    CHECK_FALSE(decode(R"({"type":"tracker","up":true,"reason":"x"})"));
+    CHECK_FALSE(decode(R"({"type":"tracker","name":"service:web","reason":"x"})"));
+    CHECK_FALSE(decode(R"({"type":"tracker","name":"service:web","up":true})"));
+    CHECK_FALSE(decode(R"({"type":"tracker","name":7,"up":true,"reason":"x"})"));
+    CHECK_FALSE(decode(R"({"type":"tracker","name":"","up":true,"reason":"x"})"));
+    CHECK_FALSE(decode(R"({"type":"tracker","name":"service:web","up":"true","reason":"x"})"));
+    CHECK_FALSE(decode(R"({"type":"tracker","name":"service:web","up":1,"reason":"x"})"));
+    CHECK_FALSE(decode(R"({"type":"tracker","name":"service:web","up":true,"reason":null})"));
+    CHECK_FALSE(decode(R"({"type":"tracker","name":"service:web","up":true,"reason":["x"]})"));
+}

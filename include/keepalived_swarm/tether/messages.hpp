@@ -9,6 +9,14 @@
 //                                                        float keeps its last list meanwhile
 //   {"type":"resign","reason":"node is drained"}        give up the VIPs and stay out
 //   {"type":"resume"}                                    compete again
+//   {"type":"tracker","name":"service:traefik_traefik","up":true,"reason":"task 3f2a1b2c3d4e
+//     running, healthy"}                                 the state of one thing the anchor
+//                                                        watches for the float (--track-service:
+//                                                        "service:NAME"); sent when it changes
+//                                                        and to every new connection. A float
+//                                                        older than this message ignores it (an
+//                                                        unknown type), as it ignores the
+//                                                        option it comes from.
 
 #include <optional>
 #include <string>
@@ -32,7 +40,14 @@ struct ResumeMessage {
     friend bool operator==(const ResumeMessage&, const ResumeMessage&) = default;
 };
 
-using Message = std::variant<PeersMessage, ResignMessage, ResumeMessage>;
+struct TrackerMessage {
+    std::string name;  ///< "service:NAME"
+    bool up = false;
+    std::string reason;  ///< why it is up or down, for logs and the status page
+    friend bool operator==(const TrackerMessage&, const TrackerMessage&) = default;
+};
+
+using Message = std::variant<PeersMessage, ResignMessage, ResumeMessage, TrackerMessage>;
 
 /// One line of JSON, newline included.
 std::string encode(const Message& message);
