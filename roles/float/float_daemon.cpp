@@ -369,29 +369,49 @@ void FloatDaemon::on_tether_connection(bool connected) {
         kTetherTracker,
         vrrp::Tracker{connected, std::nullopt,
                       connected ? "connected to the anchor" : "the anchor's connection closed"});
-    // The anchor says again whether to resign when it reconnects; a dead one asks nothing.
+    // The anchor says again whether to resign, and what it tracks, when it reconnects; a dead
+    // one asks nothing, and a new one may track other things.
     if (!connected) {
         set_tracker_everywhere(kSwarmTracker, vrrp::Tracker{true, std::nullopt, ""});
+        for (const auto& name : anchor_trackers_) {
+            trackers_.erase(name);
+            for (auto& channel : channels_) channel->remove_tracker(name);
+        }
+        anchor_trackers_.clear();
     }
 }
 
 void FloatDaemon::on_tether_message(const tether::Message& message) {
-    if (const auto* peers = std::get_if<tether::PeersMessage>(&message)) {
-        anchor_peers_ = peers->peers;
-        for (auto& channel : channels_) {
-            if (channel->setup().peers_from_anchor) channel->set_peers(peers->peers);
-        }
-    } else if (const auto* resign = std::get_if<tether::ResignMessage>(&message)) {
-        log::warn("the anchor asks to resign", {{"reason", resign->reason}});
-        set_tracker_everywhere(
-            kSwarmTracker,
-            vrrp::Tracker{false, std::nullopt,
-                          resign->reason.empty() ? "asked by the anchor" : resign->reason});
-    } else if (std::holds_alternative<tether::ResumeMessage>(message)) {
-        log::info("the anchor lets the float compete again");
-        set_tracker_everywhere(kSwarmTracker,
-                               vrrp::Tracker{true, std::nullopt, "the anchor lets it compete"});
-    }
+    std::visit(
+        vrrp::Overloaded{
+            [&](const tether::PeersMessage& peers) {
+                anchor_peers_ = peers.peers;
+                for (auto& channel : channels_) {
+                    if (channel->setup().peers_from_anchor) channel->set_peers(peers.peers);
+                }
+            },
+            [&](const tether::ResignMessage& resign) {
+                log::warn("the anchor asks to resign", {{"reason", resign.reason}});
+                set_tracker_everywhere(
+                    kSwarmTracker,
+                    vrrp::Tracker{false, std::nullopt,
+                                  resign.reason.empty() ? "asked by the anchor" : resign.reason});
+            },
+            [&](const tether::ResumeMessage&) {
+                log::info("the anchor lets the float compete again");
+                set_tracker_everywhere(
+                    kSwarmTracker, vrrp::Tracker{true, std::nullopt, "the anchor lets it compete"});
+            },
+            [&](const tether::TrackerMessage& tracker) {
+                // What the anchor watches (a service on this node) weighs as the float's own
+                // checks do.
+                anchor_trackers_.insert(tracker.name);
+                set_tracker_everywhere(
+                    tracker.name,
+                    vrrp::Tracker{tracker.up, config_.instance.track.weight, tracker.reason});
+            },
+        },
+        message);
 }
 
 void FloatDaemon::reload() {

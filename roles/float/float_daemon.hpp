@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -82,6 +83,8 @@ private:
     bool tether_connected_ = false;
     /// The trackers the float feeds every channel, by name (tether, swarm, link, node-address).
     std::map<std::string, vrrp::Tracker, std::less<>> trackers_;
+    /// The trackers the anchor reports (--track-service), forgotten when it goes.
+    std::set<std::string> anchor_trackers_;
     /// The anchor's latest complete list of the other managers.
     std::optional<std::vector<net::IpAddress>> anchor_peers_;
     bool shutting_down_ = false;

@@ -37,7 +37,7 @@ lab_wait_for 5 lab_status_has "$LAB_DIR/f1.sock" '"tether":"connected"' ||
 sleep 1
 lab_status_has "$LAB_DIR/f1.sock" '"state":"FAULT"' ||
   lab_fail "the float competes before the anchor sent the managers"
-lab_status_has "$LAB_DIR/f1.sock" '"name":"peers","up":false' ||
+lab_status_check "$LAB_DIR/f1.sock" 'any(t["name"] == "peers" and not t["up"] for t in i["trackers"])' ||
   lab_fail "status does not show the awaited peer list"
 lab_expect_holders "$VIP" ""
 lab_log "anchor up, no managers yet: still FAULT, no VIP"
@@ -83,4 +83,14 @@ tell '{"type":"peers","peers":["10.99.0.3","10.99.0.2","10.99.0.1"]}'
 lab_wait_for 3 lab_status_has "$LAB_DIR/f1.sock" '"peers":["10.99.0.2","10.99.0.3"]' ||
   lab_fail "new peers not in status (sorted, without the node's own address)"
 lab_log "peers message: unicast to the anchor's peers"
+
+# A service the anchor tracks (--track-service) is a tracker of the float: down resigns.
+lab_wait_for 3 lab_has_address 1 "$VIP" || lab_fail "node 1 does not hold the VIP before the tracker test"
+tell '{"type":"tracker","name":"service:web_web","up":false,"reason":"no task of web_web on this node"}'
+lab_wait_for 3 lab_lacks_address 1 "$VIP" || lab_fail "a service tracked by the anchor going down kept the VIP"
+lab_status_has "$LAB_DIR/f1.sock" '"reason":"tracker down: service:web_web: no task of web_web on this node"' ||
+  lab_fail "the transition does not name the service"
+tell '{"type":"tracker","name":"service:web_web","up":true,"reason":"task running, healthy"}'
+lab_wait_for 5 lab_has_address 1 "$VIP" || lab_fail "the service back up did not let node 1 take the VIP"
+lab_log "tracker message: a service down resigns the VIP, up lets the float compete again"
 lab_log "PASS"
