@@ -148,6 +148,24 @@ awaitable<Result<std::vector<NodeInfo>>> Client::list_nodes(bool managers_only) 
     co_return parse_node_list(response->body);
 }
 
+awaitable<Result<std::optional<ServiceInfo>>> Client::inspect_service(std::string name_or_id) {
+    auto response = co_await call("GET", versioned("/services/" + url_encode(name_or_id)));
+    if (!response) {
+        if (response.error().is_status(404)) co_return std::optional<ServiceInfo>{};
+        co_return response.error();
+    }
+    auto service = parse_service(response->body);
+    if (!service) co_return service.error();
+    co_return std::optional<ServiceInfo>(std::move(*service));
+}
+
+awaitable<Result<std::vector<TaskInfo>>> Client::list_tasks(Filters filters) {
+    auto response =
+        co_await call("GET", versioned("/tasks?filters=" + url_encode(filters_json(filters))));
+    if (!response) co_return response.error();
+    co_return parse_task_list(response->body);
+}
+
 awaitable<Result<std::optional<ImageInfo>>> Client::inspect_image(std::string reference) {
     auto response = co_await call("GET", versioned("/images/" + reference + "/json"));
     if (!response) {

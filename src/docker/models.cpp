@@ -113,6 +113,20 @@ ContainerSummary summary_from(const json::object& object) {
     return summary;
 }
 
+TaskInfo task_from(const json::object& object) {
+    TaskInfo task;
+    task.id = string_at(object, "ID");
+    task.service_id = string_at(object, "ServiceID");
+    task.node_id = string_at(object, "NodeID");
+    task.desired_state = string_at(object, "DesiredState");
+    const auto& status = object_at(object, "Status");
+    task.state = string_at(status, "State");
+    task.message = string_at(status, "Message");
+    task.error = string_at(status, "Err");
+    task.container_id = string_at(object_at(status, "ContainerStatus"), "ContainerID");
+    return task;
+}
+
 json::array to_array(const std::vector<std::string>& items) {
     json::array array;
     for (const auto& item : items) array.emplace_back(item);
@@ -225,6 +239,7 @@ Result<ContainerInfo> parse_container(std::string_view body) {
     info.state.error = string_at(state, "Error");
     info.state.started_at = string_at(state, "StartedAt");
     info.state.finished_at = string_at(state, "FinishedAt");
+    info.state.health_status = string_at(object_at(state, "Health"), "Status");
     const auto& host = object_at(*object, "HostConfig");
     info.host_config.network_mode = string_at(host, "NetworkMode");
     info.host_config.cap_add = strings_at(host, "CapAdd");
@@ -243,6 +258,30 @@ Result<std::vector<ContainerSummary>> parse_container_list(std::string_view body
         if (item.is_object()) containers.push_back(summary_from(item.get_object()));
     }
     return containers;
+}
+
+Result<std::vector<TaskInfo>> parse_task_list(std::string_view body) {
+    auto array = parse_array(body, "GET /tasks");
+    if (!array) return array.error();
+    std::vector<TaskInfo> tasks;
+    for (const auto& item : *array) {
+        if (item.is_object()) tasks.push_back(task_from(item.get_object()));
+    }
+    return tasks;
+}
+
+Result<ServiceInfo> parse_service(std::string_view body) {
+    auto object = parse_object(body, "GET /services/{id}");
+    if (!object) return object.error();
+    ServiceInfo service;
+    service.id = string_at(*object, "ID");
+    if (service.id.empty()) return protocol_error("GET /services/{id}", "no ID");
+    const auto& spec = object_at(*object, "Spec");
+    service.name = string_at(spec, "Name");
+    const auto& container = object_at(object_at(spec, "TaskTemplate"), "ContainerSpec");
+    const auto test = strings_at(object_at(container, "Healthcheck"), "Test");
+    service.has_healthcheck = !test.empty() && test.front() != "NONE";
+    return service;
 }
 
 Result<std::string> parse_created_id(std::string_view body) {

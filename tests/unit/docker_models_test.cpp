@@ -200,3 +200,82 @@ TEST_CASE("a container spec serialises host networking, capabilities, init and b
     CHECK(host.at("RestartPolicy").at("Name") == "no");
     CHECK_FALSE(host.contains("Privileged"));
 }
+
+TEST_CASE("tasks give their service, node, states and container", "[docker]") {
+    auto tasks = parse_task_list(fixture("tasks_web_node1.json"));
+    REQUIRE(tasks.has_value());
+    REQUIRE(tasks->size() == 2);
+    const auto& running = (*tasks)[0];
+    CHECK(running.id == "3f2a1b2c3d4e5f6a7b8c9d0e1");
+    CHECK(running.service_id == "kq9mjz5lu1x8d7c6b5a4z3y2x");
+    CHECK(running.node_id == "y5yk0fhg7mq2w1v0u9t8s7r6q");
+    CHECK(running.desired_state == "running");
+    CHECK(running.state == "running");
+    CHECK(running.message == "started");
+    CHECK(running.container_id ==
+          "c0ffee1234567890abcdef1234567890abcdef1234567890abcdef1234567890");
+    // Before its container exists a task has no ContainerStatus.
+    const auto& preparing = (*tasks)[1];
+    CHECK(preparing.state == "preparing");
+    CHECK(preparing.container_id.empty());
+
+    CHECK(parse_task_list("null").value().empty());
+    CHECK_FALSE(parse_task_list("{\"ID\":\"x\"}").has_value());
+    // Wrong types inside a task are skipped; items that are not objects too.
+    auto odd = parse_task_list(
+        R"([7,{"ID":"t1","Status":{"State":5,"ContainerStatus":"c"},"DesiredState":null}])");
+    REQUIRE(odd.has_value());
+    REQUIRE(odd->size() == 1);
+    CHECK((*odd)[0].id == "t1");
+    CHECK((*odd)[0].state.empty());
+    CHECK((*odd)[0].container_id.empty());
+    CHECK((*odd)[0].desired_state.empty());
+}
+
+TEST_CASE("a service says its name and whether it declares a healthcheck", "[docker]") {
+    auto service = parse_service(fixture("service_web.json"));
+    REQUIRE(service.has_value());
+    CHECK(service->id == "kq9mjz5lu1x8d7c6b5a4z3y2x");
+    CHECK(service->name == "web");
+    CHECK(service->has_healthcheck);
+
+    auto plain = parse_service(
+        R"({"ID":"s1","Spec":{"Name":"traefik_traefik","TaskTemplate":{"ContainerSpec":{"Image":"traefik:v3"}}}})");
+    REQUIRE(plain.has_value());
+    CHECK(plain->name == "traefik_traefik");
+    CHECK_FALSE(plain->has_healthcheck);
+    // --no-healthcheck: the image's healthcheck is switched off.
+    auto disabled = parse_service(
+        R"({"ID":"s2","Spec":{"Name":"a","TaskTemplate":{"ContainerSpec":{"Healthcheck":{"Test":["NONE"]}}}}})");
+    REQUIRE(disabled.has_value());
+    CHECK_FALSE(disabled->has_healthcheck);
+    // Only --health-interval: the image's test is kept; the container says whether there is one.
+    auto inherited = parse_service(
+        R"({"ID":"s3","Spec":{"Name":"b","TaskTemplate":{"ContainerSpec":{"Healthcheck":{"Interval":5000000000}}}}})");
+    REQUIRE(inherited.has_value());
+    CHECK_FALSE(inherited->has_healthcheck);
+    auto shell = parse_service(
+        R"({"ID":"s4","Spec":{"Name":"c","TaskTemplate":{"ContainerSpec":{"Healthcheck":{"Test":["CMD-SHELL","true"]}}}}})");
+    REQUIRE(shell.has_value());
+    CHECK(shell->has_healthcheck);
+
+    CHECK_FALSE(parse_service("[]").has_value());
+    CHECK_FALSE(parse_service(R"({"Spec":{"Name":"x"}})").has_value());
+    auto odd = parse_service(R"({"ID":"s5","Spec":{"Name":7,"TaskTemplate":"x"}})");
+    REQUIRE(odd.has_value());
+    CHECK(odd->name.empty());
+    CHECK_FALSE(odd->has_healthcheck);
+}
+
+TEST_CASE("container inspect reads the health status when there is a healthcheck", "[docker]") {
+    auto unhealthy = parse_container(fixture("container_web_unhealthy.json"));
+    REQUIRE(unhealthy.has_value());
+    CHECK(unhealthy->state.health_status == "unhealthy");
+    CHECK(unhealthy->labels.at("com.docker.swarm.service.name") == "web");
+    auto plain = parse_container(fixture("container_float.json"));
+    REQUIRE(plain.has_value());
+    CHECK(plain->state.health_status.empty());
+    auto odd = parse_container(R"({"Id":"x","State":{"Health":{"Status":1}}})");
+    REQUIRE(odd.has_value());
+    CHECK(odd->state.health_status.empty());
+}

@@ -49,6 +49,12 @@ public:
     /// All nodes, or the managers only.
     boost::asio::awaitable<Result<std::vector<NodeInfo>>> list_nodes(bool managers_only);
 
+    /// nullopt when no service has this name or id (404).
+    boost::asio::awaitable<Result<std::optional<ServiceInfo>>> inspect_service(
+        std::string name_or_id);
+    /// Swarm tasks matching `filters` (service, node, desired-state, ...).
+    boost::asio::awaitable<Result<std::vector<TaskInfo>>> list_tasks(Filters filters);
+
     /// nullopt when the daemon has no such image.
     boost::asio::awaitable<Result<std::optional<ImageInfo>>> inspect_image(std::string reference);
     /// Pulls `reference` ("name:tag" or "name@digest"), calling `on_progress` per status line;

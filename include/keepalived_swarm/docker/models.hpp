@@ -76,6 +76,9 @@ struct ContainerState {
     std::string error;
     std::string started_at;
     std::string finished_at;
+    /// State.Health.Status: starting, healthy, unhealthy (or "none"); empty when the container
+    /// has no healthcheck.
+    std::string health_status;
 };
 
 /// HostConfig of GET /containers/{id}/json, the parts the anchor sets.
@@ -111,6 +114,27 @@ struct ContainerSummary {
     std::string state;
     std::string status;
     Labels labels;
+};
+
+/// The items of GET /tasks (a swarm task: one container of a service on one node).
+struct TaskInfo {
+    std::string id;
+    std::string service_id;
+    std::string node_id;
+    std::string desired_state;  ///< running, shutdown, ...
+    std::string state;         ///< Status.State: new, ..., starting, running, complete, failed, ...
+    std::string message;       ///< Status.Message
+    std::string error;         ///< Status.Err
+    std::string container_id;  ///< Status.ContainerStatus.ContainerID; empty before it exists
+};
+
+/// GET /services/{id}
+struct ServiceInfo {
+    std::string id;
+    std::string name;  ///< Spec.Name
+    /// Spec.TaskTemplate.ContainerSpec.Healthcheck declares a test of its own (not NONE, not
+    /// empty: an empty test keeps the image's healthcheck, if it has one).
+    bool has_healthcheck = false;
 };
 
 /// One event of GET /events, in the old (status/id/from) or the 1.52 (Type/Action/Actor) shape.
@@ -152,6 +176,8 @@ Result<std::vector<NodeInfo>> parse_node_list(std::string_view body);
 Result<ImageInfo> parse_image(std::string_view body);
 Result<ContainerInfo> parse_container(std::string_view body);
 Result<std::vector<ContainerSummary>> parse_container_list(std::string_view body);
+Result<std::vector<TaskInfo>> parse_task_list(std::string_view body);
+Result<ServiceInfo> parse_service(std::string_view body);
 /// The "Id" of a create answer.
 Result<std::string> parse_created_id(std::string_view body);
 /// The "StatusCode" of a wait answer.
