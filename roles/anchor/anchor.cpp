@@ -89,24 +89,12 @@ docker::Filters node_events_filter() {
 
 }  // namespace
 
-void Signal::notify() {
-    pending_ = true;
-    timer_.cancel();
-}
-
-awaitable<void> Signal::wait(std::chrono::milliseconds timeout) {
-    if (!pending_) {
-        timer_.expires_after(timeout);
-        co_await timer_.async_wait(kNoThrow);
-    }
-    pending_ = false;
-}
-
 Anchor::Anchor(asio::io_context& io, config::AnchorConfig config)
     : io_(io),
       config_(std::move(config)),
       docker_(io.get_executor(), config_.docker_host),
       tether_(io.get_executor(), config_.run_directory + "/anchor.sock"),
+      tracking_(io.get_executor(), config_.track_services, tether_),
       reconcile_signal_(io.get_executor()),
       node_signal_(io.get_executor()) {}
 
@@ -116,6 +104,9 @@ void Anchor::stop() {
     stopping_ = true;
     if (container_events_) container_events_->cancel();
     if (node_events_) node_events_->cancel();
+    tracking_.stop();
+    if (tracking_requests_) tracking_requests_->cancel();
+    if (tracking_events_) tracking_events_->cancel();
     reconcile_signal_.notify();
     node_signal_.notify();
     for (auto* timer : sleepers_) timer->cancel();
@@ -158,15 +149,23 @@ awaitable<int> Anchor::run() {
                                       {"config_hash", desired_hash_}});
 
     container_events_ = stream_client();
-    asio::co_spawn(
-        io_, follow_events(*container_events_, float_events_filter(), "float containers", false),
-        asio::detached);
+    asio::co_spawn(io_,
+                   follow_events(
+                       *container_events_, float_events_filter(), "float containers",
+                       [this] { reconcile_signal_.notify(); },
+                       [this](const docker::Event& event) { on_float_event(event); }),
+                   asio::detached);
     if (in_swarm_) {
         node_events_ = stream_client();
-        asio::co_spawn(io_, follow_events(*node_events_, node_events_filter(), "swarm nodes", true),
+        asio::co_spawn(io_,
+                       follow_events(
+                           *node_events_, node_events_filter(), "swarm nodes",
+                           [this] { node_signal_.notify(); },
+                           [this](const docker::Event&) { node_signal_.notify(); }),
                        asio::detached);
         asio::co_spawn(io_, watch_node(), asio::detached);
     }
+    start_tracking();
     co_await supervise();
     const bool clean = co_await shutdown_float();
     tether_.stop();
@@ -455,7 +454,8 @@ awaitable<bool> Anchor::shutdown_float() {
 }
 
 awaitable<void> Anchor::follow_events(docker::Client& client, docker::Filters filters,
-                                      std::string what, bool node_events) {
+                                      std::string what, std::function<void()> resync,
+                                      std::function<void(const docker::Event&)> on_event) {
     Backoff backoff(200ms, 5s);
     while (!stopping_) {
         auto ended = co_await client.watch_events(
@@ -463,26 +463,42 @@ awaitable<void> Anchor::follow_events(docker::Client& client, docker::Filters fi
             [&] {
                 log::debug("watching Docker events", {{"of", what}});
                 backoff.reset();
-                // Anything may have happened while the stream was down: look again.
-                (node_events ? node_signal_ : reconcile_signal_).notify();
+                resync();
             },
-            [&](const docker::Event& event) {
-                if (node_events) {
-                    node_signal_.notify();
-                    return;
-                }
-                if (!is_float_event(event)) return;
-                log::info("float event", {{"action", event.action}, {"id", event.actor_id}});
-                if (event.action == "die" && event.actor_id == float_id_ && !death_seen_) {
-                    death_seen_ = Clock::now();
-                }
-                reconcile_signal_.notify();
-            });
+            on_event);
         if (stopping_) break;
         log::warn("Docker event stream ended; reconnecting",
                   {{"of", what}, {"error", ended ? "" : ended.error().describe()}});
         co_await sleep(backoff.next_delay());
     }
+}
+
+void Anchor::on_float_event(const docker::Event& event) {
+    if (!is_float_event(event)) return;
+    log::info("float event", {{"action", event.action}, {"id", event.actor_id}});
+    if (event.action == "die" && event.actor_id == float_id_ && !death_seen_) {
+        death_seen_ = Clock::now();
+    }
+    reconcile_signal_.notify();
+}
+
+void Anchor::start_tracking() {
+    if (!tracking_.enabled()) return;
+    if (!in_swarm_) {
+        tracking_.report_outside_swarm();
+        return;
+    }
+    // A connection of its own for the requests too: the anchor's own one waits up to
+    // --stop-timeout while a float stops, and a tracker must not lag behind by that much.
+    tracking_requests_ = stream_client();
+    tracking_events_ = stream_client();
+    asio::co_spawn(io_,
+                   follow_events(
+                       *tracking_events_, ServiceTracking::events_filter(), "tracked services",
+                       [this] { tracking_.resync(); },
+                       [this](const docker::Event& event) { tracking_.on_event(event); }),
+                   asio::detached);
+    asio::co_spawn(io_, tracking_.run(*tracking_requests_, node_id_), asio::detached);
 }
 
 awaitable<void> Anchor::watch_node() {

@@ -1,11 +1,13 @@
 #pragma once
 // The anchor: keeps exactly one correctly configured float container running on this node,
-// watching it through Docker events, and keeps the float informed over the tether.
+// watching it through Docker events, and keeps the float informed over the tether (the node's
+// swarm state here, the tracked services in ServiceTracking).
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -15,22 +17,11 @@
 #include "keepalived_swarm/docker/client.hpp"
 #include "roles/anchor/decisions.hpp"
 #include "roles/anchor/float_spec.hpp"
+#include "roles/anchor/service_tracking.hpp"
+#include "roles/anchor/signal.hpp"
 #include "roles/anchor/tether_server.hpp"
 
 namespace ks::roles::anchor {
-
-/// A wake-up call between coroutines: notify() ends a wait at once or, if none runs, the next.
-class Signal {
-public:
-    explicit Signal(boost::asio::any_io_executor executor) : timer_(std::move(executor)) {}
-    void notify();
-    /// Returns on notify() or after `timeout`.
-    boost::asio::awaitable<void> wait(std::chrono::milliseconds timeout);
-
-private:
-    boost::asio::steady_timer timer_;
-    bool pending_ = false;
-};
 
 class Anchor {
 public:
@@ -53,8 +44,13 @@ private:
     boost::asio::awaitable<docker::Result<void>> apply(const ReconcilePlan& plan);
     boost::asio::awaitable<docker::Result<void>> create_float();
     boost::asio::awaitable<bool> shutdown_float();
+    /// Follows one event stream for as long as the anchor runs: `resync` on every
+    /// (re)subscription (anything may have happened while it was down), `on_event` per event.
     boost::asio::awaitable<void> follow_events(docker::Client& client, docker::Filters filters,
-                                               std::string what, bool node_events);
+                                               std::string what, std::function<void()> resync,
+                                               std::function<void(const docker::Event&)> on_event);
+    void on_float_event(const docker::Event& event);
+    void start_tracking();
     boost::asio::awaitable<void> watch_node();
     boost::asio::awaitable<docker::Result<void>> refresh_node();
     boost::asio::awaitable<void> sleep(std::chrono::milliseconds duration);
@@ -65,7 +61,10 @@ private:
     docker::Client docker_;
     std::unique_ptr<docker::Client> container_events_;
     std::unique_ptr<docker::Client> node_events_;
+    std::unique_ptr<docker::Client> tracking_requests_;
+    std::unique_ptr<docker::Client> tracking_events_;
     TetherServer tether_;
+    ServiceTracking tracking_;
     Signal reconcile_signal_;
     Signal node_signal_;
     std::set<boost::asio::steady_timer*> sleepers_;

@@ -98,6 +98,53 @@ std::vector<net::IpAddress> peer_addresses(const std::vector<docker::NodeInfo>& 
     return peers;
 }
 
+namespace {
+
+/// Task ids as `docker service ps` shows them.
+std::string short_id(std::string_view id) {
+    return std::string(id.substr(0, 12));
+}
+
+/// Why one task is, or is not, fit to carry the VIP.
+ServiceHealth task_health(const TrackedTask& task, bool has_healthcheck) {
+    const std::string prefix = "task " + short_id(task.id);
+    if (task.state != "running") {
+        return {false, prefix + " " + (task.state.empty() ? "in an unknown state" : task.state)};
+    }
+    const bool reports_health = !task.health.empty() && task.health != "none";
+    if (!reports_health) {
+        if (has_healthcheck) return {false, prefix + " running, health: unknown"};
+        return {true, prefix + " running"};
+    }
+    if (task.health == "healthy") return {true, prefix + " running, healthy"};
+    return {false, prefix + " running, health: " + task.health};
+}
+
+/// Of two tasks that are both down, the one whose reason tells the most: a running one first.
+int progress(const TrackedTask& task) {
+    return task.state == "running" ? 2 : task.state == "starting" ? 1 : 0;
+}
+
+}  // namespace
+
+ServiceHealth service_health(std::string_view service, const ServiceObservation& observed) {
+    const std::string name(service);
+    if (!observed.in_swarm) return {false, "not in a swarm"};
+    if (!observed.exists) return {false, "service " + name + " does not exist"};
+    if (observed.tasks.empty()) return {false, "no task of " + name + " on this node"};
+    std::optional<ServiceHealth> best;
+    int best_progress = -1;
+    for (const auto& task : observed.tasks) {
+        auto health = task_health(task, observed.has_healthcheck);
+        if (health.up) return health;
+        if (progress(task) > best_progress) {
+            best_progress = progress(task);
+            best = std::move(health);
+        }
+    }
+    return *best;
+}
+
 std::optional<std::string> container_id_from_mountinfo(std::string_view mountinfo) {
     constexpr std::string_view kFolder = "/containers/";
     constexpr std::size_t kIdLength = 64;

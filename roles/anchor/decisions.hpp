@@ -81,6 +81,33 @@ std::optional<std::string> resign_reason(const NodeView& node);
 std::vector<net::IpAddress> peer_addresses(const std::vector<docker::NodeInfo>& managers,
                                            std::string_view own_node_id);
 
+/// One task of a tracked service on this node, with its container's health.
+struct TrackedTask {
+    std::string id;
+    std::string state;   ///< Status.State: preparing, starting, running, failed, ...
+    std::string health;  ///< the container's State.Health.Status; empty: none, or not known
+};
+
+/// What the anchor saw of a tracked service.
+struct ServiceObservation {
+    bool in_swarm = true;
+    bool exists = false;
+    bool has_healthcheck = false;    ///< the service declares its own healthcheck
+    std::vector<TrackedTask> tasks;  ///< the tasks on this node meant to run
+};
+
+/// Whether a tracked service is up on this node, and why, in words.
+struct ServiceHealth {
+    bool up = false;
+    std::string reason;
+    friend bool operator==(const ServiceHealth&, const ServiceHealth&) = default;
+};
+
+/// Up when at least one task runs on this node and, when its container has a healthcheck (the
+/// service's, or one the image brings), is healthy. A service that declares a healthcheck needs
+/// a health status to be seen healthy: "starting" and "unknown" count as down.
+ServiceHealth service_health(std::string_view service, const ServiceObservation& observed);
+
 /// The id of the container this process runs in, from /proc/self/mountinfo: Docker mounts the
 /// container's hostname, hosts and resolv.conf files from .../containers/<64 hex id>/.
 std::optional<std::string> container_id_from_mountinfo(std::string_view mountinfo);

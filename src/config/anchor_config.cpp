@@ -1,11 +1,24 @@
 #include "keepalived_swarm/config/anchor_config.hpp"
 
+#include <set>
+
 #include "keepalived_swarm/config/float_config.hpp"
 #include "keepalived_swarm/docker/client.hpp"
 
 namespace ks::config {
 
 using namespace std::chrono_literals;
+
+namespace {
+
+bool valid_service_name(const std::string& name) {
+    return !name.empty() && name.size() <= 63 &&
+           name.find_first_not_of(
+               "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+               "0123456789-_.") == std::string::npos;
+}
+
+}  // namespace
 
 RoleDescription anchor_role_description() {
     std::vector<OptionSpec> specs = instance_option_specs();
@@ -25,6 +38,10 @@ RoleDescription anchor_role_description() {
          "How long the float gets to release the VIPs after SIGTERM before it is killed."},
         {"node-hostname", "DOCKER_NODE_HOSTNAME", "", "NAME",
          "Name of this node, passed to the float (default: the Docker Engine's host name)."},
+        {"track-service", "KEEPALIVED_TRACK_SERVICE", "", "NAME",
+         "Swarm service (such as traefik_traefik) whose task must run on this node, and be "
+         "healthy when it has a healthcheck; the float is told whenever that changes.",
+         OptionKind::list},
         {"config", "KEEPALIVED_CONFIG", "", "FILE",
          "KEY=VALUE file with the variables above, read at start."},
         {"check-interval", "KEEPALIVED_CHECK_INTERVAL", "", "SECONDS",
@@ -37,7 +54,8 @@ RoleDescription anchor_role_description() {
         "Keeps this node's float container running through the Docker Engine API: creates it\n"
         "with host networking and NET_ADMIN/NET_RAW, adopts a matching one, replaces one whose\n"
         "configuration differs, recreates it when it dies. Tells the float over the tether\n"
-        "socket to resign while the node is drained, and which managers are its peers.\n"
+        "socket to resign while the node is drained, which managers are its peers, and\n"
+        "whether each --track-service has a running (and healthy) task on this node.\n"
         "Run it as a global swarm service on the managers with the Docker socket and the run\n"
         "folder mounted. SIGTERM stops and removes the float (it releases the VIPs first).\n"
         "The float's options below are validated here and passed to the float.",
@@ -101,6 +119,18 @@ Parsed<AnchorConfig> parse_anchor_config(const CommandLine& command_line) {
         }
     }
     config.node_hostname = validator.text("node-hostname");
+    std::set<std::string> tracked;
+    for (auto& service : validator.options().list("track-service")) {
+        if (!valid_service_name(service)) {
+            validator.add_problem("track-service", service,
+                                  "a swarm service name: letters, digits, '-', '_' and '.', at "
+                                  "most 63 characters (as `docker service ls` shows it)");
+        } else if (!tracked.insert(service).second) {
+            validator.add_problem("track-service", service, "each service once");
+        } else {
+            config.track_services.push_back(std::move(service));
+        }
+    }
     config.common = read_common(validator);
     return {std::move(config), validator.problems()};
 }

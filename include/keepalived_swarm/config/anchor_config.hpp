@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "keepalived_swarm/config/instance_config.hpp"
 #include "keepalived_swarm/http/client.hpp"
@@ -22,6 +23,8 @@ struct AnchorConfig {
     std::string run_directory;             ///< host folder bound into the float at kRunDirectory
     std::chrono::seconds stop_timeout{5};  ///< SIGTERM -> SIGKILL grace for the float
     std::string node_hostname;             ///< DOCKER_NODE_HOSTNAME; empty: the engine's name
+    /// Swarm services whose task on this node the float is told about ("service:NAME").
+    std::vector<std::string> track_services;
     CommonSettings common;
 };
 
