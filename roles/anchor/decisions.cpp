@@ -1,6 +1,7 @@
 #include "roles/anchor/decisions.hpp"
 
 #include <algorithm>
+#include <set>
 
 namespace ks::roles::anchor {
 
@@ -143,6 +144,15 @@ ServiceHealth service_health(std::string_view service, const ServiceObservation&
         }
     }
     return *best;
+}
+
+bool service_settling(const ServiceObservation& observed) {
+    static const std::set<std::string, std::less<>> kOnTheWay = {
+        "new", "pending", "assigned", "accepted", "preparing", "ready", "starting"};
+    return std::any_of(observed.tasks.begin(), observed.tasks.end(), [](const TrackedTask& task) {
+        return kOnTheWay.contains(task.state) ||
+               (task.state == "running" && task.health == "starting");
+    });
 }
 
 std::optional<std::string> container_id_from_mountinfo(std::string_view mountinfo) {

@@ -108,6 +108,11 @@ struct ServiceHealth {
 /// a health status to be seen healthy: "starting" and "unknown" count as down.
 ServiceHealth service_health(std::string_view service, const ServiceObservation& observed);
 
+/// Whether a task on this node is on its way to running (new ... starting) or waits for its
+/// first health result. The swarm reports a task's state a moment after the container events
+/// that lead to it, and no event says so: while settling, the anchor looks again soon.
+bool service_settling(const ServiceObservation& observed);
+
 /// The id of the container this process runs in, from /proc/self/mountinfo: Docker mounts the
 /// container's hostname, hosts and resolv.conf files from .../containers/<64 hex id>/.
 std::optional<std::string> container_id_from_mountinfo(std::string_view mountinfo);

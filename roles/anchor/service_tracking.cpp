@@ -23,6 +23,9 @@ namespace {
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 /// A look this often whatever the events say: a missed event costs this much at most.
 constexpr auto kRecheck = std::chrono::milliseconds(10s);
+/// A look this often while a task is on its way to running: the swarm's report that it runs
+/// comes with no event of its own.
+constexpr auto kSettlingRecheck = std::chrono::milliseconds(1s);
 /// The least time between two looks: a storm of events (a service scaled to 50, a healthcheck
 /// flapping) makes one look per gap, not one per event.
 constexpr auto kLeastGap = std::chrono::milliseconds(300ms);
@@ -87,20 +90,22 @@ void ServiceTracking::on_event(const docker::Event& event) {
 awaitable<void> ServiceTracking::run(docker::Client& client, std::string node_id) {
     log::info("tracking services on this node", {{"count", services_.size()}});
     wake_.notify();
+    bool settling = false;
     while (!stopping_) {
-        co_await wake_.wait(kRecheck);
+        co_await wake_.wait(settling ? kSettlingRecheck : kRecheck);
         if (stopping_) break;
-        co_await look(client, node_id);
+        settling = co_await look(client, node_id);
         // Events that arrive during the look or this pause make one more look after it.
         pause_.expires_after(kLeastGap);
         co_await pause_.async_wait(kNoThrow);
     }
 }
 
-awaitable<void> ServiceTracking::look(docker::Client& client, const std::string& node_id) {
+awaitable<bool> ServiceTracking::look(docker::Client& client, const std::string& node_id) {
+    bool settling = false;
     for (const auto& service : services_) {
         auto observed = co_await observe(client, service, node_id);
-        if (stopping_) co_return;
+        if (stopping_) co_return false;
         if (!observed) {
             // No answer is no news: the float keeps the last state it was told (a Docker hiccup
             // must not move the VIP). Only a service never told about is reported down.
@@ -122,8 +127,10 @@ awaitable<void> ServiceTracking::look(docker::Client& client, const std::string&
             missing_.erase(service);
         }
         report(service, service_health(service, *observed));
+        settling = settling || service_settling(*observed);
     }
-    log::debug("looked at the tracked services");
+    log::debug("looked at the tracked services", {{"settling", settling}});
+    co_return settling;
 }
 
 awaitable<docker::Result<ServiceObservation>> ServiceTracking::observe(docker::Client& client,

@@ -27,8 +27,9 @@ public:
     bool enabled() const { return !services_.empty(); }
     /// Outside a swarm there are no services: each one is down, for good.
     void report_outside_swarm();
-    /// Looks at every tracked service at once, then on each wake-up and every 10 s, until
-    /// stop(). `client` must be free for this loop alone (its calls would wait behind others).
+    /// Looks at every tracked service at once, then on each wake-up and every 10 s (every
+    /// second while a task is settling), until stop(). `client` must be free for this loop alone
+    /// (its calls would wait behind others).
     boost::asio::awaitable<void> run(docker::Client& client, std::string node_id);
     /// An event of the stream filtered by events_filter(): wakes run() when it concerns a
     /// tracked service.
@@ -41,7 +42,8 @@ public:
     static docker::Filters events_filter();
 
 private:
-    boost::asio::awaitable<void> look(docker::Client& client, const std::string& node_id);
+    /// Looks at every service; true when one of them is settling (service_settling()).
+    boost::asio::awaitable<bool> look(docker::Client& client, const std::string& node_id);
     boost::asio::awaitable<docker::Result<ServiceObservation>> observe(docker::Client& client,
                                                                        const std::string& service,
                                                                        const std::string& node_id);

@@ -108,6 +108,23 @@ TEST_CASE("a missing service or no swarm is down, with the reason", "[anchor]") 
     CHECK(service_health("traefik_traefik", outside) == ServiceHealth{false, "not in a swarm"});
 }
 
+TEST_CASE("a task on its way to running, or to its first health result, is settling", "[anchor]") {
+    for (const char* state :
+         {"new", "pending", "assigned", "accepted", "preparing", "ready", "starting"}) {
+        INFO(state);
+        CHECK(service_settling(existing(true, {{kTask, state, ""}})));
+    }
+    CHECK(service_settling(existing(true, {{kTask, "running", "starting"}})));
+    CHECK_FALSE(service_settling(existing(true, {{kTask, "running", "healthy"}})));
+    CHECK_FALSE(service_settling(existing(true, {{kTask, "running", "unhealthy"}})));
+    CHECK_FALSE(service_settling(existing(false, {{kTask, "running", ""}})));
+    CHECK_FALSE(service_settling(existing(false, {{kTask, "failed", ""}})));
+    CHECK_FALSE(service_settling(existing(false, {})));
+    CHECK_FALSE(service_settling(ServiceObservation{}));
+    CHECK(service_settling(
+        existing(true, {{kTask, "running", "healthy"}, {"other", "preparing", ""}})));
+}
+
 TEST_CASE("tracking listens to container and service events in one stream", "[anchor]") {
     const auto filters = ServiceTracking::events_filter();
     CHECK(filters.at("type") == std::vector<std::string>{"container", "service"});
