@@ -10,7 +10,9 @@
 #
 # Settings (environment): KS_LAB_SUBNET (10.77.0, a /24), KS_LAB_VIP (<subnet>.100),
 # KS_LAB_ADVERT_INTERVAL (1s), KS_LAB_STATE (/var/lib/keepalived-swarm-lab), KS_LAB_PREFIX (ksl),
-# KS_LAB_IMAGE_TAR (an image tarball to use instead of building one).
+# KS_LAB_IMAGE_TAR (an image tarball to use instead of building one), KS_LAB_VIP6 (unset; an
+# IPv6 VIP such as fd00:77::100 makes the lab dual-stack: nodes get fd00:77::N/64 and the stack
+# one election for both VIPs).
 # Sourced with KS_LAB_LIBRARY=1 it only defines the functions (the chaos suite uses them).
 set -euo pipefail
 
@@ -19,6 +21,7 @@ KS_LAB_STATE=${KS_LAB_STATE:-/var/lib/keepalived-swarm-lab}
 KS_LAB_PREFIX=${KS_LAB_PREFIX:-ksl}
 KS_LAB_SUBNET=${KS_LAB_SUBNET:-10.77.0}
 KS_LAB_VIP=${KS_LAB_VIP:-$KS_LAB_SUBNET.100}
+KS_LAB_VIP6=${KS_LAB_VIP6:-}
 KS_LAB_ADVERT_INTERVAL=${KS_LAB_ADVERT_INTERVAL:-1s}
 KS_LAB_IMAGE=${KS_LAB_IMAGE:-keepalived-swarm:lab}
 KS_LAB_STACK=${KS_LAB_STACK:-keepalived}
@@ -47,7 +50,7 @@ swarm_holders() {
   local address=${1:-$KS_LAB_VIP} node listing holders=()
   for node in $(swarm_nodes); do
     listing=$(ip -n "$(swarm_ns "$node")" -o addr show dev eth0 2>/dev/null) || continue
-    grep -q "inet $address/" <<<"$listing" && holders+=("$node")
+    grep -qE "inet6? $address/" <<<"$listing" && holders+=("$node")
   done
   echo "${holders[*]}"
 }
@@ -69,6 +72,11 @@ swarm_add_namespace() { # name address
   ip -n "$(swarm_switch_ns)" link set "$port" master br0 up
   ip -n "$ns" link set lo up
   ip -n "$ns" addr add "$address/24" dev eth0
+  if [ -n "$KS_LAB_VIP6" ]; then
+    # The VIP's /64 with the node's number as host part, usable at once (no DAD wait).
+    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+    ip -n "$ns" addr add "${KS_LAB_VIP6%::*}::${address##*.}/64" dev eth0 nodad
+  fi
   ip -n "$ns" link set eth0 up
 }
 
@@ -152,7 +160,8 @@ swarm_all_managers_ready() {
 
 # Deploys (or updates) the stack; extra VAR=value arguments go to the stack file.
 swarm_deploy() {
-  env KEEPALIVED_VIRTUAL_IPS="$KS_LAB_VIP/24" KEEPALIVED_SWARM_IMAGE="$KS_LAB_IMAGE" \
+  env KEEPALIVED_VIRTUAL_IPS="$KS_LAB_VIP/24${KS_LAB_VIP6:+ $KS_LAB_VIP6/64}" \
+    KEEPALIVED_SWARM_IMAGE="$KS_LAB_IMAGE" \
     KEEPALIVED_ADVERT_INTERVAL="$KS_LAB_ADVERT_INTERVAL" "$@" \
     DOCKER_HOST="unix://$KS_LAB_STATE/node1/docker.sock" \
     "$DOCKER_CLI" stack deploy -c "$KS_LAB_ROOT/deploy/docker-compose.yml" "$KS_LAB_STACK" >/dev/null
@@ -165,6 +174,10 @@ swarm_status() {
   local holders
   holders=$(swarm_holders)
   echo "VIP $KS_LAB_VIP is held by: $(if [ -n "$holders" ]; then printf 'node%s ' $holders; else echo nobody; fi)"
+  if [ -n "$KS_LAB_VIP6" ]; then
+    holders=$(swarm_holders "$KS_LAB_VIP6")
+    echo "VIP $KS_LAB_VIP6 is held by: $(if [ -n "$holders" ]; then printf 'node%s ' $holders; else echo nobody; fi)"
+  fi
   echo "buoy at http://$KS_LAB_VIP:8082/ (from the client namespace):"
   swarm_client curl -s --max-time 2 "http://$KS_LAB_VIP:8082/" || echo "  (no answer)"
   echo

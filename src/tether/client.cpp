@@ -59,7 +59,7 @@ asio::awaitable<void> Client::run() {
         }
         log::info("tether to the anchor connected", {{"path", socket_path_}});
         logged_failure = false;
-        retry_delay = kFirstRetry;
+        const auto connected_at = std::chrono::steady_clock::now();
         set_connected(true);
 
         std::string buffer;
@@ -84,6 +84,15 @@ asio::awaitable<void> Client::run() {
         }
         if (stopped_) break;
         set_connected(false);
+        // A connection that held is a new start; one the anchor closes at once (a broken or
+        // overloaded anchor) must not make the float reconnect, resign and notify in a busy loop.
+        if (std::chrono::steady_clock::now() - connected_at >= kMaxRetry) {
+            retry_delay = kFirstRetry;
+            continue;
+        }
+        retry_timer_.expires_after(retry_delay);
+        co_await retry_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+        retry_delay = std::min(retry_delay * 2, std::chrono::milliseconds(kMaxRetry));
     }
     connected_ = false;
 }
