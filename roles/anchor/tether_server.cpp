@@ -28,7 +28,10 @@ struct TetherServer::Session {
 };
 
 TetherServer::TetherServer(asio::any_io_executor executor, std::string socket_path)
-    : executor_(executor), socket_path_(std::move(socket_path)), acceptor_(executor) {}
+    : executor_(executor),
+      socket_path_(std::move(socket_path)),
+      acceptor_(executor),
+      accept_retry_(executor) {}
 
 TetherServer::~TetherServer() {
     stop();
@@ -57,6 +60,7 @@ void TetherServer::stop() {
     stopped_ = true;
     boost::system::error_code ignored;
     acceptor_.close(ignored);
+    accept_retry_.cancel();
     for (auto& session : sessions_) session->socket.close(ignored);
     sessions_.clear();
     std::error_code fs_ignored;
@@ -135,7 +139,12 @@ asio::awaitable<void> TetherServer::accept_loop() {
         auto [ec, socket] = co_await acceptor_.async_accept(kNoThrow);
         if (ec) {
             if (stopped_ || ec == asio::error::operation_aborted) co_return;
-            log::warn("tether: accept failed", {{"error", ec.message()}});
+            // Out of descriptors and the like: wait instead of spinning (and logging) at full
+            // speed, then try again.
+            log::warn("tether: cannot accept a connection; retrying in 100 ms",
+                      {{"error", ec.message()}});
+            accept_retry_.expires_after(std::chrono::milliseconds(100));
+            co_await accept_retry_.async_wait(kNoThrow);
             continue;
         }
         auto session = std::make_shared<Session>(std::move(socket));

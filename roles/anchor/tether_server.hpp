@@ -6,6 +6,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <list>
 #include <map>
 #include <memory>
@@ -49,6 +50,7 @@ private:
     boost::asio::any_io_executor executor_;
     std::string socket_path_;
     boost::asio::local::stream_protocol::acceptor acceptor_;
+    boost::asio::steady_timer accept_retry_;
     std::list<std::shared_ptr<Session>> sessions_;
     std::optional<std::string> resign_reason_;
     std::optional<std::vector<net::IpAddress>> peers_;
