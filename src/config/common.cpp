@@ -1,6 +1,59 @@
 #include "keepalived_swarm/config/common.hpp"
 
+#include <algorithm>
+#include <map>
+#include <string_view>
+#include <vector>
+
 namespace ks::config {
+namespace {
+
+/// Edits (insert, delete, replace one character) that turn `a` into `b`.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t above = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
+}
+
+}  // namespace
+
+std::vector<std::string> unknown_key_warnings(const std::vector<OptionSpec>& specs,
+                                              const std::map<std::string, std::string>& values) {
+    std::vector<std::string> warnings;
+    for (const auto& [key, value] : values) {
+        const OptionSpec* nearest = nullptr;
+        std::size_t best = std::string::npos;
+        bool known = false;
+        for (const auto& spec : specs) {
+            if (spec.env.empty()) continue;
+            if (spec.env == key) known = true;
+            const auto distance = edit_distance(key, spec.env);
+            if (distance < best) {
+                best = distance;
+                nearest = &spec;
+            }
+        }
+        if (known) continue;
+        std::string warning = "unknown key " + key + ", ignored";
+        // A typo is a few edits away; anything further is not worth guessing at.
+        if (nearest != nullptr && best <= 3) {
+            warning += "; did you mean " + nearest->env + "?";
+        } else {
+            warning += "; the keys are the environment variables that --help lists";
+        }
+        warnings.push_back(std::move(warning));
+    }
+    return warnings;
+}
 
 std::vector<OptionSpec> common_option_specs() {
     return {
@@ -46,6 +99,10 @@ std::variant<CommandLine, int> read_command_line(const RoleDescription& role,
         if (!file_values) {
             std::cerr << "keepalived-swarm " << role.name << ": " << error << "\n";
             return kExitUsage;
+        }
+        for (const auto& warning : unknown_key_warnings(role.specs, *file_values)) {
+            std::cerr << "keepalived-swarm " << role.name << ": warning: " << *config_file << ": "
+                      << warning << "\n";
         }
         return parse_command_line(role.specs, args, environment, *file_values, role.max_positional);
     } catch (const UsageError& e) {

@@ -185,3 +185,16 @@ TEST_CASE("env files hold KEY=VALUE lines", "[config]") {
     CHECK(error.find(":1: expected KEY=VALUE") != std::string::npos);
     std::remove(path.c_str());
 }
+
+TEST_CASE("config file keys no option reads are warned about, with the nearest known key",
+          "[config]") {
+    const auto specs = ks::config::float_role_description().specs;
+    const auto warnings = ks::config::unknown_key_warnings(
+        specs, {{"KEEPALIVED_PRIORITYY", "10"}, {"KEEPALIVED_PRIORITY", "20"}, {"COLOUR", "blue"}});
+    REQUIRE(warnings.size() == 2);
+    CHECK(warnings[0] ==
+          "unknown key COLOUR, ignored; the keys are the environment variables that "
+          "--help lists");
+    CHECK(warnings[1] ==
+          "unknown key KEEPALIVED_PRIORITYY, ignored; did you mean KEEPALIVED_PRIORITY?");
+}

@@ -43,6 +43,11 @@ struct RoleDescription {
     std::size_t max_positional = 0;
 };
 
+/// One warning per key of a config file that no option reads (a typo is otherwise silently
+/// ignored), naming the nearest known key when it is a few edits away.
+std::vector<std::string> unknown_key_warnings(const std::vector<OptionSpec>& specs,
+                                              const std::map<std::string, std::string>& values);
+
 /// Parses the command line, answers --help and --version, and merges the config file named by
 /// --config (an option of the role, if it has one). Returns the merged command line, or the exit
 /// code when the process should end now (0 after --help/--version, 2 after a usage error).
