@@ -60,11 +60,11 @@ std::optional<ServerResponse> response_to_read_error(const error_code& ec,
                                                      const ServerLimits& limits) {
     if (ec == beast_http::error::header_limit || ec == beast_http::error::buffer_overflow) {
         return text_response(Status::request_header_fields_too_large,
-                             "ServerRequest header too large: at most " +
+                             "Request header too large: at most " +
                                  std::to_string(limits.max_header_bytes) + " bytes are read.\n");
     }
     if (ec == beast_http::error::body_limit) {
-        return text_response(Status::payload_too_large, "ServerRequest body too large: at most " +
+        return text_response(Status::payload_too_large, "Request body too large: at most " +
                                                             std::to_string(limits.max_body_bytes) +
                                                             " bytes are read.\n");
     }

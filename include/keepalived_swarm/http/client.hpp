@@ -92,10 +92,9 @@ struct ClientLimits {
 };
 
 /// One connection to one server, opened on first use and kept while the server allows it.
-/// Calls must not overlap: use one Client per concurrent call (a stream occupies its Client).
-/// Calls on one Client may be made from several coroutines of its executor: they run one at a
-/// time, in turn, on its one connection. A stream holds the client until it ends, so requests made
-/// meanwhile need a Client of their own.
+/// Calls on one Client may be made from several coroutines of its executor: they never overlap
+/// on the wire but run one at a time, in turn, on its one connection. A stream holds the client
+/// until it ends, so a request that must not wait for it needs a Client of its own.
 class Client {
 public:
     Client(boost::asio::any_io_executor executor, Endpoint endpoint, ClientLimits limits = {});
