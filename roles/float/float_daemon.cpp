@@ -115,9 +115,9 @@ std::optional<std::string> FloatDaemon::open_channels(ChannelPlan plan) {
     return std::nullopt;
 }
 
-std::optional<std::string> FloatDaemon::prepare() {
+std::optional<FloatDaemon::StartProblem> FloatDaemon::prepare() {
     auto netlink = net::RouteNetlink::open();
-    if (!netlink) return explain(netlink.error(), "cannot open rtnetlink");
+    if (!netlink) return StartProblem{explain(netlink.error(), "cannot open rtnetlink")};
     netlink_.emplace(std::move(*netlink));
     if (!config_.tether_path.empty()) {
         // Until the anchor answers, the float must not hold the VIP: it starts in Fault.
@@ -125,11 +125,15 @@ std::optional<std::string> FloatDaemon::prepare() {
             vrrp::Tracker{false, std::nullopt, "not connected to the anchor yet"};
     }
     auto planned = plan();
-    if (auto* problem = std::get_if<std::string>(&planned)) return *problem;
-    if (auto problem = open_channels(std::move(std::get<ChannelPlan>(planned)))) return problem;
-    if (auto problem = watch_link()) return problem;
+    if (auto* problem = std::get_if<std::string>(&planned)) {
+        return StartProblem{*problem, config::kExitUsage};
+    }
+    if (auto problem = open_channels(std::move(std::get<ChannelPlan>(planned)))) {
+        return StartProblem{*problem};
+    }
+    if (auto problem = watch_link()) return StartProblem{*problem};
     if (!config_.status_socket.empty()) {
-        if (auto problem = start_status_server()) return problem;
+        if (auto problem = start_status_server()) return StartProblem{*problem};
     }
     return std::nullopt;
 }

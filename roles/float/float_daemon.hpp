@@ -34,9 +34,15 @@ public:
                 std::vector<std::string> args);
     ~FloatDaemon();
 
-    /// Resolves the interface, removes stale VIPs, opens sockets and the status server. Returns
-    /// what went wrong (and what to do) when the float cannot run.
-    std::optional<std::string> prepare();
+    /// Why the float cannot run, and what to do.
+    struct StartProblem {
+        std::string message;
+        /// 2 for a configuration that cannot work here (no such interface, a VIP outside its
+        /// subnets), as for invalid values; 1 for what the machine refused (privileges).
+        int exit_code = 1;
+    };
+    /// Resolves the interface, removes stale VIPs, opens sockets and the status server.
+    std::optional<StartProblem> prepare();
     /// Starts the VRRP instances and the tether; returns at once.
     void start();
     /// Resigns (priority 0), removes the VIPs, closes everything; the io_context then runs out.

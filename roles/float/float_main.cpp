@@ -18,8 +18,8 @@ int run_float(const std::vector<std::string>& args) {
     boost::asio::io_context io;
     float_role::FloatDaemon daemon(io, std::move(config), args);
     if (auto problem = daemon.prepare()) {
-        log::error(*problem);
-        return 1;
+        log::error(problem->message);
+        return problem->exit_code;
     }
     daemon.start();
     io.run();

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The float's command line: --help lists every option with its variable, bad values exit 2 naming
-# option, value and what is allowed, and start-up refusals (unknown interface, a VIP outside the
-# interface's subnets, missing privileges) exit 1 with a message saying what to do.
+# option, value and what is allowed, and so do settings that cannot work on this node (unknown
+# interface, a VIP outside the interface's subnets); what the machine refuses (missing
+# privileges) exits 1. Each with a message saying what to do.
 set -euo pipefail
 source "$(dirname "$0")/../lib/lab.sh"
 
@@ -35,13 +36,13 @@ lab_require_root
 lab_init
 lab_add_node 1 10.99.0.1/24
 run() { lab_exec 1 "$KS_BINARY" float --status-socket none --advert-interval 100ms "$@"; }
-expect_exit 1 "interface 'eth9' not found (--interface); interfaces here: lo, eth0" \
+expect_exit 2 "interface 'eth9' not found (--interface); interfaces here: lo, eth0" \
   run --interface eth9 --vip 10.99.0.100/24
-expect_exit 1 "VIP 10.98.0.100/24 is not in a subnet of interface 'eth0' (it has 10.99.0.1/24)" \
+expect_exit 2 "VIP 10.98.0.100/24 is not in a subnet of interface 'eth0' (it has 10.99.0.1/24)" \
   run --interface eth0 --vip 10.98.0.100/24
-expect_exit 1 "no interface holds the node address 10.99.0.7 (--node-address)" \
+expect_exit 2 "no interface holds the node address 10.99.0.7 (--node-address)" \
   run --node-address 10.99.0.7 --vip 10.99.0.100/24
-expect_exit 1 "has no IPv6 link-local address" \
+expect_exit 2 "has no IPv6 link-local address" \
   bash -c "ip netns exec $(lab_ns 1) sysctl -qw net.ipv6.conf.eth0.disable_ipv6=1 &&
     ip netns exec $(lab_ns 1) $KS_BINARY float --interface eth0 --vip fd00::1 --status-socket none"
 lab_exec 1 sysctl -qw net.ipv6.conf.eth0.disable_ipv6=0
