@@ -71,6 +71,16 @@ std::variant<ChannelPlan, std::string> plan_channels(
     }
 
     for (const auto& vip : settings.vips) {
+        if (vip.address.is_v4() && vip.prefix_length < 31) {
+            // The subnet's own network and broadcast addresses belong to everyone on it.
+            const auto bits = vip.address.to_v4().to_uint();
+            const auto host_mask = (std::uint32_t{1} << (32 - vip.prefix_length)) - 1;
+            if ((bits & host_mask) == 0 || (bits & host_mask) == host_mask) {
+                return "VIP " + vip.to_string() + " is the " +
+                       ((bits & host_mask) == 0 ? "network" : "broadcast") +
+                       " address of its subnet; choose a host address inside it";
+            }
+        }
         if (vip.prefix_length == vip.max_prefix_length()) continue;  // a host route fits anywhere
         const bool in_subnet = std::any_of(own.begin(), own.end(), [&](const auto& address) {
             return address.prefix.prefix_length == vip.prefix_length &&

@@ -142,9 +142,18 @@ InstanceSettings read_instance_settings(Validator& validator, InterfaceRequireme
                                   "use --vrrp-version 3");
         }
         if (vip.address.is_multicast() || vip.address.is_unspecified() ||
-            vip.address.is_loopback()) {
+            vip.address.is_loopback() ||
+            (vip.address.is_v4() &&
+             vip.address.to_v4() == boost::asio::ip::address_v4::broadcast())) {
+            validator.add_problem(
+                "vip", vip.to_string(),
+                "a unicast address (not multicast, broadcast, loopback or unspecified)");
+        }
+        if (vip.address.is_v6() &&
+            (vip.address.to_v6().is_v4_mapped() || vip.address.to_v6().is_link_local())) {
             validator.add_problem("vip", vip.to_string(),
-                                  "a unicast address (not multicast, loopback or unspecified)");
+                                  "a global or unique local IPv6 address (not IPv4-mapped, not "
+                                  "link-local: those never leave their link's own hosts)");
         }
     }
 
@@ -153,10 +162,21 @@ InstanceSettings read_instance_settings(Validator& validator, InterfaceRequireme
                               "the node's own address, not one of the VIPs");
     }
     settings.unicast_peers = validator.addresses("unicast-peer");
+    std::set<net::IpAddress> peers_seen;
     for (const auto& peer : settings.unicast_peers) {
         if (seen.count(peer) > 0) {
             validator.add_problem("unicast-peer", peer.to_string(),
                                   "the address of another node, not one of the VIPs");
+        } else if (settings.node_address == peer) {
+            validator.add_problem("unicast-peer", peer.to_string(),
+                                  "the address of another node, not this node's own "
+                                  "(--node-address)");
+        } else if (peer.is_multicast() || peer.is_unspecified() || peer.is_loopback()) {
+            validator.add_problem("unicast-peer", peer.to_string(),
+                                  "another node's unicast address (not multicast, loopback or "
+                                  "unspecified)");
+        } else if (!peers_seen.insert(peer).second) {
+            validator.add_problem("unicast-peer", peer.to_string(), "each peer once");
         }
     }
 
@@ -178,6 +198,14 @@ InstanceSettings read_instance_settings(Validator& validator, InterfaceRequireme
     settings.preempt = validator.toggle("preempt").value_or(false);
     settings.preempt_delay = validator.duration("preempt-delay", 0s, 1000s).value_or(0s);
     settings.instance_name = validator.text("instance-name");
+    const bool name_ok = settings.instance_name.size() <= 64 &&
+                         std::all_of(settings.instance_name.begin(), settings.instance_name.end(),
+                                     [](char c) { return c > ' ' && c < 0x7f; });
+    if (!name_ok) {
+        validator.add_problem("instance-name", settings.instance_name.substr(0, 80),
+                              "at most 64 printable characters without spaces");
+        settings.instance_name.clear();
+    }
     if (settings.instance_name.empty()) {
         settings.instance_name = "VI_" + std::to_string(settings.vrid);
     }

@@ -266,7 +266,8 @@ Output Instance::remove_tracker(TimePoint now, std::string_view name) {
 Output Instance::set_peers(TimePoint now, std::vector<IpAddress> peers) {
     std::erase_if(peers, [&](const IpAddress& peer) {
         return family_of(peer) != family_of(config_.primary_address) ||
-               peer == config_.primary_address || peer.is_unspecified() || peer.is_multicast();
+               peer == config_.primary_address || peer.is_unspecified() || peer.is_multicast() ||
+               peer.is_loopback() || holds(peer);
     });
     peers = sorted(std::move(peers));
     peers.erase(std::unique(peers.begin(), peers.end()), peers.end());

@@ -198,3 +198,27 @@ TEST_CASE("config file keys no option reads are warned about, with the nearest k
     CHECK(warnings[1] ==
           "unknown key KEEPALIVED_PRIORITYY, ignored; did you mean KEEPALIVED_PRIORITY?");
 }
+
+TEST_CASE("VIPs and peers that cannot work are refused with the option named", "[config]") {
+    const auto problems_of = [](std::vector<std::string> args) {
+        args.insert(args.begin(), {"--interface", "eth0"});
+        auto command_line = ks::config::parse_command_line(
+            ks::config::float_role_description().specs, args,
+            [](const std::string&) { return std::optional<std::string>(); });
+        return ks::config::parse_float_config(command_line).problems;
+    };
+    for (const char* vip : {"255.255.255.255", "::ffff:10.0.0.1", "fe80::100"}) {
+        INFO(vip);
+        const auto problems = problems_of({"--vip", vip});
+        REQUIRE(problems.size() == 1);
+        CHECK(problems[0].option.rfind("--vip", 0) == 0);
+    }
+    const auto peers = problems_of({"--vip", "10.0.0.100/24", "--node-address", "10.0.0.1",
+                                    "--unicast-peer", "10.0.0.1,224.0.0.18,127.0.0.1,0.0.0.0",
+                                    "--unicast-peer", "10.0.0.2,10.0.0.2"});
+    CHECK(peers.size() == 5);
+    for (const auto& problem : peers) CHECK(problem.option.rfind("--unicast-peer", 0) == 0);
+    CHECK(problems_of({"--vip", "10.0.0.100", "--instance-name", std::string(100, 'x')}).size() ==
+          1);
+    CHECK(problems_of({"--vip", "10.0.0.100", "--instance-name", "web tier"}).size() == 1);
+}

@@ -195,3 +195,12 @@ TEST_CASE("float plan: refusals say what is wrong and what to do", "[float]") {
           "interface 'eth0' has no IPv4 address to send VRRP from; give it one or set "
           "--node-address");
 }
+
+TEST_CASE("float plan: a VIP that is its subnet's network or broadcast address is refused",
+          "[float]") {
+    CHECK(refusal(plan_channels(settings_with({"10.99.0.255/24"}), kLinks, kAddresses, false)) ==
+          "VIP 10.99.0.255/24 is the broadcast address of its subnet; choose a host address "
+          "inside it");
+    CHECK(refusal(plan_channels(settings_with({"10.99.0.0/24"}), kLinks, kAddresses, false))
+              .find("network address") != std::string::npos);
+}
