@@ -238,6 +238,11 @@ void FloatDaemon::set_tracker_everywhere(std::string_view name, const vrrp::Trac
     for (auto& channel : channels_) channel->set_tracker(name, tracker);
 }
 
+void FloatDaemon::remove_tracker_everywhere(std::string_view name) {
+    if (auto found = trackers_.find(name); found != trackers_.end()) trackers_.erase(found);
+    for (auto& channel : channels_) channel->remove_tracker(name);
+}
+
 void FloatDaemon::start_channels() {
     for (auto& channel : channels_) {
         const auto& setup = channel->setup();
@@ -301,9 +306,9 @@ void FloatDaemon::start_checks(const config::TrackSettings& previous) {
     const auto& track = config_.instance.track;
     const auto wanted = HealthChecks::tracker_names(track);
     for (const auto& name : HealthChecks::tracker_names(previous)) {
-        if (std::find(wanted.begin(), wanted.end(), name) != wanted.end()) continue;
-        trackers_.erase(name);
-        for (auto& channel : channels_) channel->remove_tracker(name);
+        if (std::find(wanted.begin(), wanted.end(), name) == wanted.end()) {
+            remove_tracker_everywhere(name);
+        }
     }
     if (wanted.empty()) return;
     checks_ = std::make_shared<HealthChecks>(
@@ -377,10 +382,7 @@ void FloatDaemon::on_tether_connection(bool connected) {
     // one asks nothing, and a new one may track other things.
     if (!connected) {
         set_tracker_everywhere(kSwarmTracker, vrrp::Tracker{true, std::nullopt, ""});
-        for (const auto& name : anchor_trackers_) {
-            trackers_.erase(name);
-            for (auto& channel : channels_) channel->remove_tracker(name);
-        }
+        for (const auto& name : anchor_trackers_) remove_tracker_everywhere(name);
         anchor_trackers_.clear();
     }
 }

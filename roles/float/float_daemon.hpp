@@ -59,6 +59,7 @@ private:
     /// Gives `channel` the current state of every tracker and peer set the float feeds it.
     void feed(VrrpChannel& channel);
     void set_tracker_everywhere(std::string_view name, const vrrp::Tracker& tracker);
+    void remove_tracker_everywhere(std::string_view name);
     void wait_for_signals();
     void on_transition(const VrrpChannel& channel, const vrrp::StateChanged& change);
     void on_tether_message(const tether::Message& message);

@@ -18,11 +18,6 @@ namespace {
 
 using Result = std::pair<bool, std::string>;
 
-std::string tcp_text(const config::TcpTarget& target) {
-    const bool v6 = target.host.find(':') != std::string::npos;
-    return (v6 ? "[" + target.host + "]" : target.host) + ":" + target.port;
-}
-
 std::string seconds_text(vrrp::Duration duration) {
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(duration).count();
     return std::to_string(ms) + "ms";
@@ -63,7 +58,7 @@ vrrp::Tracker file_tracker(const std::optional<std::string>& content, std::optio
 std::vector<std::string> HealthChecks::tracker_names(const config::TrackSettings& settings) {
     std::vector<std::string> names;
     for (const auto& url : settings.http) names.push_back("http:" + url);
-    for (const auto& target : settings.tcp) names.push_back("tcp:" + tcp_text(target));
+    for (const auto& target : settings.tcp) names.push_back("tcp:" + config::to_string(target));
     for (const auto& path : settings.files) names.push_back("file:" + path);
     return names;
 }
@@ -74,7 +69,7 @@ HealthChecks::HealthChecks(const boost::asio::any_io_executor& executor,
     const vrrp::CheckPolicy policy{settings.fall, settings.rise, settings.weight};
     const auto add = [&](Check::Kind kind, std::string target, std::string prefix) {
         auto check = std::make_unique<Check>(
-            Check{kind, target, prefix + target, vrrp::HealthHistory(policy), nullptr});
+            Check{kind, target, {}, prefix + target, vrrp::HealthHistory(policy), nullptr});
         checks_.push_back(std::move(check));
     };
     for (const auto& url : settings.http) {
@@ -83,7 +78,10 @@ HealthChecks::HealthChecks(const boost::asio::any_io_executor& executor,
             checks_.back()->client = std::make_unique<http::Client>(executor, *endpoint);
         }
     }
-    for (const auto& target : settings.tcp) add(Check::Kind::tcp, tcp_text(target), "tcp:");
+    for (const auto& target : settings.tcp) {
+        add(Check::Kind::tcp, config::to_string(target), "tcp:");
+        checks_.back()->tcp = target;
+    }
     for (const auto& path : settings.files) add(Check::Kind::file, path, "file:");
 }
 
@@ -153,10 +151,6 @@ boost::asio::awaitable<Result> HealthChecks::probe_http(Check& check) {
 }
 
 boost::asio::awaitable<Result> HealthChecks::probe_tcp(const Check& check) {
-    const auto colon = check.target.rfind(':');
-    std::string host = check.target.substr(0, colon);
-    if (!host.empty() && host.front() == '[') host = host.substr(1, host.size() - 2);
-    const std::string port = check.target.substr(colon + 1);
     boost::asio::ip::tcp::socket socket(executor_);
     // The deadline cancels the name lookup and closes the socket: a hung check fails on time.
     boost::asio::steady_timer deadline(executor_, settings_.timeout);
@@ -171,7 +165,8 @@ boost::asio::awaitable<Result> HealthChecks::probe_tcp(const Check& check) {
     });
     boost::system::error_code error;
     auto endpoints = co_await resolver.async_resolve(
-        host, port, boost::asio::redirect_error(boost::asio::use_awaitable, error));
+        check.tcp.host, check.tcp.port,
+        boost::asio::redirect_error(boost::asio::use_awaitable, error));
     if (!error && !timed_out) {
         co_await boost::asio::async_connect(
             socket, endpoints, boost::asio::redirect_error(boost::asio::use_awaitable, error));

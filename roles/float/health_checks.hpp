@@ -25,8 +25,9 @@ public:
     struct Check {
         enum class Kind { http, tcp, file };
         Kind kind = Kind::http;
-        std::string target;  ///< URL, HOST:PORT or path
-        std::string name;    ///< "http:URL", "tcp:HOST:PORT", "file:PATH": the tracker's name
+        std::string target;     ///< URL, HOST:PORT or path, as shown
+        config::TcpTarget tcp;  ///< tcp only: what to connect to
+        std::string name;       ///< "http:URL", "tcp:HOST:PORT", "file:PATH": the tracker's name
         vrrp::HealthHistory history;
         std::unique_ptr<http::Client> client;  ///< http only
     };

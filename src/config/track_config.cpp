@@ -33,6 +33,11 @@ std::optional<TcpTarget> parse_tcp_target(const std::string& text) {
 
 }  // namespace
 
+std::string to_string(const TcpTarget& target) {
+    const bool v6 = target.host.find(':') != std::string::npos;
+    return (v6 ? "[" + target.host + "]" : target.host) + ":" + target.port;
+}
+
 std::string weight_text(const std::optional<int>& weight) {
     if (!weight) return "fault";
     return (*weight >= 0 ? "+" : "") + std::to_string(*weight);
@@ -115,10 +120,7 @@ std::vector<std::string> track_environment(const TrackSettings& settings) {
         environment.push_back("KEEPALIVED_TRACK_HTTP=" + join(settings.http));
     if (!settings.tcp.empty()) {
         std::vector<std::string> targets;
-        for (const auto& target : settings.tcp) {
-            const bool v6 = target.host.find(':') != std::string::npos;
-            targets.push_back((v6 ? "[" + target.host + "]" : target.host) + ":" + target.port);
-        }
+        for (const auto& target : settings.tcp) targets.push_back(to_string(target));
         environment.push_back("KEEPALIVED_TRACK_TCP=" + join(targets));
     }
     if (!settings.files.empty()) {

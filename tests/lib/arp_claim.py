@@ -21,6 +21,8 @@ import struct
 import sys
 import time
 
+from vrrp_sender import internet_checksum  # the same ones' complement sum, beside this file
+
 ETH_P_ARP = 0x0806
 ETH_P_IPV6 = 0x86DD
 BROADCAST = b"\xff" * 6
@@ -31,15 +33,6 @@ def parse_mac(text: str) -> bytes:
     if len(parts) != 6:
         raise argparse.ArgumentTypeError(f"{text!r}: a MAC such as 02:00:00:00:99:99")
     return bytes(int(p, 16) for p in parts)
-
-
-def checksum(data: bytes) -> int:
-    if len(data) % 2:
-        data += b"\0"
-    total = sum(struct.unpack(f"!{len(data) // 2}H", data))
-    while total >> 16:
-        total = (total & 0xFFFF) + (total >> 16)
-    return ~total & 0xFFFF
 
 
 def arp_frame(mac: bytes, address: ipaddress.IPv4Address, op: str) -> bytes:
@@ -56,7 +49,7 @@ def na_frame(mac: bytes, address: ipaddress.IPv6Address) -> bytes:
     body = bytearray(struct.pack("!BBHI", 136, 0, 0, 0x20000000) + address.packed
                      + struct.pack("!BB", 2, 1) + mac)
     pseudo = address.packed + destination.packed + struct.pack("!IxxxB", len(body), 58)
-    struct.pack_into("!H", body, 2, checksum(pseudo + bytes(body)))
+    struct.pack_into("!H", body, 2, internet_checksum(pseudo + bytes(body)))
     ipv6 = struct.pack("!IHBB", 0x60000000, len(body), 58, 255) + address.packed \
         + destination.packed
     return b"\x33\x33\x00\x00\x00\x01" + mac + struct.pack("!H", ETH_P_IPV6) + ipv6 + bytes(body)

@@ -19,6 +19,9 @@ struct TcpTarget {
     friend bool operator==(const TcpTarget&, const TcpTarget&) = default;
 };
 
+/// HOST:PORT, with brackets around an IPv6 host: how it is written and how it is named.
+std::string to_string(const TcpTarget& target);
+
 struct TrackSettings {
     std::vector<std::string> http;  ///< URLs as written (http://HOST[:PORT][/PATH])
     std::vector<TcpTarget> tcp;
