@@ -31,7 +31,7 @@ bool is_vip(const config::InstanceSettings& settings, const net::IpAddress& addr
 
 std::variant<ChannelPlan, std::string> plan_channels(
     const config::InstanceSettings& settings, const std::vector<net::Link>& links,
-    const std::vector<net::InterfaceAddress>& addresses, bool tethered) {
+    const std::vector<net::InterfaceAddress>& addresses, bool tethered, VipMarks vip_marks) {
     std::optional<net::Link> link;
     if (!settings.interface.empty()) {
         link = net::find_link(links, settings.interface);
@@ -62,12 +62,29 @@ std::variant<ChannelPlan, std::string> plan_channels(
     ChannelPlan plan;
     std::vector<net::InterfaceAddress> own;
     for (const auto& address : addresses) {
-        if (address.interface_index != link->index) continue;
-        if (is_vip(settings, address.prefix.address)) {
-            plan.stale_vips.push_back(address);
-        } else {
-            own.push_back(address);
+        const bool on_link = address.interface_index == link->index;
+        if (!is_vip(settings, address.prefix.address)) {
+            if (on_link) own.push_back(address);
+            continue;
         }
+        // Taking over (then deleting) one of the node's addresses would cut the node off; only
+        // an address a float marked as its VIP is a predecessor's leftover.
+        const bool marked = address.protocol == net::kVipAddressProtocol;
+        if (on_link && (marked || vip_marks == VipMarks::not_kept)) {
+            plan.stale_vips.push_back(address);
+            continue;
+        }
+        const auto holder = std::find_if(links.begin(), links.end(), [&](const net::Link& l) {
+            return l.index == address.interface_index;
+        });
+        const std::string where =
+            holder == links.end() ? "#" + std::to_string(address.interface_index) : holder->name;
+        return "VIP " + address.prefix.address.to_string() + " is an address of this node (" +
+               address.prefix.to_string() + " on '" + where + "', " +
+               (marked ? "a VIP of a float on another interface" : "not added by a float") +
+               "); choose an unused address as the VIP (if an earlier version's float left it "
+               "there, remove it: ip address del " +
+               address.prefix.to_string() + " dev " + where + ")";
     }
 
     for (const auto& vip : settings.vips) {

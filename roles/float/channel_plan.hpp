@@ -38,11 +38,17 @@ struct ChannelPlan {
     std::vector<std::string> warnings;
 };
 
+/// Whether the kernel keeps the mark a float puts on its VIPs (net::kVipAddressProtocol).
+enum class VipMarks {
+    kept,      ///< a VIP address without the mark is the node's own: never remove it
+    not_kept,  ///< Linux before 5.18: an address equal to a VIP counts as a predecessor's
+};
+
 /// The plan, or a message saying what is wrong and what to do. `tethered`: an anchor will
 /// report the swarm's managers.
 std::variant<ChannelPlan, std::string> plan_channels(
     const config::InstanceSettings& settings, const std::vector<net::Link>& links,
-    const std::vector<net::InterfaceAddress>& addresses, bool tethered);
+    const std::vector<net::InterfaceAddress>& addresses, bool tethered, VipMarks vip_marks);
 
 /// The engine's configuration for a planned channel.
 vrrp::InstanceConfig engine_config(const ChannelSetup& setup);

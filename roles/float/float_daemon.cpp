@@ -77,7 +77,8 @@ std::variant<ChannelPlan, std::string> FloatDaemon::plan() {
     auto addresses = netlink_->addresses();
     if (!addresses) return explain(addresses.error(), "cannot list addresses");
     auto planned =
-        plan_channels(config_.instance, *links, *addresses, !config_.tether_path.empty());
+        plan_channels(config_.instance, *links, *addresses, !config_.tether_path.empty(),
+                      net::kernel_keeps_address_protocol() ? VipMarks::kept : VipMarks::not_kept);
     if (auto* ready = std::get_if<ChannelPlan>(&planned); ready && !ready->channels.empty()) {
         // The link's state now; the monitor reports every change from here on.
         const auto& link = ready->channels.front().link;

@@ -5,10 +5,12 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <variant>
 
@@ -81,6 +83,8 @@ std::vector<std::uint8_t> address_message(std::uint16_t type, std::uint16_t flag
         const std::uint32_t address_flags = IFA_F_NODAD;
         builder.attribute(IFA_FLAGS, &address_flags, sizeof address_flags);
     }
+    // Kernels before 5.18 ignore the attribute (kernel_keeps_address_protocol says which).
+    if (type == RTM_NEWADDR) builder.attribute(kIfaProtocol, &kVipAddressProtocol, 1);
     return builder.finish();
 }
 
@@ -234,6 +238,23 @@ error_code RouteNetlink::forget_neighbour(int interface_index, const IpAddress& 
                                                     ++sequence_, interface_index, address));
     if (error == boost::system::errc::no_such_file_or_directory) return {};
     return error;
+}
+
+bool kernel_keeps_address_protocol(std::string_view release) {
+    unsigned major = 0;
+    unsigned minor = 0;
+    const char* const end = release.data() + release.size();
+    auto [after_major, major_error] = std::from_chars(release.data(), end, major);
+    if (major_error != std::errc{} || after_major == end || *after_major != '.') return false;
+    auto [after_minor, minor_error] = std::from_chars(after_major + 1, end, minor);
+    if (minor_error != std::errc{}) return false;
+    return major > 5 || (major == 5 && minor >= 18);
+}
+
+bool kernel_keeps_address_protocol() {
+    utsname names{};
+    if (::uname(&names) != 0) return false;
+    return kernel_keeps_address_protocol(names.release);
 }
 
 std::optional<Link> find_link(const std::vector<Link>& links, std::string_view name) {

@@ -92,11 +92,14 @@ std::optional<InterfaceAddress> parse_address(Bytes message) {
     std::optional<IpAddress> local;
     std::optional<IpAddress> address;
     std::uint32_t flags = info.ifa_flags;
+    std::uint8_t protocol = 0;
     for_each_attribute(*attributes, [&](unsigned type, Bytes data) {
         if (type == IFA_LOCAL) {
             local = address_from(info.ifa_family, data);
         } else if (type == IFA_ADDRESS) {
             address = address_from(info.ifa_family, data);
+        } else if (type == kIfaProtocol && data.size() == sizeof protocol) {
+            protocol = data[0];
         } else if (type == IFA_FLAGS && data.size() == sizeof flags) {
             // The full 32 bits; ifa_flags only has room for the first eight.
             std::memcpy(&flags, data.data(), sizeof flags);
@@ -108,7 +111,7 @@ std::optional<InterfaceAddress> parse_address(Bytes message) {
     IpPrefix prefix{*own, info.ifa_prefixlen};
     // Code downstream indexes address bytes by prefix length: a longer one must not get through.
     if (prefix.prefix_length > prefix.max_prefix_length()) return std::nullopt;
-    return InterfaceAddress{static_cast<int>(info.ifa_index), prefix, flags};
+    return InterfaceAddress{static_cast<int>(info.ifa_index), prefix, flags, protocol};
 }
 
 }  // namespace

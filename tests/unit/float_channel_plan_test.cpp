@@ -7,11 +7,15 @@
 using namespace ks;
 using roles::float_role::ChannelPlan;
 using roles::float_role::plan_channels;
+using roles::float_role::VipMarks;
+
+constexpr auto kMarked = VipMarks::kept;
 
 namespace {
 
-net::InterfaceAddress address_on(int index, const char* prefix, std::uint32_t flags = 0) {
-    return net::InterfaceAddress{index, *net::parse_ip_prefix(prefix), flags};
+net::InterfaceAddress address_on(int index, const char* prefix, std::uint32_t flags = 0,
+                                 std::uint8_t protocol = 0) {
+    return net::InterfaceAddress{index, *net::parse_ip_prefix(prefix), flags, protocol};
 }
 
 config::InstanceSettings settings_with(std::vector<const char*> vips,
@@ -42,7 +46,8 @@ std::string refusal(const std::variant<ChannelPlan, std::string>& result) {
 
 TEST_CASE("float plan: an IPv4 VIP in the interface subnet runs from the primary address",
           "[float]") {
-    auto result = plan_channels(settings_with({"10.99.0.100/24"}), kLinks, kAddresses, false);
+    auto result =
+        plan_channels(settings_with({"10.99.0.100/24"}), kLinks, kAddresses, false, kMarked);
     REQUIRE(std::holds_alternative<ChannelPlan>(result));
     const auto& plan = std::get<ChannelPlan>(result);
     REQUIRE(plan.channels.size() == 1);
@@ -53,32 +58,60 @@ TEST_CASE("float plan: an IPv4 VIP in the interface subnet runs from the primary
 
 TEST_CASE("float plan: a VIP whose prefix does not match the interface's subnets is refused",
           "[float]") {
-    CHECK(refusal(plan_channels(settings_with({"10.98.0.100/24"}), kLinks, kAddresses, false)) ==
+    CHECK(refusal(plan_channels(settings_with({"10.98.0.100/24"}), kLinks, kAddresses, false,
+                                kMarked)) ==
           "VIP 10.98.0.100/24 is not in a subnet of interface 'eth0' (it has 10.99.0.1/24, "
           "10.99.0.50/24, fd00:99::1/64); use a VIP inside one of those subnets with the same "
           "prefix length, or give it without a prefix (/32)");
     // Same network, different length: the kernel would file it under another subnet.
-    CHECK_FALSE(refusal(plan_channels(settings_with({"10.99.0.100/16"}), kLinks, kAddresses, false))
+    CHECK_FALSE(refusal(plan_channels(settings_with({"10.99.0.100/16"}), kLinks, kAddresses, false,
+                                      kMarked))
                     .empty());
 }
 
 TEST_CASE("float plan: a VIP without prefix is a host address, accepted outside the subnets",
           "[float]") {
-    auto result = plan_channels(settings_with({"10.98.0.100"}), kLinks, kAddresses, false);
+    auto result = plan_channels(settings_with({"10.98.0.100"}), kLinks, kAddresses, false, kMarked);
     REQUIRE(std::holds_alternative<ChannelPlan>(result));
     CHECK(std::get<ChannelPlan>(result).channels[0].vips[0].prefix_length == 32);
 }
 
-TEST_CASE("float plan: a VIP already on the interface is stale and removed first", "[float]") {
+TEST_CASE("float plan: a VIP a float left on the interface is stale and removed first", "[float]") {
     auto addresses = kAddresses;
-    addresses.push_back(address_on(2, "10.99.0.100/24", IFA_F_SECONDARY));
-    auto result = plan_channels(settings_with({"10.99.0.100/24"}), kLinks, addresses, false);
+    addresses.push_back(address_on(2, "10.99.0.100/24", IFA_F_SECONDARY, net::kVipAddressProtocol));
+    auto result =
+        plan_channels(settings_with({"10.99.0.100/24"}), kLinks, addresses, false, kMarked);
     REQUIRE(std::holds_alternative<ChannelPlan>(result));
     const auto& plan = std::get<ChannelPlan>(result);
     REQUIRE(plan.stale_vips.size() == 1);
     CHECK(plan.stale_vips[0].prefix.to_string() == "10.99.0.100/24");
     // A stale VIP never becomes the source address, whatever order the kernel lists it in.
     CHECK(plan.channels[0].primary_address.to_string() == "10.99.0.1");
+}
+
+TEST_CASE("float plan: a VIP that is an address of the node is refused, never removed", "[float]") {
+    // A typo in the VIP list names the node's own primary address, or a secondary one.
+    CHECK(
+        refusal(plan_channels(settings_with({"10.99.0.1"}), kLinks, kAddresses, false, kMarked)) ==
+        "VIP 10.99.0.1 is an address of this node (10.99.0.1/24 on 'eth0', not added by a "
+        "float); choose an unused address as the VIP (if an earlier version's float left it "
+        "there, remove it: ip address del 10.99.0.1/24 dev eth0)");
+    CHECK(
+        refusal(plan_channels(settings_with({"10.99.0.50/24"}), kLinks, kAddresses, false, kMarked))
+            .starts_with("VIP 10.99.0.50 is an address of this node"));
+    // Another interface's address, even one a float marked, is not this float's to take.
+    auto addresses = kAddresses;
+    addresses.push_back(address_on(3, "192.168.5.9/24", 0, net::kVipAddressProtocol));
+    CHECK(refusal(plan_channels(settings_with({"10.99.0.100/24", "192.168.5.9"}), kLinks, addresses,
+                                false, kMarked))
+              .starts_with("VIP 192.168.5.9 is an address of this node (192.168.5.9/24 on "
+                           "'eth1', a VIP of a float on another interface)"));
+    // A kernel that drops the mark (before 5.18) cannot tell: the old rule, a VIP on the
+    // interface is a predecessor's.
+    auto result = plan_channels(settings_with({"10.99.0.50/24"}), kLinks, kAddresses, false,
+                                VipMarks::not_kept);
+    REQUIRE(std::holds_alternative<ChannelPlan>(result));
+    CHECK(std::get<ChannelPlan>(result).stale_vips.size() == 1);
 }
 
 TEST_CASE(
@@ -89,7 +122,7 @@ TEST_CASE(
     settings.unicast_peers = {*net::parse_ip_address("10.99.0.2"),
                               *net::parse_ip_address("fd00:99::2")};
     settings.instance_name = "VI_9";
-    auto result = plan_channels(settings, kLinks, kAddresses, false);
+    auto result = plan_channels(settings, kLinks, kAddresses, false, kMarked);
     REQUIRE(std::holds_alternative<ChannelPlan>(result));
     const auto& channels = std::get<ChannelPlan>(result).channels;
     REQUIRE(channels.size() == 1);
@@ -108,7 +141,8 @@ TEST_CASE(
 }
 
 TEST_CASE("float plan: IPv6-only VIPs run from the link-local address", "[float]") {
-    auto result = plan_channels(settings_with({"fd00:99::100/64"}), kLinks, kAddresses, true);
+    auto result =
+        plan_channels(settings_with({"fd00:99::100/64"}), kLinks, kAddresses, true, kMarked);
     REQUIRE(std::holds_alternative<ChannelPlan>(result));
     const auto& plan = std::get<ChannelPlan>(result);
     REQUIRE(plan.channels.size() == 1);
@@ -125,7 +159,8 @@ TEST_CASE(
     "float plan: with an anchor in auto mode the instance waits for the managers, sends to "
     "them and hears only them",
     "[float]") {
-    auto result = plan_channels(settings_with({"10.99.0.100/24"}), kLinks, kAddresses, true);
+    auto result =
+        plan_channels(settings_with({"10.99.0.100/24"}), kLinks, kAddresses, true, kMarked);
     REQUIRE(std::holds_alternative<ChannelPlan>(result));
     const auto& plan = std::get<ChannelPlan>(result);
     const auto& setup = plan.channels.at(0);
@@ -140,7 +175,7 @@ TEST_CASE(
 
     auto multicast = settings_with({"10.99.0.100/24"});
     multicast.peers = config::PeersMode::multicast;
-    result = plan_channels(multicast, kLinks, kAddresses, true);
+    result = plan_channels(multicast, kLinks, kAddresses, true, kMarked);
     const auto& heard_only = std::get<ChannelPlan>(result).channels.at(0);
     CHECK(heard_only.peers_from_anchor);  // the managers still filter who is heard
     CHECK_FALSE(heard_only.unicast);
@@ -149,7 +184,8 @@ TEST_CASE(
 
 TEST_CASE("float plan: standalone multicast without peers warns that any router takes part",
           "[float]") {
-    auto result = plan_channels(settings_with({"10.99.0.100/24"}), kLinks, kAddresses, false);
+    auto result =
+        plan_channels(settings_with({"10.99.0.100/24"}), kLinks, kAddresses, false, kMarked);
     const auto& plan = std::get<ChannelPlan>(result);
     CHECK_FALSE(plan.channels.at(0).peers_from_anchor);
     REQUIRE(plan.warnings.size() == 1);
@@ -157,50 +193,54 @@ TEST_CASE("float plan: standalone multicast without peers warns that any router 
 
     auto any = settings_with({"10.99.0.100/24"});
     any.accept_from = vrrp::AcceptFrom::any;  // chosen knowingly: nothing to warn about
-    CHECK(std::get<ChannelPlan>(plan_channels(any, kLinks, kAddresses, false)).warnings.empty());
+    CHECK(std::get<ChannelPlan>(plan_channels(any, kLinks, kAddresses, false, kMarked))
+              .warnings.empty());
 }
 
 TEST_CASE("float plan: the node address picks the interface and the source", "[float]") {
     auto settings = settings_with({"192.168.5.100/24"}, "");
     settings.node_address = *net::parse_ip_address("192.168.5.1");
-    auto result = plan_channels(settings, kLinks, kAddresses, false);
+    auto result = plan_channels(settings, kLinks, kAddresses, false, kMarked);
     REQUIRE(std::holds_alternative<ChannelPlan>(result));
     CHECK(std::get<ChannelPlan>(result).channels[0].link.name == "eth1");
 
     settings.node_address = *net::parse_ip_address("10.99.0.50");  // a secondary of eth0
     settings.vips = {*net::parse_ip_prefix("10.99.0.100/24")};
-    result = plan_channels(settings, kLinks, kAddresses, false);
+    result = plan_channels(settings, kLinks, kAddresses, false, kMarked);
     REQUIRE(std::holds_alternative<ChannelPlan>(result));
     CHECK(std::get<ChannelPlan>(result).channels[0].primary_address.to_string() == "10.99.0.50");
 }
 
 TEST_CASE("float plan: refusals say what is wrong and what to do", "[float]") {
     CHECK(refusal(plan_channels(settings_with({"10.99.0.100/24"}, "eth9"), kLinks, kAddresses,
-                                false)) ==
+                                false, kMarked)) ==
           "interface 'eth9' not found (--interface); interfaces here: lo, eth0, eth1");
     auto settings = settings_with({"10.99.0.100/24"});
     settings.node_address = *net::parse_ip_address("192.168.5.1");
-    CHECK(refusal(plan_channels(settings, kLinks, kAddresses, false)) ==
+    CHECK(refusal(plan_channels(settings, kLinks, kAddresses, false, kMarked)) ==
           "the node address 192.168.5.1 (--node-address) is not on interface 'eth0' "
           "(--interface); set one of the two, or make them agree");
     settings.node_address = *net::parse_ip_address("172.16.0.1");
-    CHECK(refusal(plan_channels(settings, kLinks, kAddresses, false))
+    CHECK(refusal(plan_channels(settings, kLinks, kAddresses, false, kMarked))
               .rfind("no interface holds the node address 172.16.0.1", 0) == 0);
     const std::vector<net::InterfaceAddress> no_ipv6 = {address_on(2, "10.99.0.1/24")};
-    CHECK(refusal(plan_channels(settings_with({"fd00:99::100"}), kLinks, no_ipv6, false)) ==
-          "interface 'eth0' has no IPv6 link-local address, which VRRPv3 over IPv6 sends from; "
-          "enable IPv6 on it");
+    CHECK(
+        refusal(plan_channels(settings_with({"fd00:99::100"}), kLinks, no_ipv6, false, kMarked)) ==
+        "interface 'eth0' has no IPv6 link-local address, which VRRPv3 over IPv6 sends from; "
+        "enable IPv6 on it");
     const std::vector<net::InterfaceAddress> no_ipv4 = {address_on(2, "fe80::1/64")};
-    CHECK(refusal(plan_channels(settings_with({"10.99.0.100"}), kLinks, no_ipv4, false)) ==
+    CHECK(refusal(plan_channels(settings_with({"10.99.0.100"}), kLinks, no_ipv4, false, kMarked)) ==
           "interface 'eth0' has no IPv4 address to send VRRP from; give it one or set "
           "--node-address");
 }
 
 TEST_CASE("float plan: a VIP that is its subnet's network or broadcast address is refused",
           "[float]") {
-    CHECK(refusal(plan_channels(settings_with({"10.99.0.255/24"}), kLinks, kAddresses, false)) ==
+    CHECK(refusal(plan_channels(settings_with({"10.99.0.255/24"}), kLinks, kAddresses, false,
+                                kMarked)) ==
           "VIP 10.99.0.255/24 is the broadcast address of its subnet; choose a host address "
           "inside it");
-    CHECK(refusal(plan_channels(settings_with({"10.99.0.0/24"}), kLinks, kAddresses, false))
-              .find("network address") != std::string::npos);
+    CHECK(
+        refusal(plan_channels(settings_with({"10.99.0.0/24"}), kLinks, kAddresses, false, kMarked))
+            .find("network address") != std::string::npos);
 }

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "keepalived_swarm/net/netlink.hpp"
 #include "keepalived_swarm/net/route_events.hpp"
 
 // <linux/if.h> after glibc's <net/if.h> (which Asio includes too), so that it leaves out the flags
@@ -122,12 +123,18 @@ public:
         long_flags_ = flags;
         return *this;
     }
+    /// IFA_PROTO, of `size` bytes (1 as the kernel sends it).
+    AddressMessage& protocol(std::uint8_t protocol, std::size_t size = 1) {
+        protocol_ = std::vector<std::uint8_t>(size, protocol);
+        return *this;
+    }
     Bytes bytes() const {
         Message message(type_);
         message.payload(info_);
         if (address_.is_v4()) message.attribute(IFA_LOCAL, local_);
         message.attribute(IFA_ADDRESS, address_);
         if (long_flags_) message.attribute(IFA_FLAGS, &*long_flags_, sizeof(std::uint32_t));
+        if (protocol_) message.attribute(net::kIfaProtocol, protocol_->data(), protocol_->size());
         return message.bytes();
     }
 
@@ -137,6 +144,7 @@ private:
     net::IpAddress local_;
     ifaddrmsg info_{};
     std::optional<std::uint32_t> long_flags_;
+    std::optional<std::vector<std::uint8_t>> protocol_;
 };
 
 Bytes control_message(std::uint16_t type) {
@@ -233,6 +241,18 @@ TEST_CASE("an IPv6 address takes its flags from IFA_FLAGS when present", "[net]"
     const auto& link_local = only<net::AddressRemoved>(short_only).address;
     CHECK(link_local.flags == IFA_F_TENTATIVE);
     CHECK(link_local.link_local());
+}
+
+TEST_CASE("an address carries who added it (IFA_PROTO); absent or malformed it is 0", "[net]") {
+    const auto marked = net::parse_route_events(
+        AddressMessage(RTM_NEWADDR, "10.99.0.100", 24).protocol(net::kVipAddressProtocol).bytes());
+    CHECK(only<net::AddressAdded>(marked).address.protocol == net::kVipAddressProtocol);
+    const auto unmarked =
+        net::parse_route_events(AddressMessage(RTM_NEWADDR, "10.99.0.1", 24).bytes());
+    CHECK(only<net::AddressAdded>(unmarked).address.protocol == 0);
+    const auto too_long = net::parse_route_events(
+        AddressMessage(RTM_NEWADDR, "10.99.0.1", 24).protocol(0x6b, 4).bytes());
+    CHECK(only<net::AddressAdded>(too_long).address.protocol == 0);
 }
 
 TEST_CASE("one datagram with several messages yields their events in order", "[net]") {
@@ -387,4 +407,16 @@ TEST_CASE("a DELADDR written out byte by byte parses as the kernel means it", "[
     CHECK(address.interface_index == 2);
     CHECK(address.prefix == net::IpPrefix{make_address("10.99.0.100"), 24});
     CHECK(address.flags == IFA_F_PERMANENT);
+}
+
+TEST_CASE("the address mark is trusted from Linux 5.18 on, never on a release it cannot read",
+          "[net]") {
+    CHECK(net::kernel_keeps_address_protocol("6.1.0-18-amd64"));
+    CHECK(net::kernel_keeps_address_protocol("5.18.0"));
+    CHECK(net::kernel_keeps_address_protocol("10.0"));
+    CHECK_FALSE(net::kernel_keeps_address_protocol("5.17.15-arch1"));
+    CHECK_FALSE(net::kernel_keeps_address_protocol("4.18.0-513.el8.x86_64"));
+    CHECK_FALSE(net::kernel_keeps_address_protocol(""));
+    CHECK_FALSE(net::kernel_keeps_address_protocol("6"));
+    CHECK_FALSE(net::kernel_keeps_address_protocol("linux"));
 }

@@ -56,6 +56,12 @@ private:
     std::uint32_t sequence_ = 0;
 };
 
+/// Whether a kernel of this release (uname -r, such as "6.1.0-18-amd64") keeps the IFA_PROTO
+/// mark on addresses (Linux 5.18 and later); an unreadable release counts as no.
+bool kernel_keeps_address_protocol(std::string_view release);
+/// The same for the running kernel.
+bool kernel_keeps_address_protocol();
+
 /// The link named `name`, or nullopt.
 std::optional<Link> find_link(const std::vector<Link>& links, std::string_view name);
 /// The link whose addresses include `address`, or nullopt.

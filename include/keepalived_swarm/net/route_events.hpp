@@ -28,11 +28,21 @@ struct Link {
     friend bool operator==(const Link&, const Link&) = default;
 };
 
+/// The IFA_PROTO attribute's number (Linux 5.18), for headers older than the kernel.
+inline constexpr unsigned short kIfaProtocol = 11;
+/// The IFA_PROTO value a float gives the VIPs it adds: the kernel keeps it with the address, so a
+/// float can tell a VIP left by a killed predecessor (remove it) from an address of the node that
+/// happens to equal a VIP (a typo: refuse to start, never delete it). 0-3 are the kernel's own.
+inline constexpr std::uint8_t kVipAddressProtocol = 0x6b;
+
 /// An address on an interface.
 struct InterfaceAddress {
     int interface_index = 0;
     IpPrefix prefix;
     std::uint32_t flags = 0;  ///< IFA_F_* (secondary, tentative, nodad...)
+    /// IFA_PROTO: who added the address (0 when unset, or on kernels before 5.18). A float marks
+    /// its VIPs with kVipAddressProtocol, so it can tell them from the node's own addresses.
+    std::uint8_t protocol = 0;
     bool link_local() const {
         return prefix.address.is_v6() && prefix.address.to_v6().is_link_local();
     }
