@@ -117,6 +117,19 @@ std::variant<ChannelPlan, std::string> plan_channels(
     // then ride along unadvertised, as keepalived's virtual_ipaddress_excluded.
     const bool v4 = std::any_of(settings.vips.begin(), settings.vips.end(),
                                 [](const net::IpPrefix& vip) { return vip.address.is_v4(); });
+    const auto advertised = static_cast<std::size_t>(
+        std::count_if(settings.vips.begin(), settings.vips.end(),
+                      [&](const net::IpPrefix& vip) { return vip.address.is_v4() == v4; }));
+    const auto advert_size = vrrp::advert_packet_size(
+        settings.version, v4 ? vrrp::Family::ipv4 : vrrp::Family::ipv6, advertised);
+    if (link->mtu != 0 && advert_size > link->mtu) {
+        // A fragmented advert is lost whole with any fragment, and some switches drop fragments.
+        return "an advert naming " + std::to_string(advertised) + " VIPs is " +
+               std::to_string(advert_size) + " bytes, more than the MTU of interface '" +
+               link->name + "' (" + std::to_string(link->mtu) +
+               "); give fewer VIPs to this instance (split them over stacks with different "
+               "--vrid)";
+    }
     ChannelSetup setup;
     setup.settings = settings;
     setup.link = *link;

@@ -12,6 +12,7 @@ namespace {
 
 /// Short, label-friendly names for packets the codec rejected.
 std::string decode_failure_name(const boost::system::error_code& error) {
+    if (error == boost::system::errc::message_size) return "oversized";
     if (error.category() != vrrp::decode_category()) return "receive_error";
     switch (static_cast<vrrp::DecodeError>(error.value())) {
         case vrrp::DecodeError::truncated:

@@ -157,6 +157,19 @@ InstanceSettings read_instance_settings(Validator& validator, InterfaceRequireme
         }
     }
 
+    // One election per instance: the IPv4 VIPs are its advert's addresses when there are any
+    // (IPv6 ones then ride along unadvertised), else the IPv6 ones.
+    const auto advertised_v4 = std::count_if(settings.vips.begin(), settings.vips.end(),
+                                             [](const auto& vip) { return vip.address.is_v4(); });
+    const auto advertised =
+        advertised_v4 > 0 ? static_cast<std::size_t>(advertised_v4) : settings.vips.size();
+    if (advertised > vrrp::kMaxAddresses) {
+        validator.add_problem(
+            "vip", std::to_string(advertised) + (advertised_v4 > 0 ? " IPv4" : " IPv6") + " VIPs",
+            "at most 255 VIPs of the advertised family (an advert's address count is one byte); "
+            "split them over several stacks with different --vrid");
+    }
+
     if (settings.node_address && seen.count(*settings.node_address) > 0) {
         validator.add_problem("node-address", settings.node_address->to_string(),
                               "the node's own address, not one of the VIPs");

@@ -80,6 +80,8 @@ std::optional<Link> parse_link(Bytes message) {
             link.name.assign(data.begin(), end);
         } else if (type == IFLA_ADDRESS && data.size() == link.mac.size()) {
             std::copy_n(data.begin(), link.mac.size(), link.mac.begin());
+        } else if (type == IFLA_MTU && data.size() == sizeof link.mtu) {
+            std::memcpy(&link.mtu, data.data(), sizeof link.mtu);
         }
     });
     return link;

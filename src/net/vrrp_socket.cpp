@@ -167,6 +167,9 @@ result<ReceivedPacket> VrrpSocket::read_one() {
     header.msg_controllen = sizeof control;
     const ssize_t received = ::recvmsg(descriptor_.native_handle(), &header, MSG_DONTWAIT);
     if (received < 0) return util::last_system_error();
+    if ((header.msg_flags & MSG_TRUNC) != 0) {
+        return boost::system::errc::make_error_code(boost::system::errc::message_size);
+    }
     const std::span<const std::uint8_t> bytes(buffer_.data(), static_cast<std::size_t>(received));
 
     ReceivedPacket packet;

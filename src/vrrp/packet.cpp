@@ -141,6 +141,13 @@ boost::system::result<Advertisement> decode(std::span<const std::uint8_t> messag
     return advert;
 }
 
+std::size_t advert_packet_size(Version version, Family family, std::size_t addresses) {
+    const bool v4 = family == Family::ipv4;
+    const std::size_t ip_header = v4 ? 20 : 40;
+    return ip_header + kFixedHeaderSize + addresses * (v4 ? 4 : 16) +
+           (version == Version::v2 ? kV2AuthDataSize : 0);
+}
+
 std::vector<std::uint8_t> encode(const Advertisement& advert, const PacketAddresses& ip,
                                  ChecksumForm form) {
     std::vector<std::uint8_t> message;

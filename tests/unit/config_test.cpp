@@ -222,3 +222,31 @@ TEST_CASE("VIPs and peers that cannot work are refused with the option named", "
           1);
     CHECK(problems_of({"--vip", "10.0.0.100", "--instance-name", "web tier"}).size() == 1);
 }
+
+TEST_CASE("more VIPs than an advert can name are refused; IPv6 ones beside IPv4 do not count",
+          "[config]") {
+    const auto problems_of = [](const std::vector<std::string>& vips) {
+        std::vector<std::string> args = {"--interface", "eth0"};
+        for (const auto& vip : vips) args.insert(args.end(), {"--vip", vip});
+        auto command_line = ks::config::parse_command_line(
+            ks::config::float_role_description().specs, args,
+            [](const std::string&) { return std::optional<std::string>(); });
+        return ks::config::parse_float_config(command_line).problems;
+    };
+    const auto v4 = [](int count) {
+        std::vector<std::string> vips;
+        for (int i = 0; i < count; ++i) {
+            vips.push_back("10.0." + std::to_string(i / 250) + "." + std::to_string(i % 250 + 1));
+        }
+        return vips;
+    };
+    CHECK(problems_of(v4(255)).empty());
+    const auto too_many = problems_of(v4(300));
+    REQUIRE(too_many.size() == 1);
+    CHECK(too_many[0].value == "300 IPv4 VIPs");
+    CHECK(too_many[0].allowed.find("at most 255") != std::string::npos);
+    // 256 IPv6 VIPs beside one IPv4 VIP ride along unadvertised: one address in the advert.
+    auto dual = v4(1);
+    for (int i = 1; i <= 256; ++i) dual.push_back("fd00::" + std::to_string(i));
+    CHECK(problems_of(dual).empty());
+}

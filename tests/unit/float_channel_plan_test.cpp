@@ -89,6 +89,26 @@ TEST_CASE("float plan: a VIP a float left on the interface is stale and removed 
     CHECK(plan.channels[0].primary_address.to_string() == "10.99.0.1");
 }
 
+TEST_CASE("float plan: VIPs whose advert would not fit the link's MTU are refused", "[float]") {
+    auto links = kLinks;
+    links[1].mtu = 1500;
+    config::InstanceSettings settings = settings_with({});
+    // IPv6: 40 + 8 + 16 x 90 = 1488 bytes fit 1500; 91 (1504 bytes) do not.
+    for (int i = 1; i <= 90; ++i) {
+        settings.vips.push_back(*net::parse_ip_prefix("fd00:99::" + std::to_string(100 + i)));
+    }
+    CHECK(std::holds_alternative<ChannelPlan>(
+        plan_channels(settings, links, kAddresses, false, kMarked)));
+    settings.vips.push_back(*net::parse_ip_prefix("fd00:99::1:1"));
+    CHECK(refusal(plan_channels(settings, links, kAddresses, false, kMarked)) ==
+          "an advert naming 91 VIPs is 1504 bytes, more than the MTU of interface 'eth0' (1500); "
+          "give fewer VIPs to this instance (split them over stacks with different --vrid)");
+    // Beside an IPv4 VIP they are not advertised: the advert names one address.
+    settings.vips.push_back(*net::parse_ip_prefix("10.99.0.100/24"));
+    CHECK(std::holds_alternative<ChannelPlan>(
+        plan_channels(settings, links, kAddresses, false, kMarked)));
+}
+
 TEST_CASE("float plan: a VIP that is an address of the node is refused, never removed", "[float]") {
     // A typo in the VIP list names the node's own primary address, or a secondary one.
     CHECK(

@@ -83,6 +83,7 @@ constexpr unsigned kMulticast = IFF_MULTICAST;
 constexpr unsigned kBroadcast = IFF_BROADCAST;
 
 const net::MacAddress kMac = {0x02, 0x42, 0xac, 0x11, 0x00, 0x02};
+constexpr std::uint32_t kMtu = 1450;
 
 Bytes link_message(std::uint16_t type, int index, unsigned flags, std::string_view name = "eth0") {
     ifinfomsg info{};
@@ -93,6 +94,7 @@ Bytes link_message(std::uint16_t type, int index, unsigned flags, std::string_vi
         .payload(info)
         .attribute(IFLA_IFNAME, std::string(name) + '\0')
         .attribute(IFLA_ADDRESS, kMac.data(), kMac.size())
+        .attribute(IFLA_MTU, &kMtu, sizeof kMtu)
         .bytes();
 }
 
@@ -180,6 +182,7 @@ TEST_CASE("a link up with carrier reports its index, name, MAC and flags", "[net
     CHECK(link.index == 7);
     CHECK(link.name == "eth0");
     CHECK(link.mac == kMac);
+    CHECK(link.mtu == kMtu);
     CHECK(link.up);
     CHECK(link.lower_up);
     CHECK(link.multicast);

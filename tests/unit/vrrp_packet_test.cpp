@@ -495,3 +495,26 @@ TEST_CASE("decode refuses packet addresses of two families instead of throwing",
                                 boost::asio::ip::make_address("ff02::12")};
     CHECK(error_of(decode(message, mixed)) == DecodeError::bad_ip_header);
 }
+
+TEST_CASE("advert_packet_size is the size encode gives plus the IP header", "[vrrp][packet]") {
+    for (const std::size_t count : {std::size_t{1}, std::size_t{255}}) {
+        INFO(count);
+        Advertisement advert;
+        advert.version = Version::v3;
+        advert.vrid = 1;
+        advert.priority = 100;
+        advert.interval = Centiseconds{100};
+        for (std::size_t i = 0; i < count; ++i) {
+            advert.addresses.push_back(
+                boost::asio::ip::make_address_v6("fd00::" + std::to_string(i + 1)));
+        }
+        const PacketAddresses ip{boost::asio::ip::make_address("fe80::1"),
+                                 boost::asio::ip::make_address("ff02::12")};
+        CHECK(advert_packet_size(Version::v3, Family::ipv6, count) ==
+              40 + encode(advert, ip).size());
+    }
+    // The largest valid advert, 255 IPv6 addresses, is what the receive buffer must hold.
+    CHECK(advert_packet_size(Version::v3, Family::ipv6, 255) == 4128);
+    CHECK(advert_packet_size(Version::v2, Family::ipv4, 1) == 20 + 8 + 4 + 8);
+    CHECK(advert_packet_size(Version::v3, Family::ipv4, 255) == 20 + 8 + 1020);
+}

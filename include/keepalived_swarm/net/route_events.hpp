@@ -25,6 +25,7 @@ struct Link {
     bool up = false;        ///< administratively up (IFF_UP)
     bool lower_up = false;  ///< carrier present (IFF_LOWER_UP)
     bool multicast = false;
+    std::uint32_t mtu = 0;  ///< IFLA_MTU; 0 when the kernel did not say
     friend bool operator==(const Link&, const Link&) = default;
 };
 

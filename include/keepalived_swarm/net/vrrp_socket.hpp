@@ -53,7 +53,9 @@ private:
 
     boost::asio::posix::stream_descriptor descriptor_;
     Options options_;
-    std::vector<std::uint8_t> buffer_ = std::vector<std::uint8_t>(2048);
+    /// Any IP datagram fits, so no advert is ever cut (the largest valid one, 255 IPv6
+    /// addresses, is 4,128 bytes); a longer one is dropped as truncated, never parsed cut.
+    std::vector<std::uint8_t> buffer_ = std::vector<std::uint8_t>(65536);
 };
 
 }  // namespace ks::net

@@ -60,6 +60,11 @@ boost::system::result<Advertisement> decode(std::span<const std::uint8_t> messag
 std::vector<std::uint8_t> encode(const Advertisement& advert, const PacketAddresses& ip,
                                  ChecksumForm form = ChecksumForm::pseudo_header);
 
+/// The size of an advert naming `addresses` addresses as an IP packet on the wire (IP header
+/// without options included): what must fit the link's MTU, since an advert is never fragmented
+/// on purpose.
+std::size_t advert_packet_size(Version version, Family family, std::size_t addresses);
+
 /// The RFC 1071 Internet checksum of `data` (folded and complemented).
 std::uint16_t internet_checksum(std::span<const std::uint8_t> data);
 

@@ -4,6 +4,7 @@
 #include <array>
 #include <boost/asio/ip/address.hpp>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 
 namespace ks::vrrp {
@@ -42,5 +43,7 @@ inline constexpr Centiseconds kMaxV3Interval{4095};
 inline constexpr Centiseconds kMinV3Interval{1};
 /// VRRPv2 Adver Int is 8 bits of seconds (RFC 3768 5.3.7).
 inline constexpr std::chrono::seconds kMaxV2Interval{255};
+/// Count IPvX Addr is one byte (RFC 5798 5.2.5): one advert names at most this many addresses.
+inline constexpr std::size_t kMaxAddresses = 255;
 
 }  // namespace ks::vrrp
