@@ -21,7 +21,9 @@ REPS=${KS_CHAOS_REPS:-2}
 INTERVAL_S=$(awk -v d="$KS_LAB_ADVERT_INTERVAL" 'BEGIN { sub(/ms$/, "", d); print d / 1000 }')
 REPORT="$root/tests/artifacts/chaos-report.md"
 PROBES="$KS_LAB_STATE/probes.log"
+INGRESS_PROBES="$KS_LAB_STATE/ingress-probes.log"
 prober_pid=""
+ingress_prober_pid=""
 sender_pid=""
 monitor_pids=()
 stop_monitors() {
@@ -35,6 +37,7 @@ save_logs() {
   local artifacts node role id
   artifacts=$(dirname "$REPORT")
   [ -f "$PROBES" ] && cp "$PROBES" "$artifacts/chaos-probes.log"
+  [ -f "$INGRESS_PROBES" ] && cp "$INGRESS_PROBES" "$artifacts/chaos-ingress-probes.log"
   for node in $(swarm_nodes); do
     for role in float anchor; do
       if [ "$role" = float ]; then
@@ -50,7 +53,9 @@ save_logs() {
 finish() {
   local status=$?
   set +e
-  [ -n "$prober_pid" ] && kill "$prober_pid" 2>/dev/null && wait "$prober_pid" 2>/dev/null
+  for pid in "$prober_pid" "$ingress_prober_pid"; do
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  done
   [ -n "$sender_pid" ] && kill "$sender_pid" 2>/dev/null && wait "$sender_pid" 2>/dev/null
   stop_monitors
   save_logs
@@ -81,14 +86,15 @@ record() { # scenario downtimes... holders-after
 }
 
 # The longest the VIP went without a successful answer between two instants (seconds): the largest
-# gap between successive successful probes, less the probing period.
+# gap between successive successful probes, less the probing period. DOWNTIME_PROBES names another
+# prober's log (the tracked ingress's).
 downtime() { # from to
   awk -v from="$1" -v to="$2" -v period=0.02 '
     $2 != "ok" { next }
     $1 < from { last = $1; next }
     $1 > to { if (last != "" && $1 - last > worst) worst = $1 - last; exit }
     { if (last != "" && $1 - last > worst) worst = $1 - last; last = $1 }
-    END { w = worst - period; printf "%.3f", (w > 0 ? w : 0) }' "$PROBES"
+    END { w = worst - period; printf "%.3f", (w > 0 ? w : 0) }' "${DOWNTIME_PROBES:-$PROBES}"
 }
 
 master() {
@@ -270,6 +276,15 @@ for node in $(swarm_nodes); do
   printf 'FROM %s\nLABEL org.keepalived-swarm.test=rolling-update\n' "$KS_LAB_IMAGE" |
     DOCKER_BUILDKIT=0 swarm_docker "$node" build -q -t keepalived-swarm:lab-v2 - >/dev/null
 done
+# Swarm says every service of the stack finished its last rolling update (if it had one).
+stack_updated() {
+  local service state
+  for service in anchor buoy; do
+    state=$(swarm_docker 1 service inspect -f '{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}' \
+      "${KS_LAB_STACK}_$service") || return 1
+    [[ -z $state || $state == completed ]] || return 1
+  done
+}
 watch_holders() { while :; do echo "$(date +%s.%3N) $(swarm_holders)"; sleep 0.05; done; }
 watch_holders >"$KS_LAB_STATE/holders.log" &
 watcher=$!
@@ -284,6 +299,8 @@ updated() { # every float runs its node's build of the new tag (ids differ from 
   done
 }
 lab_wait_for 300 updated || lab_fail "the rolling update did not replace every float"
+# The buoys update one by one too: the next scenarios probe the master's buoy.
+lab_wait_for 120 stack_updated || lab_fail "the stack's services did not finish their rolling update"
 # shellcheck disable=SC2086
 wait_stable 60 $ALL
 to=$(date +%s.%3N)
@@ -382,6 +399,78 @@ foreign_sender() {
   FOREIGN_NOTE="$FOREIGN at priority 254: $dropped adverts dropped by the master as unknown_source, the VIP stayed on node $m in all $samples holder samples"
 }
 scenario "11. foreign VRRP sender (priority 254, 5 s)" 30 1 foreign_sender
+
+# 12-13. The VIP follows a healthy ingress: a global service in host mode with a healthcheck
+# (tests/integration/chaos-ingress.yml), tracked by the anchors (KEEPALIVED_TRACK_SERVICE). Its task
+# on the master is killed, then hangs until its healthcheck fails: each time the VIP must leave the
+# node for one whose task is healthy. A second prober asks the ingress through the VIP: its downtime
+# is what the ingress's users see.
+INGRESS_STACK=ingress
+INGRESS_SERVICE=${INGRESS_STACK}_web
+ingress_task() { # node [health]: the node's running ingress container
+  swarm_docker "$1" ps -q --filter "label=com.docker.swarm.service.name=$INGRESS_SERVICE" \
+    --filter status=running ${2:+--filter "health=$2"} | head -n 1
+}
+ingress_healthy_on() { [ -n "$(ingress_task "$1" healthy)" ]; }
+ingress_healthy_everywhere() {
+  local node
+  for node in $ALL; do ingress_healthy_on "$node" || return 1; done
+}
+# Every float lists the service's tracker as up (each node's buoy relays its float's status).
+tracking_everywhere() {
+  local node
+  for node in $ALL; do
+    swarm_client curl -sf --max-time 1 "http://$KS_LAB_SUBNET.$node:8082/status" | python3 -c '
+import json, sys
+f = json.load(sys.stdin).get("float") or {}
+trackers = (f.get("instances") or [{}])[0].get("trackers", [])
+sys.exit(not any(t.get("name") == "service:" + sys.argv[1] and t.get("up") for t in trackers))' \
+      "$INGRESS_SERVICE" || return 1
+  done
+}
+# The VIP left node $1 for one node whose ingress task is healthy.
+expect_moved_to_healthy() { # node what
+  local holder
+  lab_wait_for 30 not_holding "$1" || lab_fail "the VIP stayed on node $1 after its ingress $2"
+  lab_wait_for 10 swarm_one_holder || lab_fail "not one VIP holder after node $1's ingress $2: [$(swarm_holders)]"
+  holder=$(swarm_holders)
+  ingress_healthy_on "$holder" || lab_fail "the VIP went to node $holder, whose ingress task is not healthy"
+  lab_log "node $1's ingress $2: the VIP left it for node $holder ($(lab_elapsed "$INGRESS_FAULT_AT" "$(date +%s.%N)")s after the fault began, by polling the nodes)"
+}
+kill_ingress() {
+  INGRESS_FAULT_AT=$(date +%s.%N)
+  swarm_docker "$1" kill "$(ingress_task "$1")" >/dev/null
+  expect_moved_to_healthy "$1" "task was killed"
+  lab_wait_for 60 ingress_healthy_on "$1" || lab_fail "swarm did not restart node $1's ingress task"
+}
+hang_ingress() {
+  local pid
+  pid=$(swarm_docker "$1" inspect -f '{{.State.Pid}}' "$(ingress_task "$1")")
+  INGRESS_FAULT_AT=$(date +%s.%N)
+  # It still accepts connections (the kernel's backlog) and never answers: only its healthcheck
+  # can tell. Swarm then replaces the unhealthy task; stopping kills the stopped process.
+  kill -STOP "$pid"
+  expect_moved_to_healthy "$1" "hung (healthcheck: 1 s interval, 2 retries)"
+  lab_wait_for 90 ingress_healthy_on "$1" || lab_fail "swarm did not replace node $1's hung ingress task"
+}
+INGRESS_IMAGE=$KS_LAB_IMAGE swarm_docker 1 stack deploy -c "$here/chaos-ingress.yml" "$INGRESS_STACK" >/dev/null
+lab_wait_for 120 ingress_healthy_everywhere || lab_fail "the ingress service is not healthy on every node"
+ip netns exec "$(swarm_client_ns)" python3 "$root/tests/lib/vip_prober.py" "$KS_LAB_VIP" 8090 \
+  "$INGRESS_PROBES" 0.02 &
+ingress_prober_pid=$!
+# Only the anchors' settings change (the image stays the rolling update's): they restart one by one.
+start=$(date +%s.%N)
+KS_LAB_IMAGE=keepalived-swarm:lab-v2 swarm_deploy KEEPALIVED_TRACK_SERVICE="$INGRESS_SERVICE"
+lab_wait_for 240 stack_updated || lab_fail "the anchors did not finish their rolling update"
+lab_wait_for 60 tracking_everywhere || lab_fail "the floats do not all list service:$INGRESS_SERVICE as up"
+# shellcheck disable=SC2086
+wait_stable 60 $ALL
+lab_log "tracking $INGRESS_SERVICE on every node $(lab_elapsed "$start" "$(date +%s.%N)")s after the redeploy"
+DOWNTIME_PROBES=$INGRESS_PROBES scenario "12. docker kill tracked ingress task (master node)" 90 \
+  "$REPS" kill_ingress
+DOWNTIME_PROBES=$INGRESS_PROBES scenario "13. tracked ingress hangs until unhealthy (master node)" \
+  120 "$REPS" hang_ingress
+swarm_docker 1 stack rm "$INGRESS_STACK" >/dev/null
 
 save_logs
 # 9. docker stack rm: no VIP left, no float container left.
