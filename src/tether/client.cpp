@@ -69,17 +69,24 @@ asio::awaitable<void> Client::run() {
                 asio::as_tuple(asio::use_awaitable));
             if (read_error) {
                 if (!stopped_) {
+                    // The dynamic buffer's limit ends the read with "element not found".
+                    const bool too_long = read_error == asio::error::not_found;
                     log::warn("tether to the anchor lost",
-                              {{"path", socket_path_}, {"reason", read_error.message()}});
+                              {{"path", socket_path_},
+                               {"reason", too_long ? "the anchor sent a line longer than " +
+                                                         std::to_string(kMaxLineBytes / 1024) +
+                                                         " KiB; is the anchor the same version?"
+                                                   : read_error.message()}});
                 }
                 break;
             }
             const std::string line = buffer.substr(0, length - 1);
             buffer.erase(0, length);
-            if (auto message = decode(line)) {
+            auto decoded = decode(line);
+            if (auto* message = std::get_if<Message>(&decoded)) {
                 if (handlers_.on_message) handlers_.on_message(*message);
             } else {
-                log::debug("ignored a tether line the float does not know", {{"line", line}});
+                report_undecodable(std::get<Undecodable>(decoded), line);
             }
         }
         if (stopped_) break;
@@ -95,6 +102,23 @@ asio::awaitable<void> Client::run() {
         retry_delay = std::min(retry_delay * 2, std::chrono::milliseconds(kMaxRetry));
     }
     connected_ = false;
+}
+
+void Client::report_undecodable(const Undecodable& problem, std::string_view line) {
+    // At most one warning a minute: a broken anchor must not flood the log.
+    const auto now = std::chrono::steady_clock::now();
+    ++undecodable_since_warning_;
+    if (last_undecodable_warning_ && now - *last_undecodable_warning_ < std::chrono::minutes(1)) {
+        return;
+    }
+    log::warn(
+        "ignored a tether line from the anchor; check that anchor and float run the same "
+        "image",
+        {{"why", problem.why},
+         {"line", std::string(line.substr(0, 200))},
+         {"ignored_lines", std::to_string(undecodable_since_warning_)}});
+    last_undecodable_warning_ = now;
+    undecodable_since_warning_ = 0;
 }
 
 }  // namespace ks::tether

@@ -24,33 +24,38 @@ std::string encode(const Message& message) {
     return json::serialize(object) + "\n";
 }
 
-std::optional<Message> decode(std::string_view line) {
+Decoded decode(std::string_view line) {
     json::error_code ec;
     const json::value value = json::parse(line, ec);
-    if (ec) return std::nullopt;
+    if (ec) return Undecodable{"not JSON (" + ec.message() + ")"};
     const auto* object = value.if_object();
-    if (object == nullptr) return std::nullopt;
+    if (object == nullptr) return Undecodable{"not a JSON object"};
     const auto* type_value = object->if_contains("type");
-    if (type_value == nullptr || !type_value->is_string()) return std::nullopt;
+    if (type_value == nullptr || !type_value->is_string()) {
+        return Undecodable{"no \"type\" string"};
+    }
     const std::string_view type = type_value->get_string();
     if (type == "peers") {
         const auto* list = object->if_contains("peers");
-        if (list == nullptr || !list->is_array()) return std::nullopt;
+        if (list == nullptr || !list->is_array()) {
+            return Undecodable{"a peers message without a \"peers\" array"};
+        }
         PeersMessage message;
         for (const auto& item : list->get_array()) {
-            if (!item.is_string()) return std::nullopt;
-            auto address = net::parse_ip_address(item.get_string());
-            if (!address) return std::nullopt;
+            const auto address =
+                item.is_string() ? net::parse_ip_address(item.get_string()) : std::nullopt;
+            if (!address) return Undecodable{"a peer that is not an IP address string"};
             message.peers.push_back(*address);
         }
         return message;
     }
     if (type == "resign") {
-        ResignMessage message;
-        if (const auto* reason = object->if_contains("reason"); reason && reason->is_string()) {
-            message.reason = std::string(reason->get_string());
+        // A reason of another type is a broken sender: acting on half a message is worse.
+        const auto* reason = object->if_contains("reason");
+        if (reason != nullptr && !reason->is_string()) {
+            return Undecodable{"a resign message whose \"reason\" is not a string"};
         }
-        return message;
+        return ResignMessage{reason ? std::string(reason->get_string()) : std::string{}};
     }
     if (type == "resume") return ResumeMessage{};
     if (type == "tracker") {
@@ -58,15 +63,17 @@ std::optional<Message> decode(std::string_view line) {
         const auto* name = object->if_contains("name");
         const auto* up = object->if_contains("up");
         const auto* reason = object->if_contains("reason");
-        if (name == nullptr || !name->is_string() || name->get_string().empty()) {
-            return std::nullopt;
+        if (name == nullptr || !name->is_string() || name->get_string().empty() || up == nullptr ||
+            !up->is_bool() || reason == nullptr || !reason->is_string()) {
+            return Undecodable{
+                "a tracker message without a non-empty \"name\", a boolean \"up\" and a "
+                "\"reason\" string"};
         }
-        if (up == nullptr || !up->is_bool()) return std::nullopt;
-        if (reason == nullptr || !reason->is_string()) return std::nullopt;
         return TrackerMessage{std::string(name->get_string()), up->get_bool(),
                               std::string(reason->get_string())};
     }
-    return std::nullopt;
+    return Undecodable{"unknown type \"" + std::string(type.substr(0, 40)) +
+                       "\" (an anchor newer than this float?)"};
 }
 
 }  // namespace ks::tether

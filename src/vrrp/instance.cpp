@@ -264,18 +264,31 @@ Output Instance::remove_tracker(TimePoint now, std::string_view name) {
 }
 
 Output Instance::set_peers(TimePoint now, std::vector<IpAddress> peers) {
+    Output out;
+    // Our own address and the other family are normal in a list of every manager; these are
+    // not addresses of another node at all, so whoever sent the list is broken.
+    std::string impossible;
     std::erase_if(peers, [&](const IpAddress& peer) {
-        return family_of(peer) != family_of(config_.primary_address) ||
-               peer == config_.primary_address || peer.is_unspecified() || peer.is_multicast() ||
-               peer.is_loopback() || holds(peer);
+        const bool not_a_node =
+            peer.is_unspecified() || peer.is_multicast() || peer.is_loopback() || holds(peer);
+        if (not_a_node) impossible += (impossible.empty() ? "" : ", ") + peer.to_string();
+        return not_a_node || family_of(peer) != family_of(config_.primary_address) ||
+               peer == config_.primary_address;
     });
+    if (!impossible.empty()) {
+        out.actions.emplace_back(Warning{"ignored peers that cannot be another node (" +
+                                             impossible +
+                                             "): unspecified, loopback, multicast or a VIP",
+                                         config_.primary_address});
+    }
     peers = sorted(std::move(peers));
     peers.erase(std::unique(peers.begin(), peers.end()), peers.end());
     peers_ = std::move(peers);
-    if (trackers_.contains(kPeersTracker)) {
-        return set_tracker(now, kPeersTracker, Tracker{true, std::nullopt, "peer list received"});
-    }
-    return finish({});
+    if (!trackers_.contains(kPeersTracker)) return finish(std::move(out));
+    auto tracked =
+        set_tracker(now, kPeersTracker, Tracker{true, std::nullopt, "peer list received"});
+    tracked.actions.insert(tracked.actions.begin(), out.actions.begin(), out.actions.end());
+    return tracked;
 }
 
 Output Instance::update(TimePoint now, std::uint8_t priority, bool preempt,

@@ -116,6 +116,15 @@ TEST_CASE(
     CHECK(instance.next_deadline() == since + 4s);
     CHECK(dropped(instance.receive(since + 3500ms, advert_from(kPeerAddress, 200))) ==
           DropReason::unknown_source);
+    // Addresses that are no node at all: dropped, and said once.
+    const auto broken = instance.set_peers(
+        since + 3600ms, {address("0.0.0.0"), address("127.0.0.1"), address("224.0.0.18"),
+                         address("10.0.0.100"), address("10.0.0.4")});
+    CHECK(*instance.peers() == std::vector<IpAddress>{address("10.0.0.4")});
+    CHECK(broken.actions ==
+          Actions{Warning{"ignored peers that cannot be another node (0.0.0.0, 127.0.0.1, "
+                          "224.0.0.18, 10.0.0.100): unspecified, loopback, multicast or a VIP",
+                          address(kOwnAddress)}});
 }
 
 TEST_CASE(

@@ -9,6 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "keepalived_swarm/tether/messages.hpp"
@@ -38,6 +39,7 @@ public:
 private:
     boost::asio::awaitable<void> run();
     void set_connected(bool connected);
+    void report_undecodable(const Undecodable& problem, std::string_view line);
 
     boost::asio::any_io_executor executor_;
     std::string socket_path_;
@@ -46,6 +48,8 @@ private:
     boost::asio::steady_timer retry_timer_;
     bool connected_ = false;
     bool stopped_ = false;
+    std::optional<std::chrono::steady_clock::time_point> last_undecodable_warning_;
+    std::size_t undecodable_since_warning_ = 0;
 };
 
 }  // namespace ks::tether

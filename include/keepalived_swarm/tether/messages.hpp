@@ -51,8 +51,16 @@ using Message = std::variant<PeersMessage, ResignMessage, ResumeMessage, Tracker
 
 /// One line of JSON, newline included.
 std::string encode(const Message& message);
-/// Parses one line (without the newline). nullopt for malformed or unknown messages.
-std::optional<Message> decode(std::string_view line);
+/// A line the float does not act on, and why (for the log: a newer anchor, or a broken one).
+struct Undecodable {
+    std::string why;
+    friend bool operator==(const Undecodable&, const Undecodable&) = default;
+};
+using Decoded = std::variant<Message, Undecodable>;
+
+/// Parses one line (without the newline). Extra fields are ignored (a newer anchor); a field of
+/// the wrong type makes the whole line undecodable rather than half applied.
+Decoded decode(std::string_view line);
 
 /// Default path of the anchor's tether socket on a node.
 inline constexpr const char* kDefaultSocketPath = "/run/keepalived-swarm/anchor.sock";
