@@ -68,6 +68,9 @@ docker::ContainerSpec make_float_spec(const config::AnchorConfig& config,
     spec.cmd = {"float"};
     spec.env = float_environment(config, inputs);
     spec.network_mode = "host";
+    // Only what VRRP needs (raw sockets, addresses): not Docker's default set (chown, setuid,
+    // dac_override...), which the float never uses and an exploit would.
+    spec.cap_drop = {"ALL"};
     spec.cap_add = {"NET_ADMIN", "NET_RAW"};
     spec.init = true;
     spec.binds = {config.run_directory + ":" + config::kRunDirectory};
@@ -98,6 +101,8 @@ std::string config_hash(const docker::ContainerSpec& spec) {
     auto capabilities = spec.cap_add;
     std::sort(capabilities.begin(), capabilities.end());
     for (const auto& capability : capabilities) hash.add(capability);
+    hash.add("drop");
+    for (const auto& capability : spec.cap_drop) hash.add(capability);
     hash.add(spec.init ? "init" : "no-init");
     for (const auto& bind : spec.binds) hash.add(bind);
     return hash.hex();
@@ -115,6 +120,7 @@ std::vector<std::string> host_config_differences(const docker::ContainerSpec& sp
     std::sort(wanted_caps.begin(), wanted_caps.end());
     std::sort(actual_caps.begin(), actual_caps.end());
     if (wanted_caps != actual_caps) differences.push_back("CapAdd differs");
+    if (actual.cap_drop != spec.cap_drop) differences.push_back("CapDrop differs");
     if (actual.init.value_or(false) != spec.init) differences.push_back("Init differs");
     if (actual.privileged) differences.push_back("the container is privileged");
     if (actual.binds != spec.binds) differences.push_back("Binds differ");

@@ -1,5 +1,7 @@
 #include "roles/anchor/tether_server.hpp"
 
+#include <sys/stat.h>
+
 #include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -11,6 +13,7 @@
 
 #include "keepalived_swarm/log/log.hpp"
 #include "keepalived_swarm/tether/messages.hpp"
+#include "keepalived_swarm/util/system_error.hpp"
 
 namespace ks::roles::anchor {
 namespace asio = boost::asio;
@@ -46,6 +49,9 @@ std::optional<std::string> TetherServer::start() {
     boost::system::error_code ec;
     acceptor_.open(stream_protocol(), ec);
     if (!ec) acceptor_.bind(stream_protocol::endpoint(socket_path_), ec);
+    // Only root (the float) may connect: the tether says resign, and it shares the folder with
+    // the float's status socket that the unprivileged buoy reads.
+    if (!ec && ::chmod(socket_path_.c_str(), 0600) != 0) ec = util::last_system_error();
     if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
     if (ec) {
         return "cannot listen on the tether socket " + socket_path_ + ": " + ec.message() +

@@ -148,6 +148,7 @@ std::string ContainerSpec::to_json() const {
     json::object host_config{
         {"NetworkMode", network_mode},
         {"CapAdd", to_array(cap_add)},
+        {"CapDrop", to_array(cap_drop)},
         {"Init", init},
         {"Binds", to_array(binds)},
         // The anchor restarts the float itself; a restart policy would race it.
@@ -247,6 +248,7 @@ Result<ContainerInfo> parse_container(std::string_view body) {
     info.host_config.privileged = bool_at(host, "Privileged");
     info.host_config.binds = strings_at(host, "Binds");
     info.host_config.restart_policy = string_at(object_at(host, "RestartPolicy"), "Name");
+    info.host_config.cap_drop = strings_at(host, "CapDrop");
     return info;
 }
 

@@ -21,6 +21,8 @@ lab_log "negotiated API $engine_api with this engine; float $first running"
 [ "$(float_field '{{.HostConfig.NetworkMode}}')" = host ] || lab_fail "not host networking"
 [ "$(float_field '{{json .HostConfig.CapAdd}}')" = '["NET_ADMIN","NET_RAW"]' ] ||
   lab_fail "CapAdd is $(float_field '{{json .HostConfig.CapAdd}}')"
+[ "$(float_field '{{json .HostConfig.CapDrop}}')" = '["ALL"]' ] ||
+  lab_fail "CapDrop is $(float_field '{{json .HostConfig.CapDrop}}'): Docker's default capabilities stay"
 [ "$(float_field '{{.HostConfig.Privileged}}')" = false ] || lab_fail "the float is privileged"
 [ "$(float_field '{{.HostConfig.Init}}')" = true ] || lab_fail "the float has no init"
 [ "$(float_field '{{.HostConfig.RestartPolicy.Name}}')" = no ] || lab_fail "a restart policy is set"
@@ -39,7 +41,13 @@ lab_log "host config, command, environment and labels are as specified"
 
 lab_wait_for 20 lab_has_address 1 "$ANCHOR_VIP" || lab_fail "the float did not take the VIP"
 lab_wait_for 10 test -S "$LAB_DIR/run/float.sock" || lab_fail "no float status socket in the run folder"
-lab_log "the float holds $ANCHOR_VIP in node 1 and serves its status in the run folder"
+# The unprivileged buoy may read the status; only root may reach the tether.
+[ "$(stat -c %a "$LAB_DIR/run/float.sock")" = 666 ] ||
+  lab_fail "float.sock has mode $(stat -c %a "$LAB_DIR/run/float.sock"), expected 666"
+[ "$(stat -c %a "$LAB_DIR/run/anchor.sock")" = 600 ] ||
+  lab_fail "anchor.sock has mode $(stat -c %a "$LAB_DIR/run/anchor.sock"), expected 600"
+lab_log "the float holds $ANCHOR_VIP in node 1 and serves its status in the run folder" \
+  "(float.sock 666, anchor.sock 600)"
 
 # A killed float comes back, as a new container.
 killed_at=$(lab_now)

@@ -156,6 +156,29 @@ took=$(lab_elapsed "$start" "$(date +%s.%N)")
 # shellcheck disable=SC2086
 wait_stable 60 $ALL
 rows+=("| 1. deploy (time to VIP) | 1 | $took | $took | $(swarm_holders | wc -w) |")
+
+# Least privilege as deployed, on every node: the float keeps NET_ADMIN and NET_RAW only, the
+# buoy runs as nobody with no capability, and only the anchor mounts the Docker socket.
+privileges() { # node container: user, caps, privileged, mounts
+  swarm_docker "$1" inspect -f '{{.Config.User}}|{{json .HostConfig.CapAdd}}|{{json .HostConfig.CapDrop}}|{{.HostConfig.Privileged}}|{{range .Mounts}}{{.Source}} {{end}}' "$2"
+}
+service_container() { # node service
+  swarm_docker "$1" ps -q --filter "label=com.docker.swarm.service.name=${KS_LAB_STACK}_$2" \
+    --filter status=running | head -n 1
+}
+for node in $ALL; do
+  seen=$(privileges "$node" "$(float_id "$node")")
+  [[ $seen == '|["NET_ADMIN","NET_RAW"]|["ALL"]|false|'* && $seen != *docker.sock* ]] ||
+    lab_fail "node $node's float has more than NET_ADMIN and NET_RAW: $seen"
+  seen=$(privileges "$node" "$(service_container "$node" buoy)")
+  [[ $seen == '65534:65534|null|null|false|'* && $seen != *docker.sock* ]] ||
+    lab_fail "node $node's buoy is not an unprivileged user without capabilities: $seen"
+  seen=$(privileges "$node" "$(service_container "$node" anchor)")
+  [[ $seen == '|null|null|false|'*docker.sock* ]] ||
+    lab_fail "node $node's anchor: $seen"
+done
+lab_log "privileges: floats NET_ADMIN+NET_RAW only, buoys 65534 without capabilities, the" \
+  "Docker socket in the anchors only"
 lab_log "RESULT deploy: VIP on node $(master) ${took}s after docker stack deploy"
 
 # Runs ACTION against the master REPS times, each time waiting for stability within WINDOW.

@@ -165,16 +165,21 @@ TEST_CASE("the float spec has host networking, two capabilities, init and the ru
     CHECK(spec.cmd == std::vector<std::string>{"float"});
     CHECK(spec.network_mode == "host");
     CHECK(spec.cap_add == std::vector<std::string>{"NET_ADMIN", "NET_RAW"});
+    CHECK(spec.cap_drop == std::vector<std::string>{"ALL"});
     CHECK(spec.init);
     CHECK(spec.binds == std::vector<std::string>{"/srv/ks:/run/keepalived-swarm"});
     CHECK(spec.labels.at(kRoleLabel) == kRoleValue);
     CHECK(spec.labels.at(kHashLabel) == config_hash(spec));
     CHECK(spec.labels.at(kAnchorLabel) == "anchor-container");
-    docker::HostConfigInfo actual{"host", {"NET_RAW", "NET_ADMIN"}, true, false, spec.binds, "no"};
+    docker::HostConfigInfo actual{"host", {"NET_RAW", "NET_ADMIN"}, true, false, spec.binds, "no",
+                                  {"ALL"}};
     CHECK(host_config_differences(spec, actual).empty());
     actual.privileged = true;
     actual.network_mode = "bridge";
-    CHECK(host_config_differences(spec, actual).size() == 2);
+    actual.cap_drop.clear();  // a float of an anchor that kept Docker's default capabilities
+    CHECK(host_config_differences(spec, actual) ==
+          std::vector<std::string>{"NetworkMode is 'bridge', wanted 'host'", "CapDrop differs",
+                                   "the container is privileged"});
 }
 
 TEST_CASE("the config hash changes with what matters and only with that", "[anchor][spec]") {
@@ -199,6 +204,9 @@ TEST_CASE("the config hash changes with what matters and only with that", "[anch
     auto privileged_like = base;
     privileged_like.cap_add.push_back("SYS_ADMIN");
     CHECK(config_hash(privileged_like) != hash);
+    auto default_capabilities = base;
+    default_capabilities.cap_drop.clear();
+    CHECK(config_hash(default_capabilities) != hash);
     auto split = base;
     split.env = {"AB", "C"};
     auto joined = base;

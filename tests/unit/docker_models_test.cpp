@@ -150,6 +150,7 @@ TEST_CASE("container inspect reads state, config and host config", "[docker]") {
     CHECK(container->labels.at("io.keepalived-swarm.role") == "float");
     CHECK(container->host_config.network_mode == "host");
     CHECK(container->host_config.cap_add == std::vector<std::string>{"NET_ADMIN", "NET_RAW"});
+    CHECK(container->host_config.cap_drop == std::vector<std::string>{"ALL"});
     CHECK(container->host_config.init == true);
     CHECK_FALSE(container->host_config.privileged);
     CHECK(container->host_config.restart_policy == "no");
@@ -189,6 +190,7 @@ TEST_CASE("a container spec serialises host networking, capabilities, init and b
     spec.cap_add = {"NET_ADMIN", "NET_RAW"};
     spec.init = true;
     spec.binds = {"/run/keepalived-swarm:/run/keepalived-swarm"};
+    spec.cap_drop = {"ALL"};
     const auto body = boost::json::parse(spec.to_json()).as_object();
     CHECK(body.at("Image") == "sha256:9a8b7c");
     CHECK(body.at("Cmd").as_array().size() == 1);
@@ -196,6 +198,7 @@ TEST_CASE("a container spec serialises host networking, capabilities, init and b
     const auto& host = body.at("HostConfig").as_object();
     CHECK(host.at("NetworkMode") == "host");
     CHECK(host.at("CapAdd").as_array().size() == 2);
+    CHECK(host.at("CapDrop") == boost::json::array{"ALL"});
     CHECK(host.at("Init") == true);
     CHECK(host.at("RestartPolicy").at("Name") == "no");
     CHECK_FALSE(host.contains("Privileged"));

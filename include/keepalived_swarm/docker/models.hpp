@@ -89,6 +89,7 @@ struct HostConfigInfo {
     bool privileged = false;
     std::vector<std::string> binds;
     std::string restart_policy;
+    std::vector<std::string> cap_drop;
 };
 
 /// GET /containers/{id}/json
@@ -164,6 +165,8 @@ struct ContainerSpec {
     std::vector<std::string> cap_add;
     bool init = false;
     std::vector<std::string> binds;
+    /// Capabilities dropped before cap_add applies: {"ALL"} keeps only cap_add.
+    std::vector<std::string> cap_drop;
 
     /// The JSON body of the create call.
     std::string to_json() const;
