@@ -65,7 +65,14 @@ awaitable<void> Anchor::follow_events(docker::Client& client, docker::Filters fi
 
 void Anchor::on_float_event(const docker::Event& event) {
     if (!is_float_event(event)) return;
-    log::info("float event", {{"action", event.action}, {"id", event.actor_id}});
+    // Other float containers are those the anchor removes itself, or a storm from elsewhere:
+    // the reconcile they cause says what matters, so one line each only at debug.
+    if (float_id_.empty() || event.actor_id == float_id_) {
+        log::info("float event", {{"action", event.action}, {"id", event.actor_id}});
+    } else {
+        log::debug("event of another float container",
+                   {{"action", event.action}, {"id", event.actor_id}});
+    }
     if (event.action == "die" && event.actor_id == float_id_ && !death_seen_) {
         death_seen_ = Clock::now();
     }

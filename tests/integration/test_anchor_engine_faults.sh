@@ -85,6 +85,9 @@ reconciles=$COUNTED
 lab_log "MEASURED: an event storm: $reconciles reconciles in 3 s"
 [ "$reconciles" -le 6 ] || lab_fail "$reconciles reconciles in 3 s under an event storm: not coalesced"
 [ "$reconciles" -ge 1 ] || lab_fail "no reconcile at all under an event storm: events are ignored"
+# Above debug, the storm of other containers' events is not one line per event.
+loud_lines=$(grep -vc ' debug ' "$LAB_DIR/$ANCHOR.log" || true)
+[ "$loud_lines" -le 30 ] || lab_fail "$loud_lines log lines above debug under an event storm"
 stop_anchor
 [ "$LAB_EXIT_STATUS" -eq 0 ] || lab_fail "the anchor exited $LAB_EXIT_STATUS after SIGTERM"
 stop_engine
