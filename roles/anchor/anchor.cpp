@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "keepalived_swarm/log/log.hpp"
+#include "roles/anchor/event_pacing.hpp"
 
 // GCC 12 reports Asio's coroutine frame allocator as mismatched once it inlines it (a false
 // positive: both halves are Asio's own operator new/delete of the frame).
@@ -30,6 +31,23 @@ constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 constexpr auto kHealthyRun = std::chrono::milliseconds(10s);
 /// A safety net only: events drive the anchor, this catches anything they could miss.
 constexpr auto kResync = std::chrono::milliseconds(60s);
+/// Reconciles run at once up to this many in a row, then one a second: a storm of events costs
+/// one reconcile a second instead of one per event.
+constexpr int kReconcileBurst = 3;
+constexpr auto kReconcileInterval = std::chrono::milliseconds(1s);
+/// A Docker call without an answer after this long is logged while it still waits.
+constexpr auto kSlowCallWarning = std::chrono::milliseconds(5s);
+/// Between two attempts to remove the float on stop.
+constexpr auto kShutdownRetryPause = std::chrono::milliseconds(500ms);
+
+void warn_slow_call(const std::string& call, std::chrono::milliseconds waited) {
+    log::warn("the Docker Engine has not answered yet; still waiting",
+              {{"call", call},
+               {"waited_s", waited.count() / 1000},
+               {"check",
+                "the engine on this node: `docker info` and the dockerd log (an engine that "
+                "answers /_ping but nothing else is hung)"}});
+}
 
 std::string read_file(const char* path) {
     std::ifstream in(path);
@@ -48,11 +66,6 @@ long long milliseconds_since(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                  start)
         .count();
-}
-
-bool is_float_event(const docker::Event& event) {
-    static const std::set<std::string> kActions = {"die", "destroy", "stop", "oom"};
-    return event.type == "container" && kActions.count(event.action) > 0;
 }
 
 std::string label_value(const docker::Labels& labels, const std::string& name) {
@@ -96,12 +109,18 @@ Anchor::Anchor(asio::io_context& io, config::AnchorConfig config)
       tether_(io.get_executor(), config_.run_directory + "/anchor.sock"),
       tracking_(io.get_executor(), config_.track_services, tether_),
       reconcile_signal_(io.get_executor()),
-      node_signal_(io.get_executor()) {}
+      node_signal_(io.get_executor()) {
+    docker_.set_slow_call_handler(kSlowCallWarning, warn_slow_call);
+}
 
 void Anchor::stop() {
     if (stopping_) return;
     log::info("stopping: the float is stopped and removed first");
     stopping_ = true;
+    // A call the engine never answers must not hold the stop: end it, and fail at once any call
+    // still made on this client (shutdown_float() uses a client of its own, with a deadline).
+    docker_.set_deadline(Clock::now());
+    docker_.cancel();
     if (container_events_) container_events_->cancel();
     if (node_events_) node_events_->cancel();
     tracking_.stop();
@@ -121,9 +140,10 @@ awaitable<void> Anchor::sleep(std::chrono::milliseconds duration) {
     sleepers_.erase(&timer);
 }
 
-std::unique_ptr<docker::Client> Anchor::stream_client() {
+std::unique_ptr<docker::Client> Anchor::separate_client() {
     auto client = std::make_unique<docker::Client>(io_.get_executor(), config_.docker_host);
     client->set_api_version(docker_.api_version());
+    client->set_slow_call_handler(kSlowCallWarning, warn_slow_call);
     return client;
 }
 
@@ -148,7 +168,7 @@ awaitable<int> Anchor::run() {
                                       {"image_id", inputs_.image_id},
                                       {"config_hash", desired_hash_}});
 
-    container_events_ = stream_client();
+    container_events_ = separate_client();
     asio::co_spawn(io_,
                    follow_events(
                        *container_events_, float_events_filter(), "float containers",
@@ -156,7 +176,7 @@ awaitable<int> Anchor::run() {
                        [this](const docker::Event& event) { on_float_event(event); }),
                    asio::detached);
     if (in_swarm_) {
-        node_events_ = stream_client();
+        node_events_ = separate_client();
         asio::co_spawn(io_,
                        follow_events(
                            *node_events_, node_events_filter(), "swarm nodes",
@@ -184,6 +204,7 @@ awaitable<bool> Anchor::connect() {
                        {"engine", details ? details->engine_version : "unknown"}});
             co_return true;
         }
+        if (stopping_) break;
         if (version.error().kind == docker::ErrorKind::unsupported) {
             log::error(version.error().describe());
         } else {
@@ -200,7 +221,7 @@ awaitable<std::optional<std::string>> Anchor::discover() {
     docker::Result<docker::SystemInfo> info = docker::Error{};
     while (!stopping_) {
         info = co_await docker_.info();
-        if (info) break;
+        if (info || stopping_) break;
         log::warn("GET /info failed; retrying", {{"error", info.error().describe()}});
         co_await sleep(backoff.next_delay());
     }
@@ -270,6 +291,7 @@ awaitable<bool> Anchor::resolve_image() {
                     }
                 });
             if (!pulled) {
+                if (stopping_) break;
                 log::error("cannot pull the float image; retrying",
                            {{"image", reference}, {"error", pulled.error().describe()}});
                 // --pull always: a float from the local copy beats no float (a registry outage
@@ -291,6 +313,7 @@ awaitable<bool> Anchor::resolve_image() {
             inputs_.image_id = (*image)->id;
             co_return true;
         }
+        if (stopping_) break;
         if (!image) {
             log::warn("cannot inspect the float image; retrying",
                       {{"image", reference}, {"error", image.error().describe()}});
@@ -310,10 +333,19 @@ awaitable<bool> Anchor::resolve_image() {
 
 awaitable<void> Anchor::supervise() {
     Backoff failures(100ms, 5s);
+    ReconcilePacer pacer(kReconcileBurst, kReconcileInterval);
     reconcile_signal_.notify();
     while (!stopping_) {
         co_await reconcile_signal_.wait(kResync);
         if (stopping_) break;
+        const auto now = Clock::now();
+        const auto gap =
+            std::chrono::duration_cast<std::chrono::milliseconds>(pacer.start_at(now) - now);
+        if (gap.count() > 0) co_await sleep(gap);
+        if (stopping_) break;
+        // Whatever asked for a reconcile until now is covered by this one.
+        reconcile_signal_.clear();
+        pacer.started(Clock::now());
         auto result = co_await reconcile();
         if (result) {
             failures.reset();
@@ -326,9 +358,9 @@ awaitable<void> Anchor::supervise() {
     }
 }
 
-awaitable<docker::Result<std::vector<ObservedFloat>>> Anchor::observe() {
+awaitable<docker::Result<std::vector<ObservedFloat>>> Anchor::observe(docker::Client& client) {
     const docker::Filters filters = owned_filter();
-    auto listed = co_await docker_.list_containers(filters);
+    auto listed = co_await client.list_containers(filters);
     if (!listed) co_return listed.error();
     // The list can still say "running" right after a die event; inspect waits for the engine to
     // finish handling the exit, so states come from inspect. A container holding the float's
@@ -337,7 +369,7 @@ awaitable<docker::Result<std::vector<ObservedFloat>>> Anchor::observe() {
     for (const auto& container : *listed) ids.push_back(container.id);
     std::vector<ObservedFloat> found;
     for (const auto& id : ids) {
-        auto inspected = co_await docker_.inspect_container(id);
+        auto inspected = co_await client.inspect_container(id);
         if (!inspected) co_return inspected.error();
         if (!*inspected) continue;  // removed meanwhile
         const auto& info = **inspected;
@@ -351,7 +383,7 @@ awaitable<docker::Result<std::vector<ObservedFloat>>> Anchor::observe() {
 }
 
 awaitable<docker::Result<void>> Anchor::reconcile() {
-    auto found = co_await observe();
+    auto found = co_await observe(docker_);
     if (!found) co_return found.error();
     const ReconcilePlan plan = plan_reconcile(*found, config_.float_name, desired_hash_);
     if (plan.adopt && plan.idle()) {
@@ -382,18 +414,18 @@ awaitable<docker::Result<void>> Anchor::reconcile() {
             if (stopping_) co_return docker::Result<void>{};
         }
     }
-    co_return co_await apply(plan);
+    co_return co_await apply(docker_, plan);
 }
 
-awaitable<docker::Result<void>> Anchor::apply(const ReconcilePlan& plan) {
+awaitable<docker::Result<void>> Anchor::apply(docker::Client& client, const ReconcilePlan& plan) {
     for (const auto& id : plan.stop) {
         log::info("stopping a float container",
                   {{"id", id}, {"grace_s", config_.stop_timeout.count()}});
-        auto stopped = co_await docker_.stop_container(id, config_.stop_timeout);
+        auto stopped = co_await client.stop_container(id, config_.stop_timeout);
         if (!stopped) co_return stopped.error();
     }
     for (const auto& id : plan.remove) {
-        auto removed = co_await docker_.remove_container(id, true);
+        auto removed = co_await client.remove_container(id, true);
         if (!removed) co_return removed.error();
         if (id == float_id_) float_id_.clear();
     }
@@ -431,55 +463,40 @@ awaitable<docker::Result<void>> Anchor::create_float() {
 }
 
 awaitable<bool> Anchor::shutdown_float() {
-    for (int attempt = 0; attempt < 3; ++attempt) {
-        auto found = co_await observe();
-        docker::Result<void> result = found ? docker::Result<void>{} : found.error();
+    // The anchor's own client was cancelled by stop(): one of its own, whose calls all end by
+    // the deadline, so that an engine that hangs cannot hold the stop past the stack's grace.
+    const auto budget = shutdown_budget(config_.stop_timeout);
+    const auto deadline = Clock::now() + budget;
+    auto client = separate_client();
+    client->set_deadline(deadline);
+    docker::Result<void> result = docker::Result<void>{};
+    while (true) {
+        auto found = co_await observe(*client);
+        result = found ? docker::Result<void>{} : found.error();
         if (found) {
             const ReconcilePlan plan = plan_shutdown(*found);
             for (const auto& id : plan.stop) {
                 log::info("stopping the float",
                           {{"id", id}, {"grace_s", config_.stop_timeout.count()}});
             }
-            result = co_await apply(plan);
+            result = co_await apply(*client, plan);
         }
         if (result) {
             log::info("the float is gone; exiting");
             co_return true;
         }
-        log::error("cannot stop the float", {{"error", result.error().describe()}});
-        asio::steady_timer pause(io_, 500ms);
+        if (Clock::now() + kShutdownRetryPause >= deadline) break;
+        log::error("cannot stop the float; retrying", {{"error", result.error().describe()}});
+        asio::steady_timer pause(io_, kShutdownRetryPause);
         co_await pause.async_wait(kNoThrow);
     }
+    log::error(
+        "could not remove the float before the stop deadline; exiting anyway: the tether closes "
+        "now, so the float resigns the VIPs at once. Check the Docker Engine on this node "
+        "(`docker info`, the dockerd log), then remove the float by hand (`docker rm -f " +
+            config_.float_name + "`) or start the anchor again to adopt it",
+        {{"deadline_s", budget.count() / 1000}, {"error", result.error().describe()}});
     co_return false;
-}
-
-awaitable<void> Anchor::follow_events(docker::Client& client, docker::Filters filters,
-                                      std::string what, std::function<void()> resync,
-                                      std::function<void(const docker::Event&)> on_event) {
-    Backoff backoff(200ms, 5s);
-    while (!stopping_) {
-        auto ended = co_await client.watch_events(
-            filters,
-            [&] {
-                log::debug("watching Docker events", {{"of", what}});
-                backoff.reset();
-                resync();
-            },
-            on_event);
-        if (stopping_) break;
-        log::warn("Docker event stream ended; reconnecting",
-                  {{"of", what}, {"error", ended ? "" : ended.error().describe()}});
-        co_await sleep(backoff.next_delay());
-    }
-}
-
-void Anchor::on_float_event(const docker::Event& event) {
-    if (!is_float_event(event)) return;
-    log::info("float event", {{"action", event.action}, {"id", event.actor_id}});
-    if (event.action == "die" && event.actor_id == float_id_ && !death_seen_) {
-        death_seen_ = Clock::now();
-    }
-    reconcile_signal_.notify();
 }
 
 void Anchor::start_tracking() {
@@ -490,8 +507,8 @@ void Anchor::start_tracking() {
     }
     // A connection of its own for the requests too: the anchor's own one waits up to
     // --stop-timeout while a float stops, and a tracker must not lag behind by that much.
-    tracking_requests_ = stream_client();
-    tracking_events_ = stream_client();
+    tracking_requests_ = separate_client();
+    tracking_events_ = separate_client();
     asio::co_spawn(io_,
                    follow_events(
                        *tracking_events_, ServiceTracking::events_filter(), "tracked services",
@@ -507,6 +524,7 @@ awaitable<void> Anchor::watch_node() {
         co_await node_signal_.wait(60s);
         if (stopping_) break;
         auto refreshed = co_await refresh_node();
+        if (stopping_) break;
         if (!refreshed) {
             log::warn("cannot read this node's swarm state; retrying",
                       {{"error", refreshed.error().describe()}});

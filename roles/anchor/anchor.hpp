@@ -40,8 +40,10 @@ private:
     boost::asio::awaitable<bool> resolve_image();
     boost::asio::awaitable<void> supervise();
     boost::asio::awaitable<docker::Result<void>> reconcile();
-    boost::asio::awaitable<docker::Result<std::vector<ObservedFloat>>> observe();
-    boost::asio::awaitable<docker::Result<void>> apply(const ReconcilePlan& plan);
+    boost::asio::awaitable<docker::Result<std::vector<ObservedFloat>>> observe(
+        docker::Client& client);
+    boost::asio::awaitable<docker::Result<void>> apply(docker::Client& client,
+                                                       const ReconcilePlan& plan);
     boost::asio::awaitable<docker::Result<void>> create_float();
     boost::asio::awaitable<bool> shutdown_float();
     /// Follows one event stream for as long as the anchor runs: `resync` on every
@@ -54,7 +56,9 @@ private:
     boost::asio::awaitable<void> watch_node();
     boost::asio::awaitable<docker::Result<void>> refresh_node();
     boost::asio::awaitable<void> sleep(std::chrono::milliseconds duration);
-    std::unique_ptr<docker::Client> stream_client();
+    /// A client on a connection of its own (streams, and calls that must not queue behind the
+    /// anchor's), speaking the negotiated API version and reporting slow calls.
+    std::unique_ptr<docker::Client> separate_client();
 
     boost::asio::io_context& io_;
     config::AnchorConfig config_;

@@ -69,6 +69,11 @@ std::chrono::milliseconds Backoff::next_delay() {
     return current_;
 }
 
+std::chrono::milliseconds shutdown_budget(std::chrono::seconds float_grace) {
+    using namespace std::chrono_literals;
+    return std::max<std::chrono::milliseconds>(10s, float_grace + 5s);
+}
+
 std::chrono::milliseconds restart_delay(std::chrono::milliseconds ran_for,
                                         std::chrono::milliseconds healthy_after, Backoff& crashes) {
     if (ran_for >= healthy_after) {

@@ -66,6 +66,12 @@ private:
 std::chrono::milliseconds restart_delay(std::chrono::milliseconds ran_for,
                                         std::chrono::milliseconds healthy_after, Backoff& crashes);
 
+/// How long the anchor may spend removing the float once it is told to stop: the float's own
+/// grace (`--stop-timeout`) plus room for the engine's calls, at least 10 s. The stack gives the
+/// anchor 30 s before SIGKILL; past this the anchor exits anyway, and the float, its tether
+/// closed, resigns the VIPs at once.
+std::chrono::milliseconds shutdown_budget(std::chrono::seconds float_grace);
+
 /// This node as the swarm describes it.
 struct NodeView {
     bool in_swarm = false;

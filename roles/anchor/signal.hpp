@@ -14,6 +14,8 @@ class Signal {
 public:
     explicit Signal(boost::asio::any_io_executor executor) : timer_(std::move(executor)) {}
     void notify();
+    /// Forgets a wake-up not yet waited for: the work about to start covers it.
+    void clear() { pending_ = false; }
     /// Returns on notify() or after `timeout`.
     boost::asio::awaitable<void> wait(std::chrono::milliseconds timeout);
 

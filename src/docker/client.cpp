@@ -1,5 +1,6 @@
 #include "keepalived_swarm/docker/client.hpp"
 
+#include <algorithm>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/json.hpp>
@@ -32,6 +33,26 @@ std::pair<std::string, std::string> split_reference(std::string reference) {
     }
     return {reference, "latest"};
 }
+
+/// Tells `on_slow` once, if the call it watches is still waiting after `after`.
+class SlowCallWatch {
+public:
+    SlowCallWatch(const asio::any_io_executor& executor, std::chrono::milliseconds after,
+                  std::function<void()> on_slow)
+        : timer_(executor) {
+        if (!on_slow || after.count() <= 0) return;
+        timer_.expires_after(after);
+        timer_.async_wait([on_slow = std::move(on_slow)](boost::system::error_code ec) {
+            if (!ec) on_slow();
+        });
+    }
+    ~SlowCallWatch() { timer_.cancel(); }
+    SlowCallWatch(const SlowCallWatch&) = delete;
+    SlowCallWatch& operator=(const SlowCallWatch&) = delete;
+
+private:
+    asio::steady_timer timer_;
+};
 
 }  // namespace
 
@@ -88,6 +109,27 @@ awaitable<Result<http::Response>> Client::call(std::string method, std::string p
                                                std::string body,
                                                std::chrono::milliseconds timeout) {
     http::Request request{std::move(method), std::move(path), std::move(body)};
+    // A stop or a wait may take the time it adds to an ordinary call's timeout: not slow.
+    const auto slow_after =
+        slow_after_ + std::max(std::chrono::milliseconds(0), timeout - kCallTimeout);
+    if (deadline_) {
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(*deadline_ - Clock::now());
+        if (left.count() <= 0) {
+            co_return Error{ErrorKind::timeout, 0,
+                            "Docker daemon: " + request.method + " " + request.target +
+                                " not sent: the time allowed for these calls has run out"};
+        }
+        timeout = std::min(timeout, left);
+    }
+    const auto executor = co_await asio::this_coro::executor;
+    std::function<void()> report_slow;
+    if (on_slow_) {
+        report_slow = [this, described = request.method + " " + request.target, slow_after] {
+            on_slow_(described, slow_after);
+        };
+    }
+    const SlowCallWatch watch(executor, slow_after, std::move(report_slow));
     auto response = co_await http_.request(request, timeout);
     if (!response) co_return to_error(response.error());
     if (response->status >= 400) {
@@ -99,7 +141,7 @@ awaitable<Result<http::Response>> Client::call(std::string method, std::string p
 }
 
 awaitable<Result<std::optional<ApiVersion>>> Client::ping() {
-    auto response = co_await call("GET", "/_ping", {}, 10s);
+    auto response = co_await call("GET", "/_ping", {}, kQuickCallTimeout);
     if (!response) co_return response.error();
     std::optional<ApiVersion> version;
     if (auto header = response->header("API-Version")) version = parse_api_version(*header);
@@ -107,7 +149,7 @@ awaitable<Result<std::optional<ApiVersion>>> Client::ping() {
 }
 
 awaitable<Result<VersionInfo>> Client::version() {
-    auto response = co_await call("GET", "/version");
+    auto response = co_await call("GET", "/version", {}, kQuickCallTimeout);
     if (!response) co_return response.error();
     co_return parse_version(response->body);
 }
@@ -129,7 +171,7 @@ awaitable<Result<ApiVersion>> Client::negotiate() {
 }
 
 awaitable<Result<SystemInfo>> Client::info() {
-    auto response = co_await call("GET", versioned("/info"));
+    auto response = co_await call("GET", versioned("/info"), {}, kQuickCallTimeout);
     if (!response) co_return response.error();
     co_return parse_system_info(response->body);
 }

@@ -212,18 +212,31 @@ struct Client::Connection {
     std::optional<TcpStream> tcp_stream;
     beast::flat_buffer buffer;
     bool cancelled = false;
+    /// Counts cancel() calls: a call that was waiting for its turn when one came is cancelled
+    /// too, instead of starting once the connection is free.
+    unsigned cancel_count = 0;
     std::string last_error;
     /// One call at a time owns the connection; the others wait for their turn on this timer.
     bool busy = false;
     std::optional<asio::steady_timer> turn;  // made with the executor, in Client's constructor
 
-    /// Waits until no other call uses the connection, then takes it.
-    asio::awaitable<void> acquire() {
+    /// Waits until no other call uses the connection, then takes it; false (and the connection
+    /// not taken) when cancel() was called meanwhile.
+    asio::awaitable<bool> acquire() {
+        const unsigned cancels_before = cancel_count;
         while (busy) {
             turn->expires_at(asio::steady_timer::time_point::max());
             co_await turn->async_wait(asio::as_tuple(asio::use_awaitable));
+            if (cancel_count != cancels_before) break;
+        }
+        if (cancel_count != cancels_before) {
+            last_error = "call to " + endpoint.to_string() + ": " +
+                         make_error_code(Errc::cancelled).message() +
+                         " (while waiting for an earlier call on the same connection)";
+            co_return false;
         }
         busy = true;
+        co_return true;
     }
     /// Gives the connection back and wakes the waiting calls (the first to run takes it).
     void release() {
@@ -428,7 +441,7 @@ struct TurnGuard {
 asio::awaitable<result<Response>> Client::request(Request request,
                                                   std::chrono::milliseconds timeout) {
     auto& c = *connection_;
-    co_await c.acquire();
+    if (!co_await c.acquire()) co_return make_error_code(Errc::cancelled);
     const TurnGuard guard{[&c] { c.release(); }};
     c.cancelled = false;
     if (c.endpoint.transport == Endpoint::Transport::unix_socket) {
@@ -441,7 +454,7 @@ asio::awaitable<result<Response>> Client::stream(Request request, DataHandler on
                                                  std::chrono::milliseconds headers_timeout,
                                                  std::function<void(const Response&)> on_head) {
     auto& c = *connection_;
-    co_await c.acquire();
+    if (!co_await c.acquire()) co_return make_error_code(Errc::cancelled);
     const TurnGuard guard{[&c] { c.release(); }};
     c.cancelled = false;
     if (c.endpoint.transport == Endpoint::Transport::unix_socket) {
@@ -452,7 +465,9 @@ asio::awaitable<result<Response>> Client::stream(Request request, DataHandler on
 
 void Client::cancel() {
     connection_->cancelled = true;
+    ++connection_->cancel_count;
     connection_->close();
+    connection_->turn->cancel();
 }
 
 void Client::close() {

@@ -20,6 +20,13 @@ Reply json_reply(unsigned status, const std::string& body, const std::string& he
     return Reply{{test::response_bytes(status, body, headers)}};
 }
 
+/// A daemon that reads every request and never answers.
+Reply no_answer(const test::ReceivedRequest&) {
+    Reply reply;
+    reply.hang = true;
+    return reply;
+}
+
 }  // namespace
 
 TEST_CASE("negotiation uses /_ping and /version and prefixes later calls", "[docker][socket]") {
@@ -180,11 +187,7 @@ TEST_CASE("events of both shapes are delivered, and a broken stream is reported"
 
 TEST_CASE("a daemon that does not answer in time gives a timeout", "[docker][socket]") {
     boost::asio::io_context io;
-    test::ScriptedServer server(io, [](const test::ReceivedRequest&) {
-        Reply reply;
-        reply.hang = true;
-        return reply;
-    });
+    test::ScriptedServer server(io, no_answer);
     test::run_coroutine(io, [&]() -> awaitable<void> {
         auto client = make_client(io, server);
         const std::string id = "x";
@@ -205,4 +208,44 @@ TEST_CASE("a missing socket is unreachable and says what to check", "[docker][so
         CHECK(ping.error().message.find("/nonexistent/docker.sock") != std::string::npos);
         CHECK(ping.error().message.find("DOCKER_HOST") != std::string::npos);
     });
+}
+
+TEST_CASE("a call without an answer is reported as slow while it still waits", "[docker][socket]") {
+    boost::asio::io_context io;
+    test::ScriptedServer server(io, no_answer);
+    test::run_coroutine(io, [&]() -> awaitable<void> {
+        auto client = make_client(io, server);
+        std::vector<std::string> slow_calls;
+        client.set_slow_call_handler(
+            20ms, [&](const std::string& call, std::chrono::milliseconds waited) {
+                slow_calls.push_back(call);
+                CHECK(waited == 20ms);
+            });
+        // The deadline ends the call long before its own 10 s timeout.
+        client.set_deadline(std::chrono::steady_clock::now() + 200ms);
+        const auto started = std::chrono::steady_clock::now();
+        auto info = co_await client.info();
+        REQUIRE_FALSE(info.has_value());
+        CHECK(info.error().kind == docker::ErrorKind::timeout);
+        CHECK(std::chrono::steady_clock::now() - started < 5s);
+        REQUIRE(slow_calls.size() == 1);
+        CHECK(slow_calls[0] == "GET /v1.41/info");
+    });
+}
+
+TEST_CASE("once a client's deadline has passed, its calls fail without being sent",
+          "[docker][socket]") {
+    boost::asio::io_context io;
+    test::ScriptedServer server(
+        io, [](const test::ReceivedRequest&) { return json_reply(200, R"({"Id":"abc"})"); });
+    test::run_coroutine(io, [&]() -> awaitable<void> {
+        auto client = make_client(io, server);
+        client.set_deadline(std::chrono::steady_clock::now());
+        const docker::Filters filters = {{"label", {"x=y"}}};
+        auto listed = co_await client.list_containers(filters);
+        REQUIRE_FALSE(listed.has_value());
+        CHECK(listed.error().kind == docker::ErrorKind::timeout);
+        CHECK(listed.error().message.find("GET /v1.41/containers/json") != std::string::npos);
+    });
+    CHECK(server.requests().empty());
 }

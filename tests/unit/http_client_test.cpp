@@ -7,6 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <catch2/catch.hpp>
+#include <optional>
 
 #include "keepalived_swarm/http/client.hpp"
 #include "support/scripted_server.hpp"
@@ -258,6 +259,47 @@ TEST_CASE("cancel ends a stream that waits forever", "[http][socket]") {
         REQUIRE_FALSE(result.has_value());
         CHECK(result.error() == http::Errc::cancelled);
     });
+}
+
+TEST_CASE("cancel also ends the calls waiting for their turn, and later calls run",
+          "[http][socket]") {
+    // A call queued behind one the server never answers would otherwise start once the first
+    // is cancelled, and wait its whole timeout on the same silent server.
+    boost::asio::io_context io;
+    bool answering = false;
+    test::ScriptedServer server(io, [&](const test::ReceivedRequest&) {
+        if (answering) return Reply{{test::response_bytes(200, "{}")}};
+        Reply reply;
+        reply.hang = true;
+        return reply;
+    });
+    test::run_coroutine(io, [&]() -> awaitable<void> {
+        http::Client client(io.get_executor(), unix_endpoint(server.path()));
+        std::optional<boost::system::error_code> queued_error;
+        boost::asio::co_spawn(
+            io,
+            [&]() -> awaitable<void> {
+                auto queued = co_await client.request({"GET", "/second"}, 10s);
+                queued_error = queued ? boost::system::error_code{} : queued.error();
+            },
+            boost::asio::detached);
+        boost::asio::steady_timer timer(io, 50ms);
+        timer.async_wait([&](boost::system::error_code) { client.cancel(); });
+        const auto started = std::chrono::steady_clock::now();
+        auto first = co_await client.request({"GET", "/first"}, 10s);
+        REQUIRE_FALSE(first.has_value());
+        CHECK(first.error() == http::Errc::cancelled);
+        boost::asio::steady_timer settle(io, 20ms);
+        co_await settle.async_wait(boost::asio::use_awaitable);
+        REQUIRE(queued_error.has_value());
+        CHECK(*queued_error == http::Errc::cancelled);
+        CHECK(std::chrono::steady_clock::now() - started < 5s);
+        answering = true;
+        auto later = co_await client.request({"GET", "/third"}, 10s);
+        REQUIRE(later.has_value());
+        CHECK(later->status == 200);
+    });
+    CHECK(server.requests().size() == 2);  // the queued call never reached the server
 }
 
 TEST_CASE("calls from several coroutines on one client take turns on its connection",

@@ -29,6 +29,14 @@ class Client {
 public:
     /// Deadline of ordinary calls; waits and stops add their own durations to it.
     static constexpr std::chrono::milliseconds kCallTimeout{30000};
+    /// Deadline of the calls that only read the engine's own state (/_ping, /version, /info):
+    /// a healthy engine answers them in milliseconds, and a hung one should be noticed soon.
+    static constexpr std::chrono::milliseconds kQuickCallTimeout{10000};
+
+    using Clock = std::chrono::steady_clock;
+    /// Told about a call that has had no answer for a while: "GET /v1.41/info", and how long.
+    using SlowCallHandler =
+        std::function<void(const std::string& call, std::chrono::milliseconds waited)>;
 
     Client(boost::asio::any_io_executor executor, http::Endpoint endpoint);
 
@@ -91,8 +99,20 @@ public:
                                                       std::function<void()> on_subscribed,
                                                       std::function<void(const Event&)> on_event);
 
-    /// Ends the call in progress (it fails with ErrorKind::cancelled).
+    /// Ends the call in progress and those waiting for their turn (they fail with
+    /// ErrorKind::cancelled).
     void cancel() { http_.cancel(); }
+    /// No call of this client runs past `deadline`: each one's own timeout is cut to the time
+    /// left, and once it has passed a call fails with ErrorKind::timeout without being sent.
+    /// Bounds a sequence of calls (the anchor's stop) as a whole. Streams (events, pulls) are not
+    /// cut.
+    void set_deadline(Clock::time_point deadline) { deadline_ = deadline; }
+    /// Calls `on_slow` once for each call that has had no answer after `after`, so a hung engine
+    /// is reported while the call still waits for its timeout.
+    void set_slow_call_handler(std::chrono::milliseconds after, SlowCallHandler on_slow) {
+        slow_after_ = after;
+        on_slow_ = std::move(on_slow);
+    }
 
 private:
     boost::asio::awaitable<Result<http::Response>> call(
@@ -104,6 +124,9 @@ private:
 
     http::Client http_;
     ApiVersion version_ = kOldestApiVersion;
+    std::optional<Clock::time_point> deadline_;
+    std::chrono::milliseconds slow_after_{0};
+    SlowCallHandler on_slow_;
 };
 
 /// Percent-encodes a query parameter value.

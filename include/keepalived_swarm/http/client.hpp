@@ -115,8 +115,9 @@ public:
         Request request, DataHandler on_data, std::chrono::milliseconds headers_timeout,
         std::function<void(const Response&)> on_head = {});
 
-    /// Ends the call in progress (it returns Errc::cancelled) and closes the connection. Safe to
-    /// call from another coroutine on the same executor, and when no call runs.
+    /// Ends the call in progress and the calls waiting for their turn (they return
+    /// Errc::cancelled) and closes the connection. Safe to call from another coroutine on the
+    /// same executor, and when no call runs; calls made after it run as usual.
     void cancel();
     /// Closes the connection; the next call opens a new one.
     void close();
