@@ -115,8 +115,12 @@ long_name=$(head -c 10240 /dev/zero | tr '\0' n)
 } >"$huge"
 buoy_start_float "$huge"
 buoy_wait_for 10 sh -c "curl -fsS '$BUOY_URL/metrics' | grep -q 'keepalived_swarm_buoy_float_metrics_cut{node=\"manager-1\",what=\"series_dropped\"} [1-9]'"
-for _ in 1 2 3 4; do curl -fsS -o "$BUOY_TMP/metrics.$_" "$BUOY_URL/metrics" & done
-wait
+fetches=()
+for n in 1 2 3 4; do
+  curl -fsS -o "$BUOY_TMP/metrics.$n" "$BUOY_URL/metrics" &
+  fetches+=($!)
+done
+for pid in "${fetches[@]}"; do wait "$pid" || lab_fail "a concurrent GET /metrics failed"; done
 size=$(stat -c %s "$BUOY_TMP/metrics.1")
 lab_log "/metrics of the oversized status: $size bytes"
 [ "$size" -lt 1200000 ] || lab_fail "/metrics is $size bytes for the oversized status"
