@@ -16,38 +16,15 @@ connection_counts=${BENCH_CONNECTIONS:-32 256}
 buoy_port=${BENCH_BUOY_PORT:-39100}
 express_port=${BENCH_EXPRESS_PORT:-39101}
 
-for tool in wrk node npm cmake; do
-  command -v "$tool" >/dev/null || { echo "bench: '$tool' is missing (tests/lib/install-deps.sh installs it)" >&2; exit 1; }
-done
+source "$here/lib.sh"
+bench_require_tools wrk node npm cmake
 if [ ! -x "$build/keepalived-swarm" ]; then
   echo "bench: building the release binary in $build" >&2
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
   cmake --build "$build" --target keepalived-swarm
 fi
-if [ ! -d "$here/node_modules/express" ]; then
-  echo "bench: installing express@4 into $here/node_modules" >&2
-  npm install --prefix "$here" --no-save --no-package-lock --no-audit --no-fund --silent express@4
-fi
-
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-wait_for_port() {
-  local deadline=$((SECONDS + 20))
-  until (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
-    [ "$SECONDS" -lt "$deadline" ] || { echo "bench: nothing listens on port $1" >&2; exit 1; }
-    sleep 0.1
-  done
-}
-rss_mib() { awk '/^VmRSS:/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
-peak_mib() { awk '/^VmHWM:/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
+bench_install_express
+bench_init
 
 # CPU time the process used so far, in clock ticks (user + system).
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
@@ -67,15 +44,7 @@ measure() {
     "$tmp/wrk.txt"
 }
 
-DOCKER_NODE_HOSTNAME=bench PORT=$express_port node "$here/express_buoy.js" >"$tmp/express.log" 2>&1 &
-express_pid=$!
-pids+=("$express_pid")
-DOCKER_NODE_HOSTNAME=bench "$build/keepalived-swarm" buoy --listen "127.0.0.1:$buoy_port" \
-  --float-socket "$tmp/no-float.sock" --log-level warn >"$tmp/buoy.log" 2>&1 &
-buoy_pid=$!
-pids+=("$buoy_pid")
-wait_for_port "$express_port"
-wait_for_port "$buoy_port"
+bench_start_servers "$build" "$buoy_port" "$express_port" warn
 echo "idle RSS: buoy $(rss_mib "$buoy_pid") MiB, express $(rss_mib "$express_pid") MiB"
 
 # Warm up both (JIT, caches), then measure one after the other so they never share the CPU.

@@ -52,9 +52,7 @@ int run_buoy(const std::vector<std::string>& args) {
     state.float_socket = config.float_socket;
     state.started = std::chrono::steady_clock::now();
 
-    http::Server server(
-        io.get_executor(), buoy::make_router(state),
-        buoy::server_limits(config.idle_timeout, config.request_timeout, config.max_connections));
+    http::Server server(io.get_executor(), buoy::make_router(state), buoy::server_limits(config));
     state.server = &server;
     const auto bound = server.listen_tcp(config.listen);
     if (!bound) {

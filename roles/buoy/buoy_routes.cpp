@@ -3,6 +3,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include "keepalived_swarm/log/log.hpp"
 #include "keepalived_swarm/status/prometheus.hpp"
 #include "keepalived_swarm/util/json_text.hpp"
 #include "keepalived_swarm/util/time_text.hpp"
@@ -45,17 +46,45 @@ std::string status_json(const BuoyState& state) {
     return json::serialize(document);
 }
 
+const std::string& float_metrics_text(const BuoyState& state) {
+    const auto& view = state.float_view;
+    auto& cache = state.float_metrics;
+    if (cache.generation == view.generation) return cache.text;
+    status::PrometheusCuts cuts;
+    cache.text.clear();
+    if (view.status) {
+        cache.text = status::to_prometheus(*view.status, {{"node", state.node_hostname}}, &cuts);
+    }
+    // Once per change of what is cut, not per render: a status that stays oversized is one line.
+    if (cuts.any() && cuts != cache.cuts) {
+        log::warn(
+            "the float's status is too large to relay whole on /metrics; long label values "
+            "were shortened and series beyond the limits dropped; check the float's instance "
+            "names and what it reports",
+            {{"label_values_shortened", cuts.label_values_shortened},
+             {"series_dropped", cuts.series_dropped}});
+    }
+    cache.cuts = cuts;
+    cache.generation = view.generation;
+    return cache.text;
+}
+
 std::string metrics_text(const BuoyState& state) {
     const auto& view = state.float_view;
     const status::Labels node{{"node", state.node_hostname}};
-    std::string text;
-    if (view.status) text = status::to_prometheus(*view.status, node);
+    std::string text = float_metrics_text(state);
 
     status::PrometheusWriter out(node);
     out.family("keepalived_swarm_buoy_info", "gauge", "Version and container of the buoy.");
     out.sample({{"version", state.version}, {"container", state.container_id}}, 1);
     out.family("keepalived_swarm_buoy_uptime_seconds", "gauge", "Seconds since the buoy started.");
     out.sample({}, static_cast<double>(state.uptime().count()));
+    out.family("keepalived_swarm_buoy_float_metrics_cut", "gauge",
+               "What the size limits cut from the float's metrics as relayed now.");
+    out.sample({{"what", "label_values_shortened"}},
+               static_cast<double>(state.float_metrics.cuts.label_values_shortened));
+    out.sample({{"what", "series_dropped"}},
+               static_cast<double>(state.float_metrics.cuts.series_dropped));
     out.family("keepalived_swarm_buoy_float_reachable", "gauge",
                "1 when the float's status socket answered the last fetch with a valid status.");
     out.sample({}, view.reachable() ? 1 : 0);
@@ -75,6 +104,8 @@ std::string metrics_text(const BuoyState& state) {
         out.sample({{"reason", "timeout"}}, static_cast<double>(counters.timeouts));
         out.sample({{"reason", "connection_limit"}},
                    static_cast<double>(counters.connections_refused));
+        out.sample({{"reason", "evicted_at_capacity"}},
+                   static_cast<double>(counters.connections_evicted));
     }
     return text + out.str();
 }
@@ -103,17 +134,16 @@ http::Router make_router(const BuoyState& state) {
     return router;
 }
 
-http::ServerLimits server_limits(std::chrono::milliseconds idle_timeout,
-                                 std::chrono::milliseconds request_timeout,
-                                 std::size_t max_connections) {
+http::ServerLimits server_limits(const config::BuoyConfig& config) {
     http::ServerLimits limits;
     limits.max_header_bytes = 8 * 1024;
     limits.max_body_bytes = 16 * 1024;
-    limits.idle_timeout = idle_timeout;
-    limits.header_timeout = request_timeout;
-    limits.body_timeout = request_timeout;
-    limits.write_timeout = request_timeout;
-    limits.max_connections = max_connections;
+    limits.idle_timeout = config.idle_timeout;
+    limits.header_timeout = config.request_timeout;
+    limits.body_timeout = config.request_timeout;
+    limits.write_timeout = config.request_timeout;
+    limits.max_connections = config.max_connections;
+    limits.max_connections_per_client = config.max_connections_per_client;
     return limits;
 }
 

@@ -8,6 +8,7 @@
 
 #include <string>
 
+#include "keepalived_swarm/config/buoy_config.hpp"
 #include "keepalived_swarm/http/router.hpp"
 #include "keepalived_swarm/http/server.hpp"
 #include "roles/buoy/buoy_state.hpp"
@@ -18,6 +19,9 @@ namespace ks::roles::buoy {
 std::string identity_json(const BuoyState& state);
 /// The body of GET /status; "float" is "unreachable" (and "floatError" says why) without one.
 std::string status_json(const BuoyState& state);
+/// The float's part of GET /metrics, rendered (within PrometheusBounds) once per change of the
+/// float's status and kept in `state.float_metrics`.
+const std::string& float_metrics_text(const BuoyState& state);
 /// The body of GET /metrics.
 std::string metrics_text(const BuoyState& state);
 
@@ -25,8 +29,6 @@ std::string metrics_text(const BuoyState& state);
 http::Router make_router(const BuoyState& state);
 
 /// Limits of the buoy's server: small requests only, as no route takes a body.
-http::ServerLimits server_limits(std::chrono::milliseconds idle_timeout,
-                                 std::chrono::milliseconds request_timeout,
-                                 std::size_t max_connections);
+http::ServerLimits server_limits(const config::BuoyConfig& config);
 
 }  // namespace ks::roles::buoy

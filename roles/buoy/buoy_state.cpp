@@ -8,6 +8,9 @@ void record_float_answer(FloatView& view, unsigned http_status, std::string_view
                          std::chrono::system_clock::time_point now) {
     ++view.fetches;
     view.checked_at = now;
+    if (http_status == 200 && view.status && body == view.document) return;
+    ++view.generation;
+    view.document.clear();
     if (http_status != 200) {
         ++view.failures;
         view.status.reset();
@@ -27,6 +30,7 @@ void record_float_answer(FloatView& view, unsigned http_status, std::string_view
         return;
     }
     view.status = std::move(*parsed);
+    view.document = body;
     view.error.clear();
 }
 
@@ -35,6 +39,8 @@ void record_float_failure(FloatView& view, std::string error,
     ++view.fetches;
     ++view.failures;
     view.checked_at = now;
+    if (view.status) ++view.generation;
+    view.document.clear();
     view.status.reset();
     view.error = std::move(error);
 }

@@ -21,6 +21,10 @@ struct FloatView {
     std::chrono::system_clock::time_point checked_at{};                 ///< epoch: never asked
     std::uint64_t fetches = 0;
     std::uint64_t failures = 0;
+    /// The status document `status` was read from: an identical answer is not parsed again.
+    std::string document;
+    /// Changes whenever `status` does (what is rendered from it is cached by generation).
+    std::uint64_t generation = 0;
 
     bool reachable() const { return status.has_value(); }
 };
@@ -31,6 +35,13 @@ void record_float_answer(FloatView& view, unsigned http_status, std::string_view
 /// Records a fetch that got no answer; `error` says what went wrong and what to check.
 void record_float_failure(FloatView& view, std::string error,
                           std::chrono::system_clock::time_point now);
+
+/// The float's metrics as last rendered for /metrics, kept until the float's status changes.
+struct RenderedFloatMetrics {
+    std::uint64_t generation = UINT64_MAX;  ///< FloatView::generation rendered; none yet
+    std::string text;
+    status::PrometheusCuts cuts;  ///< what the bounds cut from `text`
+};
 
 /// Everything the buoy's routes show.
 struct BuoyState {
@@ -43,6 +54,8 @@ struct BuoyState {
     std::function<std::chrono::steady_clock::time_point()> now = std::chrono::steady_clock::now;
     FloatView float_view;
     const http::Server* server = nullptr;  ///< for connection metrics; may be null
+    /// A cache filled by the /metrics handler, which sees the state as const.
+    mutable RenderedFloatMetrics float_metrics;
 
     std::chrono::seconds uptime() const;
 };

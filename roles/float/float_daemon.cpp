@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/json/serialize.hpp>
 #include <csignal>
 #include <filesystem>
 
@@ -12,6 +11,7 @@
 #include "keepalived_swarm/util/time_text.hpp"
 #include "keepalived_swarm/version.hpp"
 #include "roles/float/channel_plan.hpp"
+#include "roles/float/status_routes.hpp"
 
 namespace ks::roles::float_role {
 namespace {
@@ -265,19 +265,9 @@ void FloatDaemon::stop_channels() {
 }
 
 std::optional<std::string> FloatDaemon::start_status_server() {
-    http::Router router;
-    router.add(http::Method::get, "/status", [this](const http::ServerRequest&) {
-        return http::json_response(http::Status::ok, boost::json::serialize(to_json(status())));
-    });
-    router.add(http::Method::get, "/metrics", [this](const http::ServerRequest&) {
-        return http::make_response(
-            http::Status::ok, status::to_prometheus(status(), {{"node", config_.node_hostname}}),
-            "text/plain; version=0.0.4; charset=utf-8");
-    });
-    http::ServerLimits limits;
-    limits.max_connections = 64;
-    limits.shutdown_timeout = std::chrono::milliseconds(300);
-    status_server_ = std::make_unique<http::Server>(io_.get_executor(), std::move(router), limits);
+    status_server_ = std::make_unique<http::Server>(
+        io_.get_executor(), make_status_router([this] { return status(); }, config_.node_hostname),
+        status_server_limits());
     std::error_code ignored;
     std::filesystem::create_directories(std::filesystem::path(config_.status_socket).parent_path(),
                                         ignored);

@@ -1,5 +1,7 @@
 #include "keepalived_swarm/config/buoy_config.hpp"
 
+#include <sys/un.h>
+
 #include "keepalived_swarm/config/float_config.hpp"
 
 namespace ks::config {
@@ -17,8 +19,13 @@ RoleDescription buoy_role_description() {
         {"request-timeout", "BUOY_REQUEST_TIMEOUT", "10s", "DUR",
          "Time allowed for a request's header, for its body and for the response, each; a "
          "slower client is disconnected."},
-        {"max-connections", "BUOY_MAX_CONNECTIONS", "256", "N",
-         "Open connections at most; at the limit the oldest idle one makes room."},
+        {"max-connections", "BUOY_MAX_CONNECTIONS", "4096", "N",
+         "Open connections at most; at the limit the one that went longest without completing "
+         "a request is closed to make room. Each costs at most about 12 KiB of buffers plus the "
+         "response being written."},
+        {"max-connections-per-client", "BUOY_MAX_CONNECTIONS_PER_CLIENT", "32", "N",
+         "Open connections from one client address at most (0: no limit); beyond it the new "
+         "connection is closed, so one host cannot crowd out the others."},
     };
     for (auto& spec : common_option_specs()) specs.push_back(spec);
     return RoleDescription{
@@ -44,6 +51,12 @@ Parsed<BuoyConfig> parse_buoy_config(const CommandLine& command_line) {
     if (config.float_socket.empty() || config.float_socket.front() != '/') {
         validator.add_problem("float-socket", config.float_socket,
                               "an absolute path such as /run/keepalived-swarm/float.sock");
+    } else if (config.float_socket.size() >= sizeof(sockaddr_un{}.sun_path)) {
+        validator.add_problem("float-socket", config.float_socket,
+                              "a path of at most " +
+                                  std::to_string(sizeof(sockaddr_un{}.sun_path) - 1) +
+                                  " bytes (a unix socket's limit); mount the float's socket "
+                                  "at a shorter path");
     }
     config.node_hostname = validator.text("node-hostname");
     using std::chrono::duration_cast;
@@ -57,6 +70,9 @@ Parsed<BuoyConfig> parse_buoy_config(const CommandLine& command_line) {
     }
     if (auto connections = validator.integer("max-connections", 1, 100'000)) {
         config.max_connections = static_cast<std::size_t>(*connections);
+    }
+    if (auto per_client = validator.integer("max-connections-per-client", 0, 100'000)) {
+        config.max_connections_per_client = static_cast<std::size_t>(*per_client);
     }
     config.common = read_common(validator);
     return {std::move(config), validator.problems()};

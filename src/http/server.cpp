@@ -21,6 +21,8 @@
 #include <optional>
 #include <vector>
 
+#include "keepalived_swarm/http/connection_table.hpp"
+#include "keepalived_swarm/http/server_support.hpp"
 #include "keepalived_swarm/log/log.hpp"
 #include "keepalived_swarm/util/system_error.hpp"
 
@@ -41,6 +43,9 @@ constexpr std::size_t kReadChunk = 4096;
 constexpr std::size_t kLingerBytes = 64 * 1024;
 constexpr auto kLingerTimeout = 1s;
 constexpr auto kAcceptRetryDelay = 100ms;
+/// Refused and evicted connections are logged at most this often (an attack is one message
+/// per interval, with a count, not one per connection).
+constexpr auto kAbuseReportInterval = 10s;
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
@@ -53,52 +58,6 @@ void log_session_failure(std::exception_ptr error) {
     } catch (...) {
         log::error("HTTP connection ended by an unknown exception");
     }
-}
-
-/// The response to a request the parser refused, or nullopt when the connection just ends.
-std::optional<ServerResponse> response_to_read_error(const error_code& ec,
-                                                     const ServerLimits& limits) {
-    if (ec == beast_http::error::header_limit || ec == beast_http::error::buffer_overflow) {
-        return text_response(Status::request_header_fields_too_large,
-                             "Request header too large: at most " +
-                                 std::to_string(limits.max_header_bytes) + " bytes are read.\n");
-    }
-    if (ec == beast_http::error::body_limit) {
-        return text_response(Status::payload_too_large, "Request body too large: at most " +
-                                                            std::to_string(limits.max_body_bytes) +
-                                                            " bytes are read.\n");
-    }
-    static const auto& parser_errors = make_error_code(beast_http::error::bad_method).category();
-    if (ec.category() == parser_errors && ec != beast_http::error::partial_message &&
-        ec != beast_http::error::end_of_stream) {
-        return text_response(Status::bad_request,
-                             "Malformed HTTP request (" + ec.message() + "); send HTTP/1.1.\n");
-    }
-    return std::nullopt;
-}
-
-/// The status line and header fields of `response`, as sent. Beast's generic serializer costs
-/// more than the rest of a small request together; responses here are whole strings.
-void write_head(const ServerResponse& response, std::string& out) {
-    out.clear();
-    out += response.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
-    const unsigned code = response.result_int();
-    out += static_cast<char>('0' + code / 100 % 10);
-    out += static_cast<char>('0' + code / 10 % 10);
-    out += static_cast<char>('0' + code % 10);
-    out += ' ';
-    const auto reason = response.reason();
-    out.append(reason.data(), reason.size());
-    out += "\r\n";
-    for (const auto& field : response) {
-        const auto name = field.name_string();
-        const auto value = field.value();
-        out.append(name.data(), name.size());
-        out += ": ";
-        out.append(value.data(), value.size());
-        out += "\r\n";
-    }
-    out += "\r\n";
 }
 
 }  // namespace
@@ -119,6 +78,7 @@ struct ServerState {
         : executor(std::move(executor_in)),
           router(std::move(router_in)),
           limits(limits_in),
+          table(limits.max_connections, limits.max_connections_per_client),
           sweep_timer(executor),
           drained_timer(executor) {
         const auto shortest = std::min({limits.idle_timeout, limits.header_timeout,
@@ -138,9 +98,13 @@ struct ServerState {
         ino_t inode;
     };
     std::vector<UnixFile> unix_files;
-    std::list<Connection*> connections;  ///< oldest first
-    std::size_t open_connections = 0;    ///< in `connections` and not closed yet
+    /// Connections not closed yet, least recently active first.
+    ConnectionTable<Connection*> table;
+    /// Sessions still running, closed or not: stop() completes when none is left.
+    std::size_t live_sessions = 0;
     std::size_t accept_loops = 0;
+    ReportThrottle refusal_reports{kAbuseReportInterval};
+    ReportThrottle eviction_reports{kAbuseReportInterval};
     bool stopping = false;
     Clock::time_point stop_deadline = Clock::time_point::max();
     asio::steady_timer sweep_timer;
@@ -148,27 +112,28 @@ struct ServerState {
     bool sweeping = false;
     asio::steady_timer drained_timer;
 
-    bool drained() const { return connections.empty() && accept_loops == 0; }
+    bool drained() const { return live_sessions == 0 && accept_loops == 0; }
     void notify_if_drained() {
         if (stopping && drained()) drained_timer.cancel();
     }
     void close_listeners();
     void begin_stop(Clock::duration grace);
-    /// Makes room for one more connection; false when the cap is reached and none is idle.
-    bool make_room();
+    /// Decides on a connection just accepted from `client`, evicting the stalest one when the
+    /// table is full; false when the connection is to be closed.
+    bool admit(const ClientAddress& client);
 };
 
 /// A connection as the server tracks it, whatever its socket type.
 class Connection {
 public:
-    explicit Connection(std::shared_ptr<ServerState> state) : state_(std::move(state)) {
-        position_ = state_->connections.insert(state_->connections.end(), this);
-        ++state_->open_connections;
+    Connection(std::shared_ptr<ServerState> state, ClientAddress client)
+        : state_(std::move(state)) {
+        position_ = state_->table.insert(this, std::move(client));
+        ++state_->live_sessions;
     }
     virtual ~Connection() {
-        if (!closed_) --state_->open_connections;
-        state_->connections.erase(position_);
-        if (state_->connections.empty()) state_->sweep_timer.cancel();
+        if (!closed_) state_->table.erase(position_);
+        if (--state_->live_sessions == 0) state_->sweep_timer.cancel();
         state_->notify_if_drained();
     }
     Connection(const Connection&) = delete;
@@ -178,7 +143,7 @@ public:
     void close() {
         if (closed_) return;
         closed_ = true;
-        --state_->open_connections;
+        state_->table.erase(position_);
         close_socket();
     }
     bool closed() const { return closed_; }
@@ -192,12 +157,16 @@ protected:
         phase_ = phase;
         deadline_ = std::min(Clock::now() + timeout, state_->stop_deadline);
     }
+    /// A request was answered: this connection becomes the last to be evicted.
+    void mark_active() {
+        if (!closed_) state_->table.mark_active(position_);
+    }
     virtual void close_socket() = 0;
 
     std::shared_ptr<ServerState> state_;
 
 private:
-    std::list<Connection*>::iterator position_;
+    ConnectionTable<Connection*>::Handle position_;
     Phase phase_ = Phase::idle;
     Clock::time_point deadline_ = Clock::time_point::max();
     bool closed_ = false;
@@ -223,40 +192,61 @@ void ServerState::begin_stop(Clock::duration grace) {
     stopping = true;
     stop_deadline = Clock::now() + grace;
     close_listeners();
-    for (auto* connection : connections) {
+    table.for_each([this](Connection* connection) {
         if (connection->phase() == Phase::idle) {
             connection->close();
         } else {
             connection->limit_deadline(stop_deadline);
         }
-    }
+    });
     notify_if_drained();
 }
 
-bool ServerState::make_room() {
-    if (open_connections < limits.max_connections) return true;
-    for (auto* connection : connections) {
-        if (!connection->closed() && connection->phase() == Phase::idle) {
-            connection->close();
-            ++counters.idle_connections_closed;
+bool ServerState::admit(const ClientAddress& client) {
+    switch (table.admission(client)) {
+        case Admission::admit:
             return true;
-        }
+        case Admission::refuse_client_limit:
+            ++counters.connections_refused;
+            if (refusal_reports.due(Clock::now())) {
+                log::warn(
+                    "closing new HTTP connections of a client that holds too many; if it is "
+                    "legitimate, raise the per-client connection limit",
+                    {{"client", to_string(client)},
+                     {"limit", limits.max_connections_per_client},
+                     {"refused_since_last_report", refusal_reports.unreported}});
+                refusal_reports.unreported = 0;
+            }
+            return false;
+        case Admission::admit_after_evicting:
+            table.stalest()->close();
+            ++counters.connections_evicted;
+            if (eviction_reports.due(Clock::now())) {
+                log::warn(
+                    "HTTP connection limit reached; closing the connections that went longest "
+                    "without a request to let new ones in; raise the connection limit if "
+                    "clients are legitimate",
+                    {{"limit", limits.max_connections},
+                     {"evicted_since_last_report", eviction_reports.unreported}});
+                eviction_reports.unreported = 0;
+            }
+            return true;
     }
     return false;
 }
 
 /// Closes connections whose deadline passed; runs while there are connections.
 asio::awaitable<void> sweep(std::shared_ptr<ServerState> state) {
-    while (!state->connections.empty()) {
+    while (state->live_sessions > 0) {
         state->sweep_timer.expires_after(state->sweep_interval);
         co_await state->sweep_timer.async_wait(use_tuple);
         const auto now = Clock::now();
-        for (auto* connection : state->connections) {
-            if (!connection->closed() && connection->deadline() <= now) {
+        state->table.for_each([&](Connection* connection) {
+            if (connection->deadline() <= now) {
                 ++state->counters.timeouts;
                 connection->close();
             }
-        }
+        });
     }
     state->sweeping = false;
 }
@@ -267,8 +257,8 @@ class Session final : public Connection {
 public:
     using Socket = typename Protocol::socket;
 
-    Session(std::shared_ptr<ServerState> state, Socket socket)
-        : Connection(std::move(state)),
+    Session(std::shared_ptr<ServerState> state, Socket socket, ClientAddress client)
+        : Connection(std::move(state), std::move(client)),
           socket_(std::move(socket)),
           buffer_(state_->limits.max_header_bytes + kReadChunk) {}
 
@@ -290,6 +280,7 @@ public:
             if (state_->stopping) response.keep_alive(false);
             const auto write_error = co_await write_response(response);
             if (write_error || !response.keep_alive()) break;
+            mark_active();
         }
         if (!closed()) {
             error_code ignored;
@@ -322,6 +313,8 @@ private:
         bool started = false;
         bool header_done = false;
         enter(Phase::idle, limits.idle_timeout);
+        // An idle connection keeps no read buffer: thousands of them must stay cheap.
+        if (buffer_.size() == 0) buffer_.shrink_to_fit();
         for (;;) {
             while (buffer_.size() > 0) {
                 if (!started) {
@@ -390,13 +383,12 @@ private:
 
 template <typename Protocol>
 asio::awaitable<void> serve_connection(std::shared_ptr<ServerState> state,
-                                       typename Protocol::socket socket) {
-    Session<Protocol> session(state, std::move(socket));
+                                       std::unique_ptr<Session<Protocol>> session) {
     if (!state->sweeping) {
         state->sweeping = true;
         asio::co_spawn(state->executor, sweep(state), log_session_failure);
     }
-    co_await session.run();
+    co_await session->run();
 }
 
 template <typename Protocol>
@@ -421,8 +413,14 @@ asio::awaitable<void> accept_connections(std::shared_ptr<ServerState> state,
             co_await retry_timer.async_wait(use_tuple);
             continue;
         }
-        if (!state->make_room()) {
-            ++state->counters.connections_refused;
+        ClientAddress client;
+        if constexpr (std::is_same_v<Protocol, tcp>) {
+            error_code peer_error;
+            const auto peer = socket.remote_endpoint(peer_error);
+            if (peer_error) continue;  // already gone; the socket closes here
+            client = client_address_of(peer.address());
+        }
+        if (!state->admit(client)) {
             error_code ignored;
             socket.close(ignored);
             continue;
@@ -432,7 +430,10 @@ asio::awaitable<void> accept_connections(std::shared_ptr<ServerState> state,
             error_code ignored;
             socket.set_option(tcp::no_delay(true), ignored);
         }
-        asio::co_spawn(state->executor, serve_connection<Protocol>(state, std::move(socket)),
+        // Made here, not in the coroutine, so the table counts it before the next accept.
+        auto session =
+            std::make_unique<Session<Protocol>>(state, std::move(socket), std::move(client));
+        asio::co_spawn(state->executor, serve_connection<Protocol>(state, std::move(session)),
                        log_session_failure);
     }
 }
@@ -462,7 +463,7 @@ Server::Server(asio::any_io_executor executor, Router router, ServerLimits limit
 Server::~Server() {
     state_->stopping = true;
     state_->close_listeners();
-    for (auto* connection : state_->connections) connection->close();
+    state_->table.for_each([](detail::Connection* connection) { connection->close(); });
     state_->sweep_timer.cancel();
     state_->drained_timer.cancel();
 }
@@ -531,7 +532,7 @@ asio::awaitable<void> Server::stop() {
 }
 
 std::size_t Server::connection_count() const {
-    return state_->open_connections;
+    return state_->table.size();
 }
 
 ServerCounters Server::counters() const {

@@ -268,7 +268,8 @@ boost::system::result<FloatStatus> float_status_from_json(const json::value& val
 }
 
 std::string to_prometheus(const FloatStatus& status,
-                          const std::vector<std::pair<std::string, std::string>>& labels) {
+                          const std::vector<std::pair<std::string, std::string>>& labels,
+                          PrometheusCuts* cuts) {
     PrometheusWriter e(labels);
     e.family("keepalived_swarm_tether_connected", "gauge",
              "1 while the float's tether to its anchor is open (standalone floats report 1).");
@@ -344,6 +345,7 @@ std::string to_prometheus(const FloatStatus& status,
     for (const auto& s : status.instances) {
         e.sample(base(s), static_cast<double>(s.transitions_total));
     }
+    if (cuts != nullptr) *cuts = e.cuts();
     return e.str();
 }
 

@@ -82,13 +82,19 @@ private:
     bool stopping_ = false;
 };
 
-/// A blocking TCP client on 127.0.0.1 with a receive timeout, sending raw bytes.
+/// A blocking TCP client to 127.0.0.1 with a receive timeout, sending raw bytes; it connects
+/// from `source` (any 127/8 address: loopback answers them all), so tests can be two clients.
 class RawClient {
 public:
-    explicit RawClient(unsigned short port, int receive_timeout_ms = 5000) {
+    explicit RawClient(unsigned short port, int receive_timeout_ms = 5000,
+                       const char* source = "127.0.0.1") {
         fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
         timeval timeout{receive_timeout_ms / 1000, (receive_timeout_ms % 1000) * 1000};
         ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+        sockaddr_in local{};
+        local.sin_family = AF_INET;
+        ::inet_pton(AF_INET, source, &local.sin_addr);
+        if (::bind(fd_, reinterpret_cast<const sockaddr*>(&local), sizeof local) != 0) return;
         sockaddr_in address{};
         address.sin_family = AF_INET;
         address.sin_port = htons(port);
@@ -169,5 +175,15 @@ private:
     bool connected_ = false;
     std::string pending_;
 };
+
+inline constexpr std::string_view kHealthRequest = "GET /health HTTP/1.1\r\nHost: buoy\r\n\r\n";
+
+/// True when GET /health from `source` is answered 200 within `timeout_ms`.
+inline bool answers_health(unsigned short port, const char* source = "127.0.0.1",
+                           int timeout_ms = 5000) {
+    RawClient client(port, timeout_ms, source);
+    return client.connected() && client.send(kHealthRequest) &&
+           client.read_response().starts_with("HTTP/1.1 200 OK");
+}
 
 }  // namespace ks::test

@@ -140,6 +140,46 @@ TEST_CASE("buoy: /metrics re-exports the float's metrics with the node label", "
                Catch::Contains("keepalived_swarm_buoy_uptime_seconds{node=\"node1\"} 3725\n"));
 }
 
+TEST_CASE("buoy: the float's metrics are rendered once per change of its status", "[buoy]") {
+    auto state = sample_state();
+    const auto now = std::chrono::system_clock::now();
+    roles::buoy::record_float_answer(state.float_view, 200, status_body(master_status()), now);
+    const auto* first = roles::buoy::float_metrics_text(state).data();
+    const auto generation = state.float_view.generation;
+    // The same document again: not parsed, not rendered again.
+    roles::buoy::record_float_answer(state.float_view, 200, status_body(master_status()), now);
+    CHECK(state.float_view.generation == generation);
+    CHECK(roles::buoy::float_metrics_text(state).data() == first);
+    CHECK(state.float_view.fetches == 2);
+
+    auto changed = master_status();
+    changed.instances.front().adverts_sent += 1;
+    roles::buoy::record_float_answer(state.float_view, 200, status_body(changed), now);
+    CHECK(state.float_view.generation != generation);
+    CHECK_THAT(roles::buoy::float_metrics_text(state),
+               Catch::Contains("keepalived_swarm_vrrp_adverts_sent_total{node=\"node1\"") &&
+                   Catch::Contains(std::to_string(changed.instances.front().adverts_sent) + "\n"));
+    roles::buoy::record_float_failure(state.float_view, "gone", now);
+    CHECK(roles::buoy::float_metrics_text(state).empty());
+}
+
+TEST_CASE("buoy: an oversized float status is relayed on /metrics within bounds", "[buoy]") {
+    auto state = sample_state();
+    auto huge = master_status();
+    huge.instances.front().name = std::string(10 * 1024, 'n');
+    for (int i = 0; i < 2000; ++i) {
+        huge.instances.front().adverts_dropped["reason_" + std::to_string(i)] = 1;
+    }
+    roles::buoy::record_float_answer(state.float_view, 200, status_body(huge),
+                                     std::chrono::system_clock::now());
+    const auto text = get(state, "/metrics").body();
+    CHECK(text.size() < status::PrometheusBounds{}.max_document_bytes + 64 * 1024);
+    CHECK(state.float_metrics.cuts.label_values_shortened > 0);
+    CHECK(state.float_metrics.cuts.series_dropped == 2000 - 1024);
+    CHECK_THAT(text, Catch::Contains("keepalived_swarm_buoy_float_metrics_cut{node=\"node1\","
+                                     "what=\"series_dropped\"} 976\n"));
+}
+
 TEST_CASE("buoy: /metrics without a float has the buoy's metrics only", "[buoy]") {
     const auto text = get(sample_state(), "/metrics").body();
     CHECK_THAT(text, !Catch::Contains("keepalived_swarm_vrrp_state"));
@@ -170,6 +210,35 @@ TEST_CASE("buoy: options default to the original's port and the float's socket",
     CHECK(parsed.config.float_socket == "/run/keepalived-swarm/float.sock");
     CHECK(parsed.config.node_hostname.empty());
     CHECK(parsed.config.idle_timeout == 30s);
+    CHECK(parsed.config.max_connections == 4096);
+    CHECK(parsed.config.max_connections_per_client == 32);
+}
+
+TEST_CASE("buoy: the per-client connection limit comes from its flag or variable", "[buoy]") {
+    auto from_environment = config::parse_buoy_config(
+        config::parse_command_line(config::buoy_role_description().specs, {},
+                                   fake_environment({{"BUOY_MAX_CONNECTIONS_PER_CLIENT", "0"}})));
+    REQUIRE(from_environment.problems.empty());
+    CHECK(from_environment.config.max_connections_per_client == 0);
+    auto from_flag = config::parse_buoy_config(config::parse_command_line(
+        config::buoy_role_description().specs, {"--max-connections-per-client", "8"},
+        fake_environment({{"BUOY_MAX_CONNECTIONS_PER_CLIENT", "0"}})));
+    REQUIRE(from_flag.problems.empty());
+    CHECK(from_flag.config.max_connections_per_client == 8);
+    CHECK(roles::buoy::server_limits(from_flag.config).max_connections_per_client == 8);
+}
+
+TEST_CASE("buoy: a float socket path longer than a unix socket allows is refused", "[buoy]") {
+    const std::string longest = "/" + std::string(106, 's');
+    auto fits = config::parse_buoy_config(config::parse_command_line(
+        config::buoy_role_description().specs, {"--float-socket", longest}, fake_environment({})));
+    CHECK(fits.problems.empty());
+    auto too_long = config::parse_buoy_config(
+        config::parse_command_line(config::buoy_role_description().specs,
+                                   {"--float-socket", longest + "s"}, fake_environment({})));
+    REQUIRE(too_long.problems.size() == 1);
+    CHECK(too_long.problems[0].option == "--float-socket (BUOY_FLOAT_SOCKET)");
+    CHECK(too_long.problems[0].message().find("at most 107 bytes") != std::string::npos);
 }
 
 TEST_CASE("buoy: options come from the environment, flags win", "[buoy]") {

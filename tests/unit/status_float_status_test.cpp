@@ -77,3 +77,38 @@ TEST_CASE("Prometheus exposition has one series per state and exact counters", "
     CHECK(text.find("# TYPE keepalived_swarm_vrrp_adverts_dropped_total counter\n") !=
           std::string::npos);
 }
+
+TEST_CASE("Prometheus label values are cut at a character boundary", "[status]") {
+    PrometheusBounds bounds;
+    bounds.max_label_value_bytes = 3;
+    PrometheusWriter out({}, bounds);
+    out.family("m", "gauge", "help");
+    out.sample({{"name", "ab\xC3\xA9xyz"}}, 1);  // "abéxyz": a cut at 3 bytes falls inside "é"
+    out.sample({{"name", "abc"}}, 2);
+    CHECK(out.str().find("m{name=\"ab\"} 1\n") != std::string::npos);
+    CHECK(out.str().find("m{name=\"abc\"} 2\n") != std::string::npos);
+    CHECK(out.cuts().label_values_shortened == 1);
+}
+
+TEST_CASE("Prometheus series beyond a family's or the document's bound are dropped, counted",
+          "[status]") {
+    PrometheusBounds bounds;
+    bounds.max_series_per_family = 2;
+    PrometheusWriter out({}, bounds);
+    out.family("a", "gauge", "help");
+    for (int i = 0; i < 5; ++i) out.sample({{"i", std::to_string(i)}}, i);
+    out.family("b", "gauge", "help");
+    out.sample({}, 7);
+    CHECK(out.cuts().series_dropped == 3);
+    CHECK(out.str().find("a{i=\"1\"} 1\n") != std::string::npos);
+    CHECK(out.str().find("a{i=\"2\"}") == std::string::npos);
+    CHECK(out.str().find("b 7\n") != std::string::npos);
+
+    bounds = {};
+    bounds.max_document_bytes = 100;
+    PrometheusWriter small({}, bounds);
+    small.family("c", "counter", "help");
+    for (int i = 0; i < 100; ++i) small.sample({{"i", std::to_string(i)}}, i);
+    CHECK(small.str().size() < 200);
+    CHECK(small.cuts().series_dropped > 90);
+}

@@ -18,7 +18,8 @@ struct BuoyConfig {
     std::string node_hostname;              ///< DOCKER_NODE_HOSTNAME; empty: this host's name
     std::chrono::milliseconds idle_timeout{30'000};     ///< keep-alive connection without request
     std::chrono::milliseconds request_timeout{10'000};  ///< header, body and response, each
-    std::size_t max_connections = 256;
+    std::size_t max_connections = 4096;
+    std::size_t max_connections_per_client = 32;  ///< from one TCP client address; 0: no limit
     CommonSettings common;
 };
 

@@ -33,9 +33,16 @@ struct ServerLimits {
     std::chrono::milliseconds body_timeout{10'000};
     /// Writing one response.
     std::chrono::milliseconds write_timeout{10'000};
-    /// Open connections; at the cap the oldest idle one is closed for a new one, or, when none
-    /// is idle, the new one is refused.
-    std::size_t max_connections = 256;
+    /// Open connections. At the cap a new connection is let in by closing the one that has gone
+    /// longest without completing a request (idle keep-alive or stalled mid-request), so stalled
+    /// clients cannot lock new ones out. Memory: each connection holds at most a read buffer of
+    /// max_header_bytes + 4 KiB (freed while it is idle) and one response being written, so the
+    /// cap times that bounds what connections cost.
+    std::size_t max_connections = 4096;
+    /// Open connections from one TCP client address (0: no limit); beyond it a new connection
+    /// from that address is closed at once, so one host cannot fill the table. Unix-socket
+    /// clients have no address and are exempt (the global cap and eviction still apply).
+    std::size_t max_connections_per_client = 32;
     /// How long stop() lets requests in flight finish before closing their connections.
     std::chrono::milliseconds shutdown_timeout{5'000};
 };
@@ -43,11 +50,11 @@ struct ServerLimits {
 /// Event counts since the server started (for metrics and tests).
 struct ServerCounters {
     std::uint64_t connections_accepted = 0;
-    std::uint64_t connections_refused = 0;      ///< at the cap with no idle connection to close
-    std::uint64_t idle_connections_closed = 0;  ///< closed to make room at the cap
-    std::uint64_t requests = 0;                 ///< answered by the router
-    std::uint64_t bad_requests = 0;             ///< malformed or over a limit (400/413/431)
-    std::uint64_t timeouts = 0;                 ///< connections cut by a timeout
+    std::uint64_t connections_refused = 0;  ///< their client was at its per-client limit
+    std::uint64_t connections_evicted = 0;  ///< closed to make room at the global cap
+    std::uint64_t requests = 0;             ///< answered by the router
+    std::uint64_t bad_requests = 0;         ///< malformed or over a limit (400/413/431)
+    std::uint64_t timeouts = 0;             ///< connections cut by a timeout
 };
 
 namespace detail {

@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "keepalived_swarm/status/prometheus.hpp"
+
 namespace ks::status {
 
 struct Transition {
@@ -91,9 +93,11 @@ boost::json::value to_json(const FloatStatus& status);
 /// shape (not an object, a string where a number belongs) is an error.
 boost::system::result<FloatStatus> float_status_from_json(const boost::json::value& json);
 
-/// Prometheus text exposition (version 0.0.4) of the status; `labels` are added to every series
-/// (the buoy adds the node name).
+/// Prometheus text exposition (version 0.0.4) of the status, within the default
+/// PrometheusBounds; `labels` are added to every series (the buoy adds the node name). What the
+/// bounds cut is stored in `cuts` when given.
 std::string to_prometheus(const FloatStatus& status,
-                          const std::vector<std::pair<std::string, std::string>>& labels = {});
+                          const std::vector<std::pair<std::string, std::string>>& labels = {},
+                          PrometheusCuts* cuts = nullptr);
 
 }  // namespace ks::status
