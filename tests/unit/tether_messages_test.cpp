@@ -54,3 +54,10 @@ TEST_CASE("a tracker message of the wrong shape is ignored", "[tether]") {
     CHECK_FALSE(decode(R"({"type":"tracker","name":"service:web","up":true,"reason":null})"));
     CHECK_FALSE(decode(R"({"type":"tracker","name":"service:web","up":true,"reason":["x"]})"));
 }
+
+TEST_CASE("a peer address with a NUL inside is malformed, not cut short", "[tether]") {
+    // The address parser read a C string, so "10.0.0.2\0junk" was 10.0.0.2.
+    CHECK_FALSE(decode(R"({"type":"peers","peers":["10.0.0.2\u0000junk"]})"));
+    CHECK_FALSE(ks::net::parse_ip_prefix(std::string_view("10.0.0.2\0/24", 12)));
+    CHECK_FALSE(ks::net::parse_ip_address(std::string_view("fd00::2\0", 8)));
+}
