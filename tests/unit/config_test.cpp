@@ -222,3 +222,14 @@ TEST_CASE("VIPs and peers that cannot work are refused with the option named", "
           1);
     CHECK(problems_of({"--vip", "10.0.0.100", "--instance-name", "web tier"}).size() == 1);
 }
+
+TEST_CASE("config text parses the same as a config file, naming its source in errors", "[config]") {
+    std::string error;
+    const auto values = parse_env_file("A=1\r\n  # note\nexport B='two' \nC=\"\n", "inline", error);
+    REQUIRE(values);
+    CHECK(values->at("A") == "1");
+    CHECK(values->at("B") == "two");
+    CHECK(values->at("C") == "\"");
+    CHECK_FALSE(parse_env_file("A=1\nB\n", "inline", error));
+    CHECK(error == "inline:2: expected KEY=VALUE (the keys are the environment variable names)");
+}
