@@ -6,7 +6,7 @@
 #   tests/run.sh                 everything
 #   KS_STAGES="build unit" tests/run.sh   only some stages: deps build unit integration
 #                                         sanitize fuzz
-#   KS_FUZZ_SECONDS=60           length of the fuzz run, for each fuzz target
+#   KS_FUZZ_SECONDS=30           length of the fuzz run, for each fuzz target
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 
@@ -46,11 +46,11 @@ if has_stage sanitize; then
 fi
 
 if has_stage fuzz; then
-  step "fuzzing every parser of outside bytes, ${KS_FUZZ_SECONDS:-60}s each"
+  step "fuzzing every parser of outside bytes, ${KS_FUZZ_SECONDS:-30}s each"
   CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKS_FUZZ=ON \
     >/dev/null
   cmake --build build/fuzz -j "$jobs"
-  bash tests/fuzz/run.sh build/fuzz "${KS_FUZZ_SECONDS:-60}"
+  bash tests/fuzz/run.sh build/fuzz "${KS_FUZZ_SECONDS:-30}"
 fi
 
 step "all stages passed: $stages"

@@ -8,6 +8,9 @@
 namespace ks::config {
 namespace {
 
+/// A typo is a few edits away from the key meant; anything further is not worth guessing at.
+constexpr std::size_t kTypoEdits = 3;
+
 /// Edits (insert, delete, replace one character) that turn `a` into `b`.
 std::size_t edit_distance(std::string_view a, std::string_view b) {
     std::vector<std::size_t> row(b.size() + 1);
@@ -29,23 +32,28 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 std::vector<std::string> unknown_key_warnings(const std::vector<OptionSpec>& specs,
                                               const std::map<std::string, std::string>& values) {
     std::vector<std::string> warnings;
-    for (const auto& [key, value] : values) {
+    for (const auto& entry : values) {
+        const std::string& key = entry.first;
+        const auto known = std::any_of(specs.begin(), specs.end(),
+                                       [&key](const OptionSpec& spec) { return spec.env == key; });
+        if (known) continue;
         const OptionSpec* nearest = nullptr;
         std::size_t best = std::string::npos;
-        bool known = false;
         for (const auto& spec : specs) {
             if (spec.env.empty()) continue;
-            if (spec.env == key) known = true;
+            // Lengths further apart than a typo's edits need no distance (it is at least their
+            // difference): a long key costs nothing against every option.
+            const auto length_difference =
+                std::max(key.size(), spec.env.size()) - std::min(key.size(), spec.env.size());
+            if (length_difference > kTypoEdits) continue;
             const auto distance = edit_distance(key, spec.env);
             if (distance < best) {
                 best = distance;
                 nearest = &spec;
             }
         }
-        if (known) continue;
         std::string warning = "unknown key " + key + ", ignored";
-        // A typo is a few edits away; anything further is not worth guessing at.
-        if (nearest != nullptr && best <= 3) {
+        if (nearest != nullptr && best <= kTypoEdits) {
             warning += "; did you mean " + nearest->env + "?";
         } else {
             warning += "; the keys are the environment variables that --help lists";

@@ -166,14 +166,11 @@ CommandLine parse_command_line(const std::vector<OptionSpec>& specs,
     return result;
 }
 
-std::optional<std::map<std::string, std::string>> read_env_file(const std::string& path,
-                                                                std::string& error) {
-    std::ifstream in(path);
-    if (!in) {
-        error = "cannot read config file '" + path + "'; check that it exists and is readable";
-        return std::nullopt;
-    }
+std::optional<std::map<std::string, std::string>> parse_env_file(std::string_view text,
+                                                                 std::string_view source_name,
+                                                                 std::string& error) {
     std::map<std::string, std::string> values;
+    std::istringstream in{std::string(text)};
     std::string line;
     int line_number = 0;
     while (std::getline(in, line)) {
@@ -182,7 +179,7 @@ std::optional<std::map<std::string, std::string>> read_env_file(const std::strin
         if (first == std::string::npos || line[first] == '#') continue;
         const auto equals = line.find('=', first);
         if (equals == std::string::npos) {
-            error = path + ":" + std::to_string(line_number) +
+            error = std::string(source_name) + ":" + std::to_string(line_number) +
                     ": expected KEY=VALUE (the keys are the environment variable names)";
             return std::nullopt;
         }
@@ -198,6 +195,18 @@ std::optional<std::map<std::string, std::string>> read_env_file(const std::strin
         values[key] = value;
     }
     return values;
+}
+
+std::optional<std::map<std::string, std::string>> read_env_file(const std::string& path,
+                                                                std::string& error) {
+    std::ifstream in(path);
+    if (!in) {
+        error = "cannot read config file '" + path + "'; check that it exists and is readable";
+        return std::nullopt;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    return parse_env_file(text.str(), path, error);
 }
 
 std::string render_help(std::string_view usage, std::string_view description,

@@ -1,6 +1,8 @@
 #include "keepalived_swarm/docker/models.hpp"
 
 #include <boost/json.hpp>
+#include <cstdint>
+#include <limits>
 
 namespace ks::docker {
 namespace json = boost::json;
@@ -51,12 +53,24 @@ std::optional<bool> optional_bool_at(const json::object& object, std::string_vie
     return value->get_bool();
 }
 
+/// The integer at `key`; 0 when absent, not a number, or out of the range of long long (a
+/// conversion of such a number would be undefined or wrap to a wrong value).
 long long integer_at(const json::object& object, std::string_view key) {
     const auto* value = object.if_contains(key);
     if (value == nullptr) return 0;
     if (value->is_int64()) return value->get_int64();
-    if (value->is_uint64()) return static_cast<long long>(value->get_uint64());
-    if (value->is_double()) return static_cast<long long>(value->get_double());
+    if (value->is_uint64()) {
+        const auto number = value->get_uint64();
+        return number <= static_cast<std::uint64_t>(std::numeric_limits<long long>::max())
+                   ? static_cast<long long>(number)
+                   : 0;
+    }
+    if (value->is_double()) {
+        // 2^63 is exact as a double; every double below it (and from -2^63 on) converts.
+        constexpr double kLimit = 9223372036854775808.0;
+        const double number = value->get_double();
+        return number >= -kLimit && number < kLimit ? static_cast<long long>(number) : 0;
+    }
     return 0;
 }
 
@@ -317,7 +331,15 @@ Result<Event> parse_event(std::string_view line) {
     if (event.actor_id.empty()) event.actor_id = string_at(*object, "id");
     if (event.type.empty() && object->contains("status")) event.type = "container";
     event.time_nano = integer_at(*object, "timeNano");
-    if (event.time_nano == 0) event.time_nano = integer_at(*object, "time") * 1000000000LL;
+    if (event.time_nano == 0) {
+        // Seconds too large for nanoseconds would overflow: such a time stays unknown (0).
+        constexpr long long kNanosecondsPerSecond = 1000000000LL;
+        constexpr long long kLimit =
+            std::numeric_limits<std::int64_t>::max() / kNanosecondsPerSecond;
+        const long long seconds = integer_at(*object, "time");
+        if (seconds >= -kLimit && seconds <= kLimit)
+            event.time_nano = seconds * kNanosecondsPerSecond;
+    }
     if (event.action.empty()) return protocol_error("GET /events", "an event without Action");
     return event;
 }

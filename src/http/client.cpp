@@ -18,6 +18,7 @@
 #include <cctype>
 #include <functional>
 
+#include "keepalived_swarm/http/response_reading.hpp"
 #include "keepalived_swarm/version.hpp"
 
 namespace ks::http {
@@ -29,80 +30,11 @@ using boost::system::result;
 
 namespace {
 
-class HttpCategory : public boost::system::error_category {
-public:
-    const char* name() const noexcept override { return "ks.http"; }
-    std::string message(int value) const override {
-        switch (static_cast<Errc>(value)) {
-            case Errc::invalid_endpoint:
-                return "invalid address: expected unix:///PATH, tcp://HOST:PORT or "
-                       "http://HOST[:PORT][/PATH]";
-            case Errc::unreachable:
-                return "cannot connect: check that the server runs and that the address (or the "
-                       "mounted socket) is right";
-            case Errc::timeout:
-                return "no complete answer before the deadline";
-            case Errc::disconnected:
-                return "the server closed the connection mid-answer";
-            case Errc::protocol:
-                return "the answer is not valid HTTP/1.1";
-            case Errc::body_too_large:
-                return "the answer's body is larger than the limit";
-            case Errc::cancelled:
-                return "the call was cancelled";
-        }
-        return "unknown HTTP client error";
-    }
-};
-
 bool iequals(std::string_view a, std::string_view b) {
     return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
         return std::tolower(static_cast<unsigned char>(x)) ==
                std::tolower(static_cast<unsigned char>(y));
     });
-}
-
-bool valid_port(std::string_view port) {
-    if (port.empty() || port.size() > 5) return false;
-    unsigned value = 0;
-    for (char c : port) {
-        if (c < '0' || c > '9') return false;
-        value = value * 10 + static_cast<unsigned>(c - '0');
-    }
-    return value >= 1 && value <= 65535;
-}
-
-/// Splits "host:port", "[v6]:port", "host" (default port) into host and port.
-result<Endpoint> parse_host_port(std::string_view text, std::string_view default_port) {
-    Endpoint endpoint;
-    endpoint.transport = Endpoint::Transport::tcp;
-    std::string_view port;
-    if (!text.empty() && text.front() == '[') {
-        const auto close = text.find(']');
-        if (close == std::string_view::npos) return make_error_code(Errc::invalid_endpoint);
-        endpoint.host = std::string(text.substr(1, close - 1));
-        const auto after = text.substr(close + 1);
-        if (!after.empty()) {
-            if (after.front() != ':') return make_error_code(Errc::invalid_endpoint);
-            port = after.substr(1);
-        }
-    } else {
-        const auto colon = text.rfind(':');
-        if (colon != std::string_view::npos) {
-            if (text.find(':') != colon) return make_error_code(Errc::invalid_endpoint);
-            endpoint.host = std::string(text.substr(0, colon));
-            port = text.substr(colon + 1);
-        } else {
-            endpoint.host = std::string(text);
-        }
-    }
-    if (port.empty() && text.find(':') == std::string_view::npos) port = default_port;
-    if (endpoint.host.empty() || !valid_port(port) ||
-        endpoint.host.find_first_of("/ \t@?#") != std::string::npos) {
-        return make_error_code(Errc::invalid_endpoint);
-    }
-    endpoint.port = std::string(port);
-    return endpoint;
 }
 
 using UnixStream = beast::basic_stream<asio::local::stream_protocol>;
@@ -132,69 +64,7 @@ bhttp::request<bhttp::string_body> make_request(const Request& request, const En
     return message;
 }
 
-template <typename Fields>
-void copy_head(const bhttp::header<false, Fields>& head, Response& response) {
-    response.status = head.result_int();
-    for (const auto& field : head) {
-        response.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-    }
-}
-
 }  // namespace
-
-const boost::system::error_category& error_category() {
-    static const HttpCategory category;
-    return category;
-}
-
-error_code make_error_code(Errc code) {
-    return {static_cast<int>(code), error_category()};
-}
-
-std::string Endpoint::host_header() const {
-    if (transport == Transport::unix_socket) return "localhost";
-    const bool v6 = host.find(':') != std::string::npos;
-    return (v6 ? "[" + host + "]" : host) + ":" + port;
-}
-
-std::string Endpoint::to_string() const {
-    if (transport == Transport::unix_socket) return "unix://" + socket_path;
-    return "tcp://" + host_header();
-}
-
-result<Endpoint> parse_endpoint(std::string_view text) {
-    constexpr std::string_view unix_scheme = "unix://";
-    constexpr std::string_view tcp_scheme = "tcp://";
-    constexpr std::string_view http_scheme = "http://";
-    if (text.starts_with(unix_scheme) || text.starts_with("/")) {
-        const auto path = text.starts_with("/") ? text : text.substr(unix_scheme.size());
-        if (path.size() < 2 || path.front() != '/' || path.size() > 107) {
-            return make_error_code(Errc::invalid_endpoint);
-        }
-        Endpoint endpoint;
-        endpoint.socket_path = std::string(path);
-        return endpoint;
-    }
-    if (text.starts_with(tcp_scheme)) {
-        auto rest = text.substr(tcp_scheme.size());
-        if (rest.ends_with("/")) rest.remove_suffix(1);
-        if (rest.find('/') != std::string_view::npos)
-            return make_error_code(Errc::invalid_endpoint);
-        return parse_host_port(rest, "");
-    }
-    if (text.starts_with(http_scheme)) {
-        const auto rest = text.substr(http_scheme.size());
-        const auto slash = rest.find('/');
-        auto endpoint = parse_host_port(rest.substr(0, slash), "80");
-        if (!endpoint) return endpoint;
-        if (slash != std::string_view::npos) endpoint->target = std::string(rest.substr(slash));
-        if (endpoint->target.find_first_of(" \t\r\n") != std::string::npos) {
-            return make_error_code(Errc::invalid_endpoint);
-        }
-        return endpoint;
-    }
-    return make_error_code(Errc::invalid_endpoint);
-}
 
 std::optional<std::string_view> Response::header(std::string_view name) const {
     for (const auto& [key, value] : headers) {
@@ -324,10 +194,8 @@ struct Client::Connection {
                 continue;
             }
             if (write_ec) co_return fail("send to", write_ec);
-            bhttp::response_parser<bhttp::string_body> parser;
-            parser.header_limit(static_cast<std::uint32_t>(limits.max_header));
-            parser.body_limit(limits.max_body);
-            if (request.method == "HEAD") parser.skip(true);
+            WholeResponseParser parser;
+            apply_limits(parser, limits, request.method == "HEAD");
             auto [read_ec, read] = co_await bhttp::async_read(**stream, buffer, parser, kNoThrow);
             if (read_ec && reused && attempt == 0 && !parser.got_some() && is_disconnect(read_ec)) {
                 close();
@@ -341,28 +209,6 @@ struct Client::Connection {
             if (!parser.keep_alive()) close();
             co_return response;
         }
-    }
-
-    /// Reads what is left of a body into `out`, up to `limit` bytes, or hands it to `on_data`.
-    template <typename Stream>
-    asio::awaitable<error_code> read_body(Stream& stream,
-                                          bhttp::response_parser<bhttp::buffer_body>& parser,
-                                          const DataHandler& on_data, bool& stopped) {
-        std::array<char, 16384> chunk{};
-        while (!parser.is_done()) {
-            parser.get().body().data = chunk.data();
-            parser.get().body().size = chunk.size();
-            // read_some, not read: hand over what arrived instead of waiting for a full buffer.
-            auto [ec, read] = co_await bhttp::async_read_some(stream, buffer, parser, kNoThrow);
-            if (ec == bhttp::error::need_buffer) ec = {};
-            if (ec) co_return ec;
-            const std::size_t got = chunk.size() - parser.get().body().size;
-            if (got > 0 && !on_data(std::string_view(chunk.data(), got))) {
-                stopped = true;
-                co_return error_code{};
-            }
-        }
-        co_return error_code{};
     }
 
     template <typename Stream>
@@ -384,9 +230,8 @@ struct Client::Connection {
                 continue;
             }
             if (write_ec) co_return fail("send to", write_ec);
-            bhttp::response_parser<bhttp::buffer_body> parser;
-            parser.header_limit(static_cast<std::uint32_t>(limits.max_header));
-            parser.body_limit(boost::none);
+            StreamedResponseParser parser;
+            apply_limits(parser, limits);
             auto [head_ec, head_read] =
                 co_await bhttp::async_read_header(s, buffer, parser, kNoThrow);
             if (head_ec && reused && attempt == 0 && !parser.got_some() && is_disconnect(head_ec)) {
@@ -401,11 +246,11 @@ struct Client::Connection {
             if (response.ok()) {
                 s.expires_never();
                 if (on_head) on_head(response);
-                body_ec = co_await read_body(s, parser, on_data, stopped);
+                body_ec = co_await read_streamed_body(s, buffer, parser, on_data, stopped);
             } else {
                 const std::size_t limit = limits.max_error_body;
-                body_ec = co_await read_body(
-                    s, parser,
+                body_ec = co_await read_streamed_body(
+                    s, buffer, parser,
                     [&response, limit](std::string_view data) {
                         response.body.append(data.substr(0, limit - response.body.size()));
                         return response.body.size() < limit;

@@ -31,6 +31,8 @@ std::string IpPrefix::to_string() const {
 }
 
 std::optional<IpAddress> parse_ip_address(std::string_view text) {
+    // make_address reads a C string: it would stop at a NUL and accept "10.0.0.1\0junk".
+    if (text.find('\0') != std::string_view::npos) return std::nullopt;
     boost::system::error_code ec;
     auto address = boost::asio::ip::make_address(std::string(text), ec);
     if (ec) return std::nullopt;

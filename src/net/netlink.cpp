@@ -14,6 +14,7 @@
 #include <cstring>
 #include <variant>
 
+#include "keepalived_swarm/net/netlink_reply.hpp"
 #include "keepalived_swarm/util/system_error.hpp"
 
 namespace ks::net {
@@ -164,29 +165,11 @@ error_code RouteNetlink::exchange(
             if (errno == EINTR) continue;
             return util::last_system_error();
         }
-        std::size_t offset = 0;
-        const auto length = static_cast<std::size_t>(received);
-        while (offset + sizeof(nlmsghdr) <= length) {
-            nlmsghdr header;
-            std::memcpy(&header, buffer.data() + offset, sizeof header);
-            if (header.nlmsg_len < sizeof header || offset + header.nlmsg_len > length) {
-                return util::system_error(EBADMSG);
-            }
-            if (header.nlmsg_seq == sequence_) {
-                if (header.nlmsg_type == NLMSG_DONE) return {};
-                if (header.nlmsg_type == NLMSG_ERROR) {
-                    // An error of 0 is the acknowledgement of a request.
-                    nlmsgerr error{};
-                    std::memcpy(
-                        &error, buffer.data() + offset + NLMSG_HDRLEN,
-                        std::min<std::size_t>(sizeof error, header.nlmsg_len - NLMSG_HDRLEN));
-                    if (error.error == 0) return {};
-                    return util::system_error(-error.error);
-                }
-                on_message(std::span<const std::uint8_t>(buffer.data() + offset, header.nlmsg_len));
-            }
-            offset += NLMSG_ALIGN(header.nlmsg_len);
-        }
+        const auto reply = parse_netlink_reply(
+            std::span<const std::uint8_t>(buffer.data(), static_cast<std::size_t>(received)),
+            sequence_);
+        for (const auto message : reply.messages) on_message(message);
+        if (reply.end) return *reply.end == 0 ? error_code{} : util::system_error(*reply.end);
     }
 }
 

@@ -7,7 +7,7 @@
 # takes extra libFuzzer flags, if any, from tests/fuzz/fuzz_<name>.flags.
 set -euo pipefail
 build_dir=$1
-seconds=${2:-60}
+seconds=${2:-30}
 here=$(dirname "$(readlink -f "$0")")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -250,3 +250,14 @@ TEST_CASE("more VIPs than an advert can name are refused; IPv6 ones beside IPv4 
     for (int i = 1; i <= 256; ++i) dual.push_back("fd00::" + std::to_string(i));
     CHECK(problems_of(dual).empty());
 }
+
+TEST_CASE("config text parses the same as a config file, naming its source in errors", "[config]") {
+    std::string error;
+    const auto values = parse_env_file("A=1\r\n  # note\nexport B='two' \nC=\"\n", "inline", error);
+    REQUIRE(values);
+    CHECK(values->at("A") == "1");
+    CHECK(values->at("B") == "two");
+    CHECK(values->at("C") == "\"");
+    CHECK_FALSE(parse_env_file("A=1\nB\n", "inline", error));
+    CHECK(error == "inline:2: expected KEY=VALUE (the keys are the environment variable names)");
+}

@@ -108,6 +108,30 @@ TEST_CASE("unexpected bodies give protocol errors, never a crash", "[docker]") {
     CHECK_FALSE(info->swarm.control_available);
 }
 
+TEST_CASE("numbers too large for their field read as unknown, never overflow", "[docker]") {
+    // A huge "time" overflowed when scaled to nanoseconds, and a double beyond
+    // long long's range was converted regardless (both undefined behaviour).
+    auto huge_time = parse_event(R"({"status":"die","id":"abc","time":9300000000000})");
+    REQUIRE(huge_time.has_value());
+    CHECK(huge_time->time_nano == 0);
+    auto negative_time = parse_event(R"({"status":"die","id":"abc","time":-9300000000000})");
+    REQUIRE(negative_time.has_value());
+    CHECK(negative_time->time_nano == 0);
+    auto double_time = parse_event(R"({"status":"die","id":"abc","timeNano":1e300})");
+    REQUIRE(double_time.has_value());
+    CHECK(double_time->time_nano == 0);
+
+    CHECK(parse_wait_status(R"({"StatusCode":1e19})").value() == 0);
+    CHECK(parse_wait_status(R"({"StatusCode":-1e300})").value() == 0);
+    CHECK(parse_wait_status(R"({"StatusCode":18446744073709551615})").value() == 0);
+    CHECK(parse_wait_status(R"({"StatusCode":137.0})").value() == 137);
+    auto container = parse_container(R"({"Id":"abc","State":{"ExitCode":1e400,"Pid":-2e19}})");
+    if (container) {  // 1e400 is out of range for a double: Boost.JSON may refuse the body
+        CHECK(container->state.exit_code == 0);
+        CHECK(container->state.pid == 0);
+    }
+}
+
 TEST_CASE("info reads the swarm fields and ignores unknown ones", "[docker]") {
     auto info = parse_system_info(fixture("info_manager.json"));
     REQUIRE(info.has_value());

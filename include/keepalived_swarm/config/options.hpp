@@ -82,8 +82,13 @@ CommandLine parse_command_line(const std::vector<OptionSpec>& specs,
                                const std::map<std::string, std::string>& file_values = {},
                                std::size_t max_positional = 0);
 
-/// Reads KEY=VALUE lines (# comments, blank lines, optional quotes). On failure returns nullopt
-/// and fills `error` with what went wrong.
+/// Parses KEY=VALUE lines (# comments, blank lines, optional quotes); `source_name` names the
+/// text in an error ("PATH:LINE: ..."). On failure returns nullopt and fills `error`.
+std::optional<std::map<std::string, std::string>> parse_env_file(std::string_view text,
+                                                                 std::string_view source_name,
+                                                                 std::string& error);
+/// Reads the file at `path` and parses it as parse_env_file does; an unreadable file is an error
+/// too.
 std::optional<std::map<std::string, std::string>> read_env_file(const std::string& path,
                                                                 std::string& error);
 
