@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
+#include <variant>
 
 #include "keepalived_swarm/tether/client.hpp"
 #include "keepalived_swarm/tether/messages.hpp"
@@ -25,7 +26,8 @@ void check_round_trip(const Message& message) {
     const std::string_view body(line.data(), line.size() - 1);
     check(body.find('\n') == std::string_view::npos);
     check(body.size() < Client::kMaxLineBytes);
-    check(decode(body) == message);
+    const auto decoded = decode(body);
+    check(std::holds_alternative<Message>(decoded) && std::get<Message>(decoded) == message);
 }
 
 }  // namespace
@@ -36,7 +38,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const auto newline = stream.find('\n');
         // The client reads a line into a buffer of at most kMaxLineBytes, newline included.
         if (newline == std::string_view::npos || newline >= Client::kMaxLineBytes) break;
-        if (const auto message = decode(stream.substr(0, newline))) check_round_trip(*message);
+        // An undecodable line must say why: the float logs it for the operator.
+        const auto decoded = decode(stream.substr(0, newline));
+        if (const auto* message = std::get_if<Message>(&decoded)) {
+            check_round_trip(*message);
+        } else {
+            check(!std::get<Undecodable>(decoded).why.empty());
+        }
         stream.remove_prefix(newline + 1);
     }
     // What follows the last newline is a line still incomplete: the client would wait for more.

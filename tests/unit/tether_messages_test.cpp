@@ -87,7 +87,7 @@ TEST_CASE("an undecodable line says why, for the operator's log", "[tether]") {
 
 TEST_CASE("a peer address with a NUL inside is malformed, not cut short", "[tether]") {
     // The address parser read a C string, so "10.0.0.2\0junk" was 10.0.0.2.
-    CHECK_FALSE(decode(R"({"type":"peers","peers":["10.0.0.2\u0000junk"]})"));
+    CHECK_FALSE(message_of(R"({"type":"peers","peers":["10.0.0.2\u0000junk"]})"));
     CHECK_FALSE(ks::net::parse_ip_prefix(std::string_view("10.0.0.2\0/24", 12)));
     CHECK_FALSE(ks::net::parse_ip_address(std::string_view("fd00::2\0", 8)));
 }
