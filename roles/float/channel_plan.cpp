@@ -115,11 +115,8 @@ std::variant<ChannelPlan, std::string> plan_channels(
     // One election for all VIPs: a dual-stack pair must live on one node and move together, and
     // the IPv4 election is the one the swarm's managers (IPv4 addresses) can protect. IPv6 VIPs
     // then ride along unadvertised, as keepalived's virtual_ipaddress_excluded.
-    const bool v4 = std::any_of(settings.vips.begin(), settings.vips.end(),
-                                [](const net::IpPrefix& vip) { return vip.address.is_v4(); });
-    const auto advertised = static_cast<std::size_t>(
-        std::count_if(settings.vips.begin(), settings.vips.end(),
-                      [&](const net::IpPrefix& vip) { return vip.address.is_v4() == v4; }));
+    const bool v4 = settings.advertises_ipv4();
+    const auto advertised = settings.advertised_vip_count();
     const auto advert_size = vrrp::advert_packet_size(
         settings.version, v4 ? vrrp::Family::ipv4 : vrrp::Family::ipv6, advertised);
     if (link->mtu != 0 && advert_size > link->mtu) {

@@ -88,6 +88,18 @@ std::vector<OptionSpec> instance_option_specs() {
     return specs;
 }
 
+bool InstanceSettings::advertises_ipv4() const {
+    return std::any_of(vips.begin(), vips.end(),
+                       [](const net::IpPrefix& vip) { return vip.address.is_v4(); });
+}
+
+std::size_t InstanceSettings::advertised_vip_count() const {
+    const bool v4 = advertises_ipv4();
+    return static_cast<std::size_t>(
+        std::count_if(vips.begin(), vips.end(),
+                      [&](const net::IpPrefix& vip) { return vip.address.is_v4() == v4; }));
+}
+
 InstanceSettings read_instance_settings(Validator& validator, InterfaceRequirement interface) {
     InstanceSettings settings;
 
@@ -157,15 +169,10 @@ InstanceSettings read_instance_settings(Validator& validator, InterfaceRequireme
         }
     }
 
-    // One election per instance: the IPv4 VIPs are its advert's addresses when there are any
-    // (IPv6 ones then ride along unadvertised), else the IPv6 ones.
-    const auto advertised_v4 = std::count_if(settings.vips.begin(), settings.vips.end(),
-                                             [](const auto& vip) { return vip.address.is_v4(); });
-    const auto advertised =
-        advertised_v4 > 0 ? static_cast<std::size_t>(advertised_v4) : settings.vips.size();
-    if (advertised > vrrp::kMaxAddresses) {
+    if (const auto advertised = settings.advertised_vip_count(); advertised > vrrp::kMaxAddresses) {
         validator.add_problem(
-            "vip", std::to_string(advertised) + (advertised_v4 > 0 ? " IPv4" : " IPv6") + " VIPs",
+            "vip",
+            std::to_string(advertised) + (settings.advertises_ipv4() ? " IPv4" : " IPv6") + " VIPs",
             "at most 255 VIPs of the advertised family (an advert's address count is one byte); "
             "split them over several stacks with different --vrid");
     }

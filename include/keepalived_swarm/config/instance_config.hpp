@@ -43,6 +43,12 @@ struct InstanceSettings {
     vrrp::Duration garp_refresh_delay = std::chrono::seconds(5);  ///< garp_master_delay
     std::string notify_command;
     TrackSettings track;  ///< the float's own health checks
+
+    /// One election carries all VIPs: an IPv4 one when there is any IPv4 VIP (the IPv6 VIPs
+    /// then ride along unadvertised, as keepalived's virtual_ipaddress_excluded), else IPv6.
+    bool advertises_ipv4() const;
+    /// The VIPs the adverts name: those of the advertised family.
+    std::size_t advertised_vip_count() const;
 };
 
 /// The float needs --interface or --node-address; the anchor can discover both.
