@@ -24,6 +24,7 @@
 #include "keepalived_swarm/http/connection_table.hpp"
 #include "keepalived_swarm/http/server_support.hpp"
 #include "keepalived_swarm/log/log.hpp"
+#include "keepalived_swarm/util/report_throttle.hpp"
 #include "keepalived_swarm/util/system_error.hpp"
 
 namespace ks::http {
@@ -103,8 +104,8 @@ struct ServerState {
     /// Sessions still running, closed or not: stop() completes when none is left.
     std::size_t live_sessions = 0;
     std::size_t accept_loops = 0;
-    ReportThrottle refusal_reports{kAbuseReportInterval};
-    ReportThrottle eviction_reports{kAbuseReportInterval};
+    util::ReportThrottle refusal_reports{kAbuseReportInterval};
+    util::ReportThrottle eviction_reports{kAbuseReportInterval};
     bool stopping = false;
     Clock::time_point stop_deadline = Clock::time_point::max();
     asio::steady_timer sweep_timer;

@@ -105,20 +105,14 @@ asio::awaitable<void> Client::run() {
 }
 
 void Client::report_undecodable(const Undecodable& problem, std::string_view line) {
-    // At most one warning a minute: a broken anchor must not flood the log.
-    const auto now = std::chrono::steady_clock::now();
-    ++undecodable_since_warning_;
-    if (last_undecodable_warning_ && now - *last_undecodable_warning_ < std::chrono::minutes(1)) {
-        return;
-    }
+    if (!undecodable_reports_.due(std::chrono::steady_clock::now())) return;
     log::warn(
         "ignored a tether line from the anchor; check that anchor and float run the same "
         "image",
         {{"why", problem.why},
          {"line", std::string(line.substr(0, 200))},
-         {"ignored_lines", std::to_string(undecodable_since_warning_)}});
-    last_undecodable_warning_ = now;
-    undecodable_since_warning_ = 0;
+         {"ignored_lines", std::to_string(undecodable_reports_.unreported)}});
+    undecodable_reports_.unreported = 0;
 }
 
 }  // namespace ks::tether

@@ -9,10 +9,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <functional>
-#include <optional>
 #include <string>
 
 #include "keepalived_swarm/tether/messages.hpp"
+#include "keepalived_swarm/util/report_throttle.hpp"
 
 namespace ks::tether {
 
@@ -48,8 +48,8 @@ private:
     boost::asio::steady_timer retry_timer_;
     bool connected_ = false;
     bool stopped_ = false;
-    std::optional<std::chrono::steady_clock::time_point> last_undecodable_warning_;
-    std::size_t undecodable_since_warning_ = 0;
+    /// A broken anchor must not flood the log: one warning a minute, with a count.
+    util::ReportThrottle undecodable_reports_{std::chrono::minutes(1)};
 };
 
 }  // namespace ks::tether
