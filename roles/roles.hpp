@@ -11,5 +11,6 @@ int run_anchor(const std::vector<std::string>& args);
 int run_float(const std::vector<std::string>& args);
 int run_buoy(const std::vector<std::string>& args);
 int run_probe(const std::vector<std::string>& args);
+int run_status(const std::vector<std::string>& args);
 
 }  // namespace ks::roles

@@ -25,6 +25,8 @@ constexpr Subcommand kSubcommands[] = {
      ks::roles::run_buoy},
     {"probe", "Exits 0 when a URL answers 2xx (container healthchecks without curl)",
      ks::roles::run_probe},
+    {"status", "Every manager's VRRP state and a split-brain verdict, from a buoy's /cluster",
+     ks::roles::run_status},
 };
 
 void print_usage(std::ostream& out) {
@@ -64,6 +66,6 @@ int main(int argc, char** argv) {
         }
     }
     std::cerr << "keepalived-swarm: unknown command '" << first
-              << "'; the commands are anchor, float, buoy and probe (see --help)\n";
+              << "'; the commands are anchor, float, buoy, probe and status (see --help)\n";
     return 2;
 }

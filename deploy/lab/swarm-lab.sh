@@ -182,6 +182,7 @@ swarm_status() {
   swarm_client curl -s --max-time 2 "http://$KS_LAB_VIP:8082/" || echo "  (no answer)"
   echo
   echo "Try: ip netns exec $(swarm_client_ns) curl http://$KS_LAB_VIP:8082/status"
+  echo "     ip netns exec $(swarm_client_ns) curl http://$KS_LAB_VIP:8082/cluster   (every manager)"
   echo "     DOCKER_HOST=unix://$KS_LAB_STATE/node1/docker.sock $DOCKER_CLI node ls"
 }
 

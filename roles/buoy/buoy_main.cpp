@@ -11,6 +11,7 @@
 #include "keepalived_swarm/config/buoy_config.hpp"
 #include "keepalived_swarm/version.hpp"
 #include "roles/buoy/buoy_routes.hpp"
+#include "roles/buoy/cluster_watch.hpp"
 #include "roles/buoy/float_watch.hpp"
 #include "roles/roles.hpp"
 
@@ -68,12 +69,20 @@ int run_buoy(const std::vector<std::string>& args) {
 
     buoy::FloatWatch watch(io.get_executor(), config.float_socket, state.float_view);
     boost::asio::co_spawn(io, watch.run(), log_failure);
+    buoy::ClusterWatchSettings cluster;
+    cluster.fixed_peers = config.cluster_peers;
+    cluster.port = config.cluster_port != 0 ? config.cluster_port : bound->port();
+    cluster.interval = config.cluster_interval;
+    cluster.timeout = config.cluster_timeout;
+    buoy::ClusterWatch cluster_watch(io.get_executor(), std::move(cluster), state);
+    boost::asio::co_spawn(io, cluster_watch.run(), log_failure);
 
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
         if (ec) return;
         log::info("stopping: finishing requests in flight", {{"signal", signal_number}});
         watch.stop();
+        cluster_watch.stop();
         boost::asio::co_spawn(io, server.stop(), [](std::exception_ptr error) {
             log_failure(error);
             log::info("buoy stopped");

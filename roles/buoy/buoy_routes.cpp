@@ -46,6 +46,10 @@ std::string status_json(const BuoyState& state) {
     return json::serialize(document);
 }
 
+std::string cluster_json(const BuoyState& state) {
+    return json::serialize(status::to_json(state.cluster_view(std::chrono::system_clock::now())));
+}
+
 const std::string& float_metrics_text(const BuoyState& state) {
     const auto& view = state.float_view;
     auto& cache = state.float_metrics;
@@ -73,6 +77,7 @@ std::string metrics_text(const BuoyState& state) {
     const auto& view = state.float_view;
     const status::Labels node{{"node", state.node_hostname}};
     std::string text = float_metrics_text(state);
+    text += status::cluster_prometheus(state.cluster_view(std::chrono::system_clock::now()), node);
 
     status::PrometheusWriter out(node);
     out.family("keepalived_swarm_buoy_info", "gauge", "Version and container of the buoy.");
@@ -121,6 +126,11 @@ http::Router make_router(const BuoyState& state) {
                [](const http::ServerRequest&) { return http::text_response(Status::ok, "Ok"); });
     router.add(Method::get, "/status", [&state](const http::ServerRequest&) {
         auto response = http::json_response(Status::ok, status_json(state));
+        response.set(boost::beast::http::field::cache_control, "no-store");
+        return response;
+    });
+    router.add(Method::get, "/cluster", [&state](const http::ServerRequest&) {
+        auto response = http::json_response(Status::ok, cluster_json(state));
         response.set(boost::beast::http::field::cache_control, "no-store");
         return response;
     });

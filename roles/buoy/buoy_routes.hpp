@@ -3,7 +3,8 @@
 //   GET /         {"hostname", "containerId", "containerUptime"} as the original buoy
 //   GET /health   200 "Ok"
 //   GET /status   the float's status document plus the buoy's own fields
-//   GET /metrics  Prometheus: the float's metrics with a node label, plus the buoy's
+//   GET /cluster  every manager (this node and the float's peers) and the split-brain verdict
+//   GET /metrics  Prometheus: the float's metrics with a node label, the cluster's, the buoy's
 //   GET /ui       a self-contained web page that refreshes itself from /status
 
 #include <string>
@@ -19,6 +20,8 @@ namespace ks::roles::buoy {
 std::string identity_json(const BuoyState& state);
 /// The body of GET /status; "float" is "unreachable" (and "floatError" says why) without one.
 std::string status_json(const BuoyState& state);
+/// The body of GET /cluster: this node and its peers as last fetched, judged together.
+std::string cluster_json(const BuoyState& state);
 /// The float's part of GET /metrics, rendered (within PrometheusBounds) once per change of the
 /// float's status and kept in `state.float_metrics`.
 const std::string& float_metrics_text(const BuoyState& state);

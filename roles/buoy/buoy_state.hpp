@@ -5,11 +5,13 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "keepalived_swarm/http/server.hpp"
+#include "keepalived_swarm/status/cluster.hpp"
 #include "keepalived_swarm/status/float_status.hpp"
 
 namespace ks::roles::buoy {
@@ -36,6 +38,25 @@ void record_float_answer(FloatView& view, unsigned http_status, std::string_view
 void record_float_failure(FloatView& view, std::string error,
                           std::chrono::system_clock::time_point now);
 
+/// Another manager as this buoy last saw it, through its buoy's GET /status.
+struct PeerView {
+    std::string address;
+    std::string name;       ///< what its buoy calls its node; empty until it answered
+    bool answered = false;  ///< its buoy answered the last fetch with a status document
+    std::string error = "not asked yet";  ///< why it, or its float, cannot be read
+    std::chrono::system_clock::time_point checked_at{};
+    std::optional<status::FloatStatus> float_status;
+    /// The body `float_status` was read from: an identical answer is not parsed again.
+    std::string document;
+};
+
+/// Records an answer of a peer's buoy: its status document, or why it is not one.
+void record_peer_answer(PeerView& peer, unsigned http_status, std::string_view body,
+                        std::chrono::system_clock::time_point now);
+/// Records a fetch that got no answer; `error` says what went wrong and what to check.
+void record_peer_failure(PeerView& peer, std::string error,
+                         std::chrono::system_clock::time_point now);
+
 /// The float's metrics as last rendered for /metrics, kept until the float's status changes.
 struct RenderedFloatMetrics {
     std::uint64_t generation = UINT64_MAX;  ///< FloatView::generation rendered; none yet
@@ -53,11 +74,15 @@ struct BuoyState {
     /// The clock the uptime is measured with (tests set it).
     std::function<std::chrono::steady_clock::time_point()> now = std::chrono::steady_clock::now;
     FloatView float_view;
+    /// The other managers, by the address their buoy is asked at.
+    std::map<std::string, PeerView, std::less<>> peers;
     const http::Server* server = nullptr;  ///< for connection metrics; may be null
     /// A cache filled by the /metrics handler, which sees the state as const.
     mutable RenderedFloatMetrics float_metrics;
 
     std::chrono::seconds uptime() const;
+    /// This node and its peers, judged together, as GET /cluster shows them.
+    status::ClusterView cluster_view(std::chrono::system_clock::time_point at) const;
 };
 
 }  // namespace ks::roles::buoy

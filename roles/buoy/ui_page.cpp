@@ -34,6 +34,12 @@ constexpr std::string_view kPage = R"html(<!doctype html>
   th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #e4e6ea; }
   th { color: var(--muted); font-weight: 600; }
   .muted { color: var(--muted); }
+  .alarm { background: var(--bad); color: #fff; font-weight: 700; display: none; }
+  .warning { background: #fff4e5; color: #8a4b00; display: none; }
+  tr.self td { background: #eef4ff; }
+  tr.self td:first-child::after { content: "  \2190 this page"; color: var(--backup);
+                                  font-weight: 600; }
+  h2.section { font-size: 16px; margin: 0 0 4px; }
 </style>
 </head>
 <body data-loaded="false">
@@ -44,6 +50,14 @@ constexpr std::string_view kPage = R"html(<!doctype html>
   <span class="muted">updated <span id="updated">never</span></span>
 </header>
 <main>
+  <div class="banner alarm" id="cluster-alarm"></div>
+  <div class="banner warning" id="cluster-warning"></div>
+  <section class="card" id="cluster">
+    <h2 class="section">Cluster <span class="muted" id="cluster-gathered"></span></h2>
+    <div id="cluster-table"><p class="muted">loading</p></div>
+    <div id="cluster-holders" class="muted"></div>
+  </section>
+  <h2 class="section">This node</h2>
   <div class="banner" id="banner"></div>
   <div id="summary" class="card">
     <span class="state" id="state" data-state="unknown">loading</span>
@@ -162,16 +176,95 @@ function show(status) {
   instances.replaceChildren(...list.map(showInstance));
 }
 
+function lastTransition(instance) {
+  const t = instance.last_transition;
+  return t ? t.at + " " + t.from + " \u2192 " + t.to + " (" + t.reason + ")" : "";
+}
+
+function trackerSummary(instance) {
+  const trackers = instance.trackers || [];
+  if (!trackers.length) return "";
+  const down = trackers.filter((t) => !t.up).map((t) => t.name);
+  return (trackers.length - down.length) + "/" + trackers.length + " up" +
+      (down.length ? ", down: " + down.join(", ") : "");
+}
+
+function showCluster(cluster) {
+  const alarm = byId("cluster-alarm");
+  const warning = byId("cluster-warning");
+  const problems = cluster.problems || [];
+  const critical = cluster.split_brain || cluster.no_master;
+  alarm.style.display = critical ? "block" : "none";
+  alarm.textContent = critical ? (cluster.split_brain ? "SPLIT BRAIN" : "NO MASTER") + ": " +
+      problems.filter((p) => p.startsWith("split brain") || p.startsWith("no ")).join("; ") : "";
+  const other = problems.filter((p) => !p.startsWith("split brain") && !p.startsWith("no "));
+  warning.style.display = other.length ? "block" : "none";
+  warning.textContent = other.length ? "Degraded: " + other.join("; ") : "";
+  document.body.dataset.cluster = cluster.health || "unknown";
+  byId("cluster-gathered").textContent = "gathered " + (cluster.gathered_at || "?");
+  const head = element("tr");
+  for (const title of ["node", "address", "instance", "state", "priority", "hears master",
+                       "holds", "trackers", "last transition"]) {
+    head.append(element("th", title));
+  }
+  const rows = [head];
+  for (const node of cluster.nodes || []) {
+    const instances = node.float && node.float.instances ? node.float.instances : [];
+    const cells = [];
+    if (!node.reachable || !node.float) {
+      const state = element("span", node.reachable ? "no float" : "unreachable", "state");
+      state.dataset.state = "unreachable";
+      cells.push([node.name, node.address, "", state, "", "", "", "", node.error]);
+    }
+    for (const instance of instances) {
+      const state = element("span", instance.state, "state");
+      state.dataset.state = instance.state;
+      cells.push([node.name, node.address, instance.name, state,
+                  instance.effective_priority, instance.master, (instance.vips_held || []).join(", "),
+                  trackerSummary(instance), lastTransition(instance)]);
+    }
+    for (const values of cells) {
+      const row = element("tr");
+      if (node.self) row.className = "self";
+      for (const value of values) {
+        const cell = element("td");
+        if (value instanceof Node) cell.append(value); else cell.textContent = value === "" ? "-" : value;
+        row.append(cell);
+      }
+      rows.push(row);
+    }
+  }
+  const result = element("table");
+  result.append(...rows);
+  byId("cluster-table").replaceChildren(result);
+  byId("cluster-holders").textContent = Object.entries(cluster.holders || {}).map(([vip, nodes]) =>
+      "VIP " + vip + ": " + (nodes.length ? "held by " + nodes.join(", ") : "held by nobody")).join("; ");
+}
+
+async function getJson(path) {
+  const answer = await fetch(path, { cache: "no-store" });
+  if (!answer.ok) throw new Error("the buoy answered HTTP " + answer.status + " to " + path);
+  return answer.json();
+}
+
 async function refresh() {
-  try {
-    const answer = await fetch("status", { cache: "no-store" });
-    if (!answer.ok) throw new Error("the buoy answered HTTP " + answer.status);
-    show(await answer.json());
-    document.body.dataset.loaded = "true";
-  } catch (error) {
+  const [cluster, status] = await Promise.allSettled([getJson("cluster"), getJson("status")]);
+  if (cluster.status === "fulfilled") {
+    showCluster(cluster.value);
+  } else {
+    const alarm = byId("cluster-alarm");
+    alarm.style.display = "block";
+    alarm.textContent = "Cannot read the buoy's /cluster: " + cluster.reason.message;
+  }
+  if (status.status === "fulfilled") {
+    show(status.value);
+  } else {
     const banner = byId("banner");
     banner.style.display = "block";
-    banner.textContent = "Cannot read the buoy's /status: " + error.message;
+    banner.textContent = "Cannot read the buoy's /status: " + status.reason.message;
+  }
+  if (cluster.status === "fulfilled" && status.status === "fulfilled") {
+    document.body.dataset.loaded = "true";
   }
 }
 

@@ -126,6 +126,9 @@ void VrrpChannel::update(std::uint8_t priority, bool preempt, vrrp::Duration pre
 }
 
 void VrrpChannel::address_removed(const net::IpAddress& address) {
+    for (const auto& vip : setup_.vips) {
+        if (vip.address == address) vips_held_.erase(vip.to_string());
+    }
     perform(instance_.address_removed(vrrp::Clock::now(), address));
 }
 
@@ -267,6 +270,9 @@ void VrrpChannel::apply_addresses(bool add) {
             log::info(add ? "VIP added" : "VIP removed",
                       {{"vip", vip.to_string()}, {"interface", setup_.link.name}});
         }
+        // A failed call changed nothing (an address already there counts as added).
+        if (add && !error) vips_held_.insert(vip.to_string());
+        if (!add && !error) vips_held_.erase(vip.to_string());
     }
 }
 
@@ -279,6 +285,7 @@ void VrrpChannel::restore_address(const vrrp::RestoreAddress& restore) {
             return;
         }
         ++vips_restored_;
+        vips_held_.insert(vip.to_string());
         if (restore.report) {
             log::warn(
                 "a VIP was removed from the interface by something else while this node is "
@@ -349,6 +356,7 @@ status::InstanceStatus VrrpChannel::status() const {
         std::chrono::duration_cast<std::chrono::milliseconds>(instance_.master_advert_interval())
             .count();
     for (const auto& vip : setup_.vips) s.vips.push_back(vip.to_string());
+    s.vips_held.emplace(vips_held_.begin(), vips_held_.end());
     s.primary_address = setup_.primary_address.to_string();
     if (auto master = instance_.master_address()) s.master = master->to_string();
     s.mode = setup_.unicast ? "unicast" : "multicast";

@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -80,6 +81,8 @@ private:
     std::uint64_t adverts_received_ = 0;
     std::uint64_t transitions_total_ = 0;
     std::uint64_t vips_restored_ = 0;
+    /// The VIPs added to the interface and not removed since, as the status reports them.
+    std::set<std::string> vips_held_;
     std::map<std::string, std::uint64_t> adverts_dropped_;
     std::deque<status::Transition> transitions_;
     std::deque<status::ForeignSource> foreign_sources_;

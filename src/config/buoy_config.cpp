@@ -26,12 +26,26 @@ RoleDescription buoy_role_description() {
         {"max-connections-per-client", "BUOY_MAX_CONNECTIONS_PER_CLIENT", "32", "N",
          "Open connections from one client address at most (0: no limit); beyond it the new "
          "connection is closed, so one host cannot crowd out the others."},
+        {"cluster-peer", "BUOY_CLUSTER_PEERS", "", "ADDR",
+         "A manager whose buoy GET /cluster shows (asked in the background at this address "
+         "and --cluster-port). Default: this node's float's VRRP peers (the swarm's managers "
+         "in the stack's auto mode).",
+         OptionKind::list},
+        {"cluster-port", "BUOY_CLUSTER_PORT", "0", "PORT",
+         "TCP port of the other managers' buoys (0: the port of --listen, as every buoy of a "
+         "stack listens alike)."},
+        {"cluster-interval", "BUOY_CLUSTER_INTERVAL", "1s", "DUR",
+         "How often each other manager's buoy is asked for its status; /cluster shows the "
+         "latest answers, so it is never slower than this node."},
+        {"cluster-timeout", "BUOY_CLUSTER_TIMEOUT", "500ms", "DUR",
+         "Time allowed for one manager's answer; one that takes longer is shown unreachable."},
     };
     for (auto& spec : common_option_specs()) specs.push_back(spec);
     return RoleDescription{
         "buoy", "keepalived-swarm buoy [OPTIONS]",
         "Serves this node's state over HTTP: GET / (identity, as the original buoy), /health,\n"
-        "/status (the float's status as JSON), /metrics (Prometheus) and /ui (a web page).\n"
+        "/status (the float's status as JSON), /cluster (every manager's state and a split-brain\n"
+        "verdict), /metrics (Prometheus) and /ui (a web page).\n"
         "Reads the float through its status socket; needs no privileges and no docker.sock.",
         std::move(specs)};
 }
@@ -73,6 +87,18 @@ Parsed<BuoyConfig> parse_buoy_config(const CommandLine& command_line) {
     }
     if (auto per_client = validator.integer("max-connections-per-client", 0, 100'000)) {
         config.max_connections_per_client = static_cast<std::size_t>(*per_client);
+    }
+    config.cluster_peers = validator.addresses("cluster-peer");
+    if (auto port = validator.integer("cluster-port", 0, 65535)) {
+        config.cluster_port = static_cast<unsigned short>(*port);
+    }
+    if (auto interval =
+            validator.duration("cluster-interval", milliseconds(100), std::chrono::minutes(10))) {
+        config.cluster_interval = duration_cast<milliseconds>(*interval);
+    }
+    if (auto timeout =
+            validator.duration("cluster-timeout", milliseconds(10), std::chrono::minutes(1))) {
+        config.cluster_timeout = duration_cast<milliseconds>(*timeout);
     }
     config.common = read_common(validator);
     return {std::move(config), validator.problems()};

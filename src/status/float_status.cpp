@@ -2,10 +2,13 @@
 
 #include <boost/json.hpp>
 
+#include "json_reader.hpp"
 #include "keepalived_swarm/status/prometheus.hpp"
 
 namespace ks::status {
 namespace json = boost::json;
+using json_reading::read_objects;
+using json_reading::Reader;
 namespace {
 
 json::array strings_to_json(const std::vector<std::string>& values) {
@@ -60,6 +63,7 @@ json::value instance_to_json(const InstanceStatus& s) {
         {"advert_interval_ms", s.advert_interval_ms},
         {"master_advert_interval_ms", s.master_advert_interval_ms},
         {"vips", strings_to_json(s.vips)},
+        {"vips_held", strings_to_json(s.vips_held.value_or(std::vector<std::string>{}))},
         {"primary_address", s.primary_address},
         {"master", s.master},
         {"mode", s.mode},
@@ -75,86 +79,6 @@ json::value instance_to_json(const InstanceStatus& s) {
         {"transitions_total", s.transitions_total},
         {"transitions", std::move(transitions)},
     };
-}
-
-/// Reads fields out of an object, remembering the first wrong shape.
-class Reader {
-public:
-    explicit Reader(const json::object& object) : object_(object) {}
-
-    void read(std::string_view key, std::string& out) {
-        if (const auto* v = object_.if_contains(key)) {
-            if (const auto* s = v->if_string()) {
-                out = std::string(*s);
-            } else if (!v->is_null()) {
-                fail();
-            }
-        }
-    }
-    template <typename Number>
-    void read(std::string_view key, Number& out) {
-        if (const auto* v = object_.if_contains(key)) {
-            if constexpr (std::is_same_v<Number, bool>) {
-                if (v->is_bool()) {
-                    out = v->get_bool();
-                } else {
-                    fail();
-                }
-            } else if (v->is_number()) {
-                json::error_code ec;
-                const auto converted = v->to_number<Number>(ec);
-                if (ec) {
-                    fail();
-                } else {
-                    out = converted;
-                }
-            } else if (!v->is_null()) {
-                fail();
-            }
-        }
-    }
-    void read(std::string_view key, std::vector<std::string>& out) {
-        if (const auto* v = object_.if_contains(key)) {
-            const auto* array = v->if_array();
-            if (array == nullptr) return fail();
-            out.clear();
-            for (const auto& item : *array) {
-                if (const auto* s = item.if_string()) {
-                    out.emplace_back(*s);
-                } else {
-                    fail();
-                }
-            }
-        }
-    }
-    const json::value* find(std::string_view key) const { return object_.if_contains(key); }
-    void fail() { ok_ = false; }
-    bool ok() const { return ok_; }
-
-private:
-    const json::object& object_;
-    bool ok_ = true;
-};
-
-/// Reads the array of objects at `key` (absent: nothing) with `read_one` per item; false on a
-/// wrong shape.
-template <class Item, class ReadOne>
-bool read_objects(const Reader& parent, std::string_view key, std::vector<Item>& out,
-                  ReadOne read_one) {
-    const auto* found = parent.find(key);
-    if (found == nullptr || found->is_null()) return true;
-    const auto* array = found->if_array();
-    if (array == nullptr) return false;
-    for (const auto& item : *array) {
-        const auto* object = item.if_object();
-        if (object == nullptr) return false;
-        Reader r(*object);
-        Item value;
-        read_one(r, value);
-        if (!r.ok()) return false;
-        out.push_back(std::move(value));
-    }
-    return true;
 }
 
 bool read_instance(const json::value& value, InstanceStatus& s) {
@@ -174,6 +98,7 @@ bool read_instance(const json::value& value, InstanceStatus& s) {
     r.read("advert_interval_ms", s.advert_interval_ms);
     r.read("master_advert_interval_ms", s.master_advert_interval_ms);
     r.read("vips", s.vips);
+    if (r.find("vips_held") != nullptr) r.read("vips_held", s.vips_held.emplace());
     r.read("primary_address", s.primary_address);
     r.read("master", s.master);
     r.read("mode", s.mode);

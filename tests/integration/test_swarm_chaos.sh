@@ -260,6 +260,12 @@ partition() {
   # The cut node lost its carrier: its link tracker resigned it, so only the others hold the VIP.
   [ "$(wc -w <<<"$during")" -eq 1 ] && [ "$during" != "$node" ] ||
     lab_fail "holders during the carrier cut of node $node: [$during], expected one other node"
+  # The connected side's /cluster names the cut node unreachable (it cannot see its state).
+  [ "$(swarm_client curl -sf --max-time 2 "http://$KS_LAB_VIP:8082/cluster" | python3 -c '
+import json, sys
+c = json.load(sys.stdin)
+print(" ".join(n["address"] for n in c["nodes"] if not n["reachable"]), c["split_brain"])')" = "$KS_LAB_SUBNET.$node False" ] ||
+    lab_fail "/cluster during the cut does not show node $node, and only it, unreachable"
   # Polling the nodes takes tens of milliseconds a round; the kernel timestamps the VIP leaving.
   for n in $(swarm_nodes); do
     ip -n "$(swarm_ns "$n")" -ts monitor address dev eth0 >"$KS_LAB_STATE/heal-$n.log" 2>&1 &
@@ -291,6 +297,11 @@ partition() {
   PARTITION_NOTE="holders during the cut: nodes [$during] (the cut node resigned: no carrier); after healing: ${exact} (kernel timestamps; one holder ${converged}s after by polling)"
 }
 scenario "8. cut master node's link 5 s, heal" 120 1 partition
+
+source "$here/chaos_cluster_view.sh"
+cluster_view_checks
+# shellcheck disable=SC2086
+wait_stable 60 $ALL
 
 # 10. Rolling update to a new tag: count how often the VIP moves.
 # A new image (another id, as a real release is), made on every node: the anchors must replace

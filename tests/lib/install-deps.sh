@@ -7,7 +7,7 @@ packages=(
   cmake ninja-build g++ clang libclang-rt-14-dev clang-format
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev catch2
   iproute2 procps psmisc util-linux tcpdump keepalived docker.io debootstrap wrk
-  chromium ca-certificates curl python3
+  chromium ca-certificates curl python3 prometheus
 )
 
 missing=()

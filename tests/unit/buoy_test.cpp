@@ -186,13 +186,15 @@ TEST_CASE("buoy: /metrics without a float has the buoy's metrics only", "[buoy]"
     CHECK_THAT(text, Catch::Contains("keepalived_swarm_buoy_float_reachable{node=\"node1\"} 0\n"));
 }
 
-TEST_CASE("buoy: /ui is one page with no external assets that polls /status", "[buoy]") {
+TEST_CASE("buoy: /ui is one page with no external assets that polls /cluster and /status",
+          "[buoy]") {
     const auto response = get(sample_state(), "/ui");
     CHECK(response[boost::beast::http::field::content_type] == "text/html; charset=utf-8");
     const std::string page(roles::buoy::ui_page());
     CHECK(response.body() == page);
     CHECK_THAT(page, Catch::StartsWith("<!doctype html>"));
-    CHECK_THAT(page, Catch::Contains("fetch(\"status\""));
+    CHECK_THAT(page, Catch::Contains("getJson(\"cluster\")"));
+    CHECK_THAT(page, Catch::Contains("getJson(\"status\")"));
     for (const char* external : {"http://", "https://", "src=", "href=", "@import", "url("}) {
         INFO(external);
         CHECK_THAT(page, !Catch::Contains(external));

@@ -7,8 +7,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "keepalived_swarm/config/common.hpp"
+#include "keepalived_swarm/net/ip_prefix.hpp"
 
 namespace ks::config {
 
@@ -20,6 +22,12 @@ struct BuoyConfig {
     std::chrono::milliseconds request_timeout{10'000};  ///< header, body and response, each
     std::size_t max_connections = 4096;
     std::size_t max_connections_per_client = 32;  ///< from one TCP client address; 0: no limit
+    /// Where the other managers' buoys are asked for /cluster: these addresses, or (empty) the
+    /// float's VRRP peers.
+    std::vector<net::IpAddress> cluster_peers;
+    unsigned short cluster_port = 0;  ///< their buoys' port; 0: the port of `listen`
+    std::chrono::milliseconds cluster_interval{1000};  ///< how often each one is asked
+    std::chrono::milliseconds cluster_timeout{500};    ///< time allowed for one answer
     CommonSettings common;
 };
 

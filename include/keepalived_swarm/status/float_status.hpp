@@ -6,6 +6,7 @@
 #include <boost/system/result.hpp>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -64,6 +65,9 @@ struct InstanceStatus {
     std::int64_t advert_interval_ms = 0;
     std::int64_t master_advert_interval_ms = 0;
     std::vector<std::string> vips;  ///< "10.0.0.100/24"
+    /// The VIPs this float has on its interface now (added, not removed since); nullopt when
+    /// the float is older than this field (the cluster view then infers it from MASTER).
+    std::optional<std::vector<std::string>> vips_held;
     std::string primary_address;
     std::string master;  ///< current master's address, empty when unknown
     std::string mode;    ///< "multicast" or "unicast"
