@@ -84,9 +84,12 @@ InstanceSettings read_back(const InstanceSettings& settings) {
     return parsed.config.instance;
 }
 
-/// The address of every field of `settings`, a nested aggregate's (TrackSettings) field by field.
-/// Boost.PFR finds an aggregate's fields by counting how many values brace-initialise it, so a
-/// field added to InstanceSettings turns up here without anyone listing it.
+/// The address of every field of `settings`. Boost.PFR finds an aggregate's fields by counting how
+/// many values brace-initialise it (the field-count trick), so a field added to InstanceSettings
+/// turns up here without anyone listing it. A nested aggregate (TrackSettings) is taken field by
+/// field, as its options are: its first field shares its address, so it cannot stand for them.
+/// Comparing addresses rather than counts also catches two options filling one field while
+/// another field has none.
 template <typename Settings>
 void collect_fields(const Settings& settings, std::vector<const void*>& fields) {
     boost::pfr::for_each_field(settings, [&](const auto& field) {
