@@ -43,11 +43,10 @@ std::vector<std::string> float_environment(const config::AnchorConfig& config,
     if (instance.peers == config::PeersMode::automatic && !inputs.in_swarm) {
         instance.peers = config::PeersMode::multicast;
     }
-    std::vector<std::string> environment = config::instance_environment(instance);
-    if (config.instance.interface.empty() && !config.instance.node_address &&
-        !inputs.node_address.empty()) {
-        environment.push_back("KEEPALIVED_NODE_ADDRESS=" + inputs.node_address);
+    if (instance.interface.empty() && !instance.node_address) {
+        instance.node_address = net::parse_ip_address(inputs.node_address);
     }
+    std::vector<std::string> environment = config::instance_environment(instance);
     environment.push_back("KEEPALIVED_TETHER=" + in_float("anchor.sock"));
     environment.push_back("KEEPALIVED_STATUS_SOCKET=" + in_float("float.sock"));
     if (!inputs.node_hostname.empty()) {

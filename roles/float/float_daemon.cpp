@@ -28,15 +28,6 @@ std::string explain(const boost::system::error_code& error, std::string_view wha
     return text;
 }
 
-bool same_structure(const config::InstanceSettings& a, const config::InstanceSettings& b) {
-    return a.interface == b.interface && a.node_address == b.node_address && a.vips == b.vips &&
-           a.vrid == b.vrid && a.version == b.version && a.advert_interval == b.advert_interval &&
-           a.unicast_peers == b.unicast_peers && a.instance_name == b.instance_name &&
-           a.garp_repeat == b.garp_repeat && a.garp_refresh_delay == b.garp_refresh_delay &&
-           a.notify_command == b.notify_command && a.peers == b.peers &&
-           a.accept_from == b.accept_from;
-}
-
 // The trackers the float feeds its instances; each one down puts them in Fault.
 constexpr std::string_view kTetherTracker = "tether";  ///< the anchor's connection is open
 constexpr std::string_view kSwarmTracker = "swarm";    ///< the anchor lets it compete
@@ -429,7 +420,9 @@ void FloatDaemon::reload() {
         log::warn("SIGHUP: --tether and --status-socket change only on restart");
     }
     log::configure(next.common.log_level, next.common.log_format, "float");
-    if (same_structure(next.instance, config_.instance)) {
+    // The option table says which changes the running instances take (priority and preemption
+    // here, the checks by starting them anew); any other change restarts the instances.
+    if (config::differ_only_in_place(config::instance_options(), next.instance, config_.instance)) {
         const auto previous_track = config_.instance.track;
         config_.instance = next.instance;
         if (previous_track != config_.instance.track) start_checks(previous_track);

@@ -10,15 +10,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string join_addresses(const std::vector<net::IpAddress>& addresses) {
-    std::string text;
-    for (const auto& address : addresses) {
-        if (!text.empty()) text += ',';
-        text += address.to_string();
-    }
-    return text;
-}
-
 void check_interval(Validator& validator, InstanceSettings& settings,
                     std::optional<vrrp::Duration> interval) {
     if (!interval) return;
@@ -38,54 +29,139 @@ void check_interval(Validator& validator, InstanceSettings& settings,
     settings.advert_interval = *interval;
 }
 
+std::optional<std::string> node_address_text(const std::optional<net::IpAddress>& address) {
+    if (!address) return std::nullopt;
+    return address->to_string();
+}
+
+std::optional<std::string> vips_text(const std::vector<net::IpPrefix>& vips) {
+    return joined(vips, ",", [](const net::IpPrefix& vip) { return vip.to_string(); });
+}
+
+std::optional<std::string> peers_text(const std::vector<net::IpAddress>& peers) {
+    if (peers.empty()) return std::nullopt;
+    return joined(peers, ",", [](const net::IpAddress& peer) { return peer.to_string(); });
+}
+
+std::optional<std::string> version_text(const vrrp::Version& version) {
+    return std::to_string(static_cast<int>(version));
+}
+
+/// Fixed peers come from --unicast-peer, so --peers stays unset.
+std::optional<std::string> peers_mode_text(const PeersMode& mode) {
+    if (mode == PeersMode::fixed) return std::nullopt;
+    return mode == PeersMode::automatic ? "auto" : "multicast";
+}
+
+std::optional<std::string> accept_from_text(const vrrp::AcceptFrom& accept_from) {
+    return std::string(vrrp::to_string(accept_from));
+}
+
+std::optional<std::string> toggle_text(const bool& on) {
+    return on ? "true" : "false";
+}
+
+std::vector<InstanceOption> make_instance_options() {
+    std::vector<InstanceOption> table = {
+        field_option(&InstanceSettings::interface, Reload::restart,
+                     {"interface", "KEEPALIVED_INTERFACE", "", "IFACE",
+                      "Interface that carries VRRP and receives the VIPs, such as eth0."},
+                     text_unless_empty),
+        field_option(&InstanceSettings::node_address, Reload::restart,
+                     {"node-address", "KEEPALIVED_NODE_ADDRESS", "", "ADDR",
+                      "This node's address on the VRRP network: the source of adverts, and "
+                      "without --interface the interface holding it is used (default: the "
+                      "interface's first address)."},
+                     node_address_text),
+        field_option(&InstanceSettings::vips, Reload::restart,
+                     {"vip", "KEEPALIVED_VIRTUAL_IPS", "", "ADDR[/PREFIX]",
+                      "Virtual IP address (IPv4 or IPv6); without a prefix it is /32 or /128.",
+                      OptionKind::list},
+                     vips_text),
+        field_option(&InstanceSettings::vrid, Reload::restart,
+                     {"vrid", "KEEPALIVED_ROUTER_ID", "77", "N",
+                      "Virtual router id, 1-255; the same on every node of one VIP group."},
+                     number_text<std::uint8_t>),
+        field_option(&InstanceSettings::priority, Reload::in_place,
+                     {"priority", "KEEPALIVED_PRIORITY", "100", "N",
+                      "Priority 1-255; the highest live priority holds the VIPs (255: address "
+                      "owner)."},
+                     number_text<std::uint8_t>),
+        field_option(&InstanceSettings::advert_interval, Reload::restart,
+                     {"advert-interval", "KEEPALIVED_ADVERT_INTERVAL", "1s", "DUR",
+                      "Advertisement interval: 100ms, 1s or 0.1 (seconds)."},
+                     duration_text),
+        field_option(&InstanceSettings::version, Reload::restart,
+                     {"vrrp-version", "KEEPALIVED_VRRP_VERSION", "3", "2|3",
+                      "VRRP version: 3 (RFC 5798, IPv4 and IPv6) or 2 (RFC 3768, IPv4, whole "
+                      "seconds)."},
+                     version_text),
+        field_option(&InstanceSettings::unicast_peers, Reload::restart,
+                     {"unicast-peer", "KEEPALIVED_UNICAST_PEERS", "", "ADDR",
+                      "Send adverts to this peer instead of multicast (for networks that drop "
+                      "multicast).",
+                      OptionKind::list},
+                     peers_text),
+        field_option(&InstanceSettings::peers, Reload::restart,
+                     {"peers", "KEEPALIVED_PEERS", "", "auto|multicast",
+                      "auto: the other swarm managers (from the anchor) are the unicast peers, "
+                      "kept up to date, and the float competes only once it has their list; "
+                      "multicast: VRRP multicast. Default: auto, or the --unicast-peer list when "
+                      "given."},
+                     peers_mode_text),
+        field_option(&InstanceSettings::accept_from, Reload::restart,
+                     {"accept-from", "KEEPALIVED_ACCEPT_FROM", "peers", "peers|any",
+                      "Whose adverts count: peers (only the peer set's, once one is known: a "
+                      "stranger on the link cannot move the VIP) or any (RFC 5798: any router of "
+                      "the VRID)."},
+                     accept_from_text),
+        field_option(&InstanceSettings::preempt, Reload::in_place,
+                     {"preempt", "KEEPALIVED_PREEMPT", "false", "",
+                      "Take the VIPs from a live master of lower priority (off: the VIP stays "
+                      "put).",
+                      OptionKind::toggle},
+                     toggle_text),
+        field_option(&InstanceSettings::preempt_delay, Reload::in_place,
+                     {"preempt-delay", "KEEPALIVED_PREEMPT_DELAY", "0s", "DUR",
+                      "With --preempt, keep a lower-priority master this long before taking "
+                      "over."},
+                     duration_text),
+        field_option(&InstanceSettings::instance_name, Reload::restart,
+                     {"instance-name", "KEEPALIVED_INSTANCE_NAME", "", "NAME",
+                      "Name of the VRRP instance in logs, status and notify calls (default "
+                      "VI_<vrid>)."},
+                     text_always),
+        field_option(&InstanceSettings::garp_repeat, Reload::restart,
+                     {"garp-repeat", "KEEPALIVED_GARP_REPEAT", "5", "N",
+                      "Gratuitous ARPs / unsolicited NAs per VIP in each burst on becoming "
+                      "master."},
+                     number_text<unsigned>),
+        field_option(&InstanceSettings::garp_refresh_delay, Reload::restart,
+                     {"garp-refresh-delay", "KEEPALIVED_GARP_DELAY", "5s", "DUR",
+                      "Delay of the second burst after becoming master (0 disables it)."},
+                     duration_text),
+        field_option(&InstanceSettings::notify_command, Reload::restart,
+                     {"notify", "KEEPALIVED_NOTIFY", "", "CMD",
+                      "Command run on each state change with three arguments: the new state "
+                      "(MASTER, BACKUP, FAULT or STOP), the instance name, and the reason (which "
+                      "tracker and its last result, when a tracker caused it)."},
+                     text_unless_empty),
+    };
+    for (auto& option : nested_options(&InstanceSettings::track, track_options())) {
+        table.push_back(std::move(option));
+    }
+    return table;
+}
+
 }  // namespace
 
+const std::vector<InstanceOption>& instance_options() {
+    static const std::vector<InstanceOption> table = make_instance_options();
+    return table;
+}
+
 std::vector<OptionSpec> instance_option_specs() {
-    std::vector<OptionSpec> specs = {
-        {"interface", "KEEPALIVED_INTERFACE", "", "IFACE",
-         "Interface that carries VRRP and receives the VIPs, such as eth0."},
-        {"node-address", "KEEPALIVED_NODE_ADDRESS", "", "ADDR",
-         "This node's address on the VRRP network: the source of adverts, and without "
-         "--interface the interface holding it is used (default: the interface's first address)."},
-        {"vip", "KEEPALIVED_VIRTUAL_IPS", "", "ADDR[/PREFIX]",
-         "Virtual IP address (IPv4 or IPv6); without a prefix it is /32 or /128.",
-         OptionKind::list},
-        {"vrid", "KEEPALIVED_ROUTER_ID", "77", "N",
-         "Virtual router id, 1-255; the same on every node of one VIP group."},
-        {"priority", "KEEPALIVED_PRIORITY", "100", "N",
-         "Priority 1-255; the highest live priority holds the VIPs (255: address owner)."},
-        {"advert-interval", "KEEPALIVED_ADVERT_INTERVAL", "1s", "DUR",
-         "Advertisement interval: 100ms, 1s or 0.1 (seconds)."},
-        {"vrrp-version", "KEEPALIVED_VRRP_VERSION", "3", "2|3",
-         "VRRP version: 3 (RFC 5798, IPv4 and IPv6) or 2 (RFC 3768, IPv4, whole seconds)."},
-        {"unicast-peer", "KEEPALIVED_UNICAST_PEERS", "", "ADDR",
-         "Send adverts to this peer instead of multicast (for networks that drop multicast).",
-         OptionKind::list},
-        {"peers", "KEEPALIVED_PEERS", "", "auto|multicast",
-         "auto: the other swarm managers (from the anchor) are the unicast peers, kept up to "
-         "date, and the float competes only once it has their list; multicast: VRRP multicast. "
-         "Default: auto, or the --unicast-peer list when given."},
-        {"accept-from", "KEEPALIVED_ACCEPT_FROM", "peers", "peers|any",
-         "Whose adverts count: peers (only the peer set's, once one is known: a stranger on the "
-         "link cannot move the VIP) or any (RFC 5798: any router of the VRID)."},
-        {"preempt", "KEEPALIVED_PREEMPT", "false", "",
-         "Take the VIPs from a live master of lower priority (off: the VIP stays put).",
-         OptionKind::toggle},
-        {"preempt-delay", "KEEPALIVED_PREEMPT_DELAY", "0s", "DUR",
-         "With --preempt, keep a lower-priority master this long before taking over."},
-        {"instance-name", "KEEPALIVED_INSTANCE_NAME", "", "NAME",
-         "Name of the VRRP instance in logs, status and notify calls (default VI_<vrid>)."},
-        {"garp-repeat", "KEEPALIVED_GARP_REPEAT", "5", "N",
-         "Gratuitous ARPs / unsolicited NAs per VIP in each burst on becoming master."},
-        {"garp-refresh-delay", "KEEPALIVED_GARP_DELAY", "5s", "DUR",
-         "Delay of the second burst after becoming master (0 disables it)."},
-        {"notify", "KEEPALIVED_NOTIFY", "", "CMD",
-         "Command run on each state change with three arguments: the new state "
-         "(MASTER, BACKUP, FAULT or STOP), the instance name, and the reason (which tracker "
-         "and its last result, when a tracker caused it)."},
-    };
-    for (auto& spec : track_option_specs()) specs.push_back(std::move(spec));
-    return specs;
+    return option_specs(instance_options());
 }
 
 bool InstanceSettings::advertises_ipv4() const {
@@ -244,45 +320,7 @@ InstanceSettings read_instance_settings(Validator& validator, InterfaceRequireme
 }
 
 std::vector<std::string> instance_environment(const InstanceSettings& settings) {
-    std::vector<std::string> environment;
-    if (!settings.interface.empty()) {
-        environment.push_back("KEEPALIVED_INTERFACE=" + settings.interface);
-    }
-    if (settings.node_address) {
-        environment.push_back("KEEPALIVED_NODE_ADDRESS=" + settings.node_address->to_string());
-    }
-    std::string vips;
-    for (const auto& vip : settings.vips) {
-        if (!vips.empty()) vips += ',';
-        vips += vip.to_string();
-    }
-    environment.push_back("KEEPALIVED_VIRTUAL_IPS=" + vips);
-    environment.push_back("KEEPALIVED_ROUTER_ID=" + std::to_string(settings.vrid));
-    environment.push_back("KEEPALIVED_PRIORITY=" + std::to_string(settings.priority));
-    environment.push_back("KEEPALIVED_ADVERT_INTERVAL=" +
-                          format_duration(settings.advert_interval));
-    environment.push_back("KEEPALIVED_VRRP_VERSION=" +
-                          std::to_string(static_cast<int>(settings.version)));
-    if (!settings.unicast_peers.empty()) {
-        environment.push_back("KEEPALIVED_UNICAST_PEERS=" + join_addresses(settings.unicast_peers));
-    }
-    if (settings.peers != PeersMode::fixed) {
-        environment.push_back(std::string("KEEPALIVED_PEERS=") +
-                              (settings.peers == PeersMode::automatic ? "auto" : "multicast"));
-    }
-    environment.push_back("KEEPALIVED_ACCEPT_FROM=" +
-                          std::string(vrrp::to_string(settings.accept_from)));
-    environment.push_back(std::string("KEEPALIVED_PREEMPT=") +
-                          (settings.preempt ? "true" : "false"));
-    environment.push_back("KEEPALIVED_PREEMPT_DELAY=" + format_duration(settings.preempt_delay));
-    environment.push_back("KEEPALIVED_INSTANCE_NAME=" + settings.instance_name);
-    environment.push_back("KEEPALIVED_GARP_REPEAT=" + std::to_string(settings.garp_repeat));
-    environment.push_back("KEEPALIVED_GARP_DELAY=" + format_duration(settings.garp_refresh_delay));
-    if (!settings.notify_command.empty()) {
-        environment.push_back("KEEPALIVED_NOTIFY=" + settings.notify_command);
-    }
-    for (auto& entry : track_environment(settings.track)) environment.push_back(std::move(entry));
-    return environment;
+    return option_environment(instance_options(), settings);
 }
 
 }  // namespace ks::config

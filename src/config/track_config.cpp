@@ -5,12 +5,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string join(const std::vector<std::string>& items) {
-    std::string text;
-    for (const auto& item : items) text += (text.empty() ? "" : " ") + item;
-    return text;
-}
-
 /// HOST:PORT, [IPV6]:PORT.
 std::optional<TcpTarget> parse_tcp_target(const std::string& text) {
     const auto colon = text.rfind(':');
@@ -31,6 +25,22 @@ std::optional<TcpTarget> parse_tcp_target(const std::string& text) {
     return TcpTarget{std::move(host), port};
 }
 
+/// Empty: unset; else the items separated by spaces.
+std::optional<std::string> words_text(const std::vector<std::string>& words) {
+    if (words.empty()) return std::nullopt;
+    return joined(words, " ", [](const std::string& word) { return word; });
+}
+
+std::optional<std::string> targets_text(const std::vector<TcpTarget>& targets) {
+    if (targets.empty()) return std::nullopt;
+    return joined(targets, " ", [](const TcpTarget& target) { return to_string(target); });
+}
+
+/// Unlike weight_text, without a plus sign: the option's own form.
+std::optional<std::string> weight_option_text(const std::optional<int>& weight) {
+    return weight ? std::to_string(*weight) : "fault";
+}
+
 }  // namespace
 
 std::string to_string(const TcpTarget& target) {
@@ -43,30 +53,51 @@ std::string weight_text(const std::optional<int>& weight) {
     return (*weight >= 0 ? "+" : "") + std::to_string(*weight);
 }
 
-std::vector<OptionSpec> track_option_specs() {
-    return {
-        {"track-http", "KEEPALIVED_TRACK_HTTP", "", "URL",
-         "Track this URL (http://HOST[:PORT][/PATH]): up while it answers 2xx within "
-         "--track-timeout.",
-         OptionKind::list},
-        {"track-tcp", "KEEPALIVED_TRACK_TCP", "", "HOST:PORT",
-         "Track this TCP port: up while a connection opens within --track-timeout.",
-         OptionKind::list},
-        {"track-file", "KEEPALIVED_TRACK_FILE", "", "PATH",
-         "Track this file (keepalived's track_file): 0 is up, another number is added to the "
-         "priority, a missing or unreadable file is down.",
-         OptionKind::list},
-        {"track-interval", "KEEPALIVED_TRACK_INTERVAL", "1s", "DUR", "How often each check runs."},
-        {"track-timeout", "KEEPALIVED_TRACK_TIMEOUT", "1s", "DUR",
-         "A check that has not answered by then failed (a hung server counts as down)."},
-        {"track-fall", "KEEPALIVED_TRACK_FALL", "2", "N",
-         "Failures in a row that take a tracked check down."},
-        {"track-rise", "KEEPALIVED_TRACK_RISE", "2", "N",
-         "Successes in a row that bring a tracked check back up."},
-        {"track-weight", "KEEPALIVED_TRACK_WEIGHT", "fault", "fault|N",
-         "What a check that is down does: fault (resign the VIPs at once and stay out), or a "
-         "signed number added to the priority, which moves the VIP only with --preempt."},
+const std::vector<TrackOption>& track_options() {
+    // A running float restarts its checks with the new settings: all of them apply in place.
+    static const std::vector<TrackOption> table = {
+        field_option(&TrackSettings::http, Reload::in_place,
+                     {"track-http", "KEEPALIVED_TRACK_HTTP", "", "URL",
+                      "Track this URL (http://HOST[:PORT][/PATH]): up while it answers 2xx within "
+                      "--track-timeout.",
+                      OptionKind::list},
+                     words_text),
+        field_option(&TrackSettings::tcp, Reload::in_place,
+                     {"track-tcp", "KEEPALIVED_TRACK_TCP", "", "HOST:PORT",
+                      "Track this TCP port: up while a connection opens within --track-timeout.",
+                      OptionKind::list},
+                     targets_text),
+        field_option(&TrackSettings::files, Reload::in_place,
+                     {"track-file", "KEEPALIVED_TRACK_FILE", "", "PATH",
+                      "Track this file (keepalived's track_file): 0 is up, another number is "
+                      "added to the priority, a missing or unreadable file is down.",
+                      OptionKind::list},
+                     words_text),
+        field_option(&TrackSettings::interval, Reload::in_place,
+                     {"track-interval", "KEEPALIVED_TRACK_INTERVAL", "1s", "DUR",
+                      "How often each check runs."},
+                     duration_text),
+        field_option(&TrackSettings::timeout, Reload::in_place,
+                     {"track-timeout", "KEEPALIVED_TRACK_TIMEOUT", "1s", "DUR",
+                      "A check that has not answered by then failed (a hung server counts as "
+                      "down)."},
+                     duration_text),
+        field_option(&TrackSettings::fall, Reload::in_place,
+                     {"track-fall", "KEEPALIVED_TRACK_FALL", "2", "N",
+                      "Failures in a row that take a tracked check down."},
+                     number_text<unsigned>),
+        field_option(&TrackSettings::rise, Reload::in_place,
+                     {"track-rise", "KEEPALIVED_TRACK_RISE", "2", "N",
+                      "Successes in a row that bring a tracked check back up."},
+                     number_text<unsigned>),
+        field_option(&TrackSettings::weight, Reload::in_place,
+                     {"track-weight", "KEEPALIVED_TRACK_WEIGHT", "fault", "fault|N",
+                      "What a check that is down does: fault (resign the VIPs at once and stay "
+                      "out), or a signed number added to the priority, which moves the VIP only "
+                      "with --preempt."},
+                     weight_option_text),
     };
+    return table;
 }
 
 TrackSettings read_track_settings(Validator& validator) {
@@ -112,27 +143,6 @@ TrackSettings read_track_settings(Validator& validator) {
         }
     }
     return settings;
-}
-
-std::vector<std::string> track_environment(const TrackSettings& settings) {
-    std::vector<std::string> environment;
-    if (!settings.http.empty())
-        environment.push_back("KEEPALIVED_TRACK_HTTP=" + join(settings.http));
-    if (!settings.tcp.empty()) {
-        std::vector<std::string> targets;
-        for (const auto& target : settings.tcp) targets.push_back(to_string(target));
-        environment.push_back("KEEPALIVED_TRACK_TCP=" + join(targets));
-    }
-    if (!settings.files.empty()) {
-        environment.push_back("KEEPALIVED_TRACK_FILE=" + join(settings.files));
-    }
-    environment.push_back("KEEPALIVED_TRACK_INTERVAL=" + format_duration(settings.interval));
-    environment.push_back("KEEPALIVED_TRACK_TIMEOUT=" + format_duration(settings.timeout));
-    environment.push_back("KEEPALIVED_TRACK_FALL=" + std::to_string(settings.fall));
-    environment.push_back("KEEPALIVED_TRACK_RISE=" + std::to_string(settings.rise));
-    environment.push_back("KEEPALIVED_TRACK_WEIGHT=" +
-                          (settings.weight ? std::to_string(*settings.weight) : "fault"));
-    return environment;
 }
 
 }  // namespace ks::config

@@ -88,7 +88,7 @@ TEST_CASE("health: the track options, their defaults and their refusals", "[floa
           std::vector<std::string>{"http:http://127.0.0.1:8080/health", "tcp:127.0.0.1:443",
                                    "tcp:[::1]:80", "file:/run/ok"});
     // What the anchor hands the float reads back the same.
-    auto environment = config::track_environment(track);
+    auto environment = config::instance_environment(parsed.config.instance);
     CHECK(std::find(environment.begin(), environment.end(),
                     "KEEPALIVED_TRACK_TCP=127.0.0.1:443 [::1]:80") != environment.end());
 

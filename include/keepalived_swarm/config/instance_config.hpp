@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "keepalived_swarm/config/common.hpp"
+#include "keepalived_swarm/config/option_table.hpp"
 #include "keepalived_swarm/config/track_config.hpp"
 #include "keepalived_swarm/net/ip_prefix.hpp"
 #include "keepalived_swarm/vrrp/instance.hpp"
@@ -49,16 +50,23 @@ struct InstanceSettings {
     bool advertises_ipv4() const;
     /// The VIPs the adverts name: those of the advertised family.
     std::size_t advertised_vip_count() const;
+
+    friend bool operator==(const InstanceSettings&, const InstanceSettings&) = default;
 };
 
 /// The float needs --interface or --node-address; the anchor can discover both.
 enum class InterfaceRequirement { required, optional };
 
-/// The options of InstanceSettings, with the names of the original project's variables.
+using InstanceOption = SettingsOption<InstanceSettings>;
+/// The options of InstanceSettings, one per field (those of TrackSettings included), with the
+/// names of the original project's variables: the one place an option is declared.
+const std::vector<InstanceOption>& instance_options();
+/// The table's specs, for the command line and --help.
 std::vector<OptionSpec> instance_option_specs();
 /// Reads and validates InstanceSettings; problems go to the validator.
 InstanceSettings read_instance_settings(Validator& validator, InterfaceRequirement interface);
-/// KEY=VALUE strings that make a float read back exactly `settings` (interface included if set).
+/// KEY=VALUE strings that make a float read back exactly `settings` (interface included if set),
+/// rendered by the table.
 std::vector<std::string> instance_environment(const InstanceSettings& settings);
 
 }  // namespace ks::config

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "keepalived_swarm/config/common.hpp"
+#include "keepalived_swarm/config/option_table.hpp"
 #include "keepalived_swarm/vrrp/types.hpp"
 
 namespace ks::config {
@@ -35,10 +36,10 @@ struct TrackSettings {
     friend bool operator==(const TrackSettings&, const TrackSettings&) = default;
 };
 
-std::vector<OptionSpec> track_option_specs();
+using TrackOption = SettingsOption<TrackSettings>;
+/// The options of TrackSettings, one per field.
+const std::vector<TrackOption>& track_options();
 TrackSettings read_track_settings(Validator& validator);
-/// KEY=VALUE strings that make a float read back exactly `settings`.
-std::vector<std::string> track_environment(const TrackSettings& settings);
 /// "fault" or the signed weight.
 std::string weight_text(const std::optional<int>& weight);
 
