@@ -2,7 +2,7 @@
 
 #include "keepalived_swarm/config/values.hpp"
 
-namespace ks::roles::status_command {
+namespace ks::roles::check {
 
 using namespace std::chrono_literals;
 
@@ -51,4 +51,4 @@ config::Parsed<StatusConfig> parse_status_config(const config::CommandLine& comm
     return {std::move(status), std::move(problems)};
 }
 
-}  // namespace ks::roles::status_command
+}  // namespace ks::roles::check

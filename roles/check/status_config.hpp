@@ -8,7 +8,7 @@
 #include "keepalived_swarm/config/common.hpp"
 #include "keepalived_swarm/http/endpoint.hpp"
 
-namespace ks::roles::status_command {
+namespace ks::roles::check {
 
 struct StatusConfig {
     http::Endpoint endpoint;  ///< the buoy; its target is /cluster
@@ -21,4 +21,4 @@ struct StatusConfig {
 config::RoleDescription status_role_description();
 config::Parsed<StatusConfig> parse_status_config(const config::CommandLine& command_line);
 
-}  // namespace ks::roles::status_command
+}  // namespace ks::roles::check

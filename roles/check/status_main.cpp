@@ -1,14 +1,12 @@
 // keepalived-swarm status [URL]: the cluster view of a buoy in a terminal, with an exit status a
 // script or a monitoring check can act on.
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <iostream>
 
-#include "keepalived_swarm/http/client.hpp"
 #include "keepalived_swarm/status/cluster.hpp"
+#include "roles/check/ask.hpp"
 #include "roles/check/status_config.hpp"
 #include "roles/roles.hpp"
 
@@ -19,7 +17,7 @@ namespace {
 constexpr int kCannotAsk = 3;
 
 /// Prints the answer and returns the exit status it calls for.
-int report(const status_command::StatusConfig& config, const http::Response& answer) {
+int report(const check::StatusConfig& config, const http::Response& answer) {
     const std::string where = config.endpoint.to_string() + config.endpoint.target;
     if (answer.status != 200) {
         std::cerr << "keepalived-swarm status: " << where << " answered HTTP " << answer.status
@@ -47,41 +45,17 @@ int report(const status_command::StatusConfig& config, const http::Response& ans
 }  // namespace
 
 int run_status(const std::vector<std::string>& args) {
-    auto loaded = config::load_role_config<status_command::StatusConfig>(
-        status_command::status_role_description(), args, config::process_environment(),
-        status_command::parse_status_config);
+    auto loaded = config::load_role_config<check::StatusConfig>(check::status_role_description(),
+                                                                args, config::process_environment(),
+                                                                check::parse_status_config);
     // A wrong command line must not read as exit status 2, split brain.
     if (auto* exit_code = std::get_if<int>(&loaded)) return *exit_code == 0 ? 0 : kCannotAsk;
-    const auto& config = std::get<status_command::StatusConfig>(loaded);
+    const auto& config = std::get<check::StatusConfig>(loaded);
 
-    boost::asio::io_context io(1);
-    http::Client client(io.get_executor(), config.endpoint);
-    http::Request request;
-    request.target = config.endpoint.target;
-    int exit_code = kCannotAsk;
-    boost::asio::co_spawn(
-        io,
-        [&]() -> boost::asio::awaitable<void> {
-            auto answer = co_await client.request(std::move(request), config.timeout);
-            if (!answer) {
-                std::cerr << "keepalived-swarm status: " << config.url
-                          << " did not answer: " << client.last_error()
-                          << "; is the buoy running there (docker service ps "
-                             "<stack>_buoy)?\n";
-                co_return;
-            }
-            exit_code = report(config, *answer);
-        },
-        [&config](std::exception_ptr error) {
-            if (!error) return;
-            try {
-                std::rethrow_exception(error);
-            } catch (const std::exception& e) {
-                std::cerr << "keepalived-swarm status: " << config.url << ": " << e.what() << "\n";
-            }
-        });
-    io.run();
-    return exit_code;
+    const auto answer =
+        check::ask_once(config.endpoint, config.timeout, "status", config.url,
+                        "is the buoy running there (docker service ps <stack>_buoy)?");
+    return answer ? report(config, *answer) : kCannotAsk;
 }
 
 }  // namespace ks::roles

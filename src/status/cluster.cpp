@@ -5,13 +5,16 @@
 #include <set>
 #include <tuple>
 
-#include "json_reader.hpp"
+#include "json_fields.hpp"
 #include "keepalived_swarm/net/ip_prefix.hpp"
 
 namespace ks::status {
 namespace json = boost::json;
-using json_reading::read_objects;
-using json_reading::Reader;
+using json_fields::read_objects;
+using json_fields::read_transition;
+using json_fields::Reader;
+using json_fields::strings_json;
+using json_fields::transition_json;
 namespace {
 
 std::string join(const std::vector<std::string>& values, std::string_view separator = ", ") {
@@ -145,12 +148,6 @@ std::string_view to_string(ClusterHealth health) {
 
 namespace {
 
-json::array strings_json(const std::vector<std::string>& values) {
-    json::array out;
-    for (const auto& value : values) out.emplace_back(value);
-    return out;
-}
-
 /// What the view shows of one instance on one node: its state, priority, the master it hears,
 /// what it holds, its trackers and its last transition.
 json::object instance_summary_json(const InstanceStatus& s) {
@@ -160,10 +157,7 @@ json::object instance_summary_json(const InstanceStatus& s) {
             {"name", t.name}, {"up", t.up}, {"weight", t.weight}, {"reason", t.reason}});
     }
     json::value last = nullptr;
-    if (!s.transitions.empty()) {
-        const auto& t = s.transitions.back();
-        last = json::object{{"at", t.at}, {"from", t.from}, {"to", t.to}, {"reason", t.reason}};
-    }
+    if (!s.transitions.empty()) last = transition_json(s.transitions.back());
     return json::object{{"name", s.name},
                         {"vrid", s.vrid},
                         {"family", s.family},
@@ -202,10 +196,7 @@ bool read_instance_summary(Reader& r, InstanceStatus& s) {
         if (object == nullptr) return false;
         Reader tr(*object);
         Transition t;
-        tr.read("at", t.at);
-        tr.read("from", t.from);
-        tr.read("to", t.to);
-        tr.read("reason", t.reason);
+        read_transition(tr, t);
         ok = ok && tr.ok();
         s.transitions.push_back(std::move(t));
     }

@@ -2,28 +2,24 @@
 
 #include <boost/json.hpp>
 
-#include "json_reader.hpp"
+#include "json_fields.hpp"
 #include "keepalived_swarm/status/prometheus.hpp"
 
 namespace ks::status {
 namespace json = boost::json;
-using json_reading::read_objects;
-using json_reading::Reader;
+using json_fields::read_objects;
+using json_fields::read_transition;
+using json_fields::Reader;
+using json_fields::strings_json;
+using json_fields::transition_json;
 namespace {
-
-json::array strings_to_json(const std::vector<std::string>& values) {
-    json::array array;
-    for (const auto& value : values) array.emplace_back(value);
-    return array;
-}
 
 json::value instance_to_json(const InstanceStatus& s) {
     json::object dropped;
     for (const auto& [reason, count] : s.adverts_dropped) dropped[reason] = count;
     json::array transitions;
     for (const auto& t : s.transitions) {
-        transitions.emplace_back(
-            json::object{{"at", t.at}, {"from", t.from}, {"to", t.to}, {"reason", t.reason}});
+        transitions.emplace_back(transition_json(t));
     }
     json::array trackers;
     for (const auto& t : s.trackers) {
@@ -62,12 +58,12 @@ json::value instance_to_json(const InstanceStatus& s) {
         {"preempt", s.preempt},
         {"advert_interval_ms", s.advert_interval_ms},
         {"master_advert_interval_ms", s.master_advert_interval_ms},
-        {"vips", strings_to_json(s.vips)},
-        {"vips_held", strings_to_json(s.vips_held.value_or(std::vector<std::string>{}))},
+        {"vips", strings_json(s.vips)},
+        {"vips_held", strings_json(s.vips_held.value_or(std::vector<std::string>{}))},
         {"primary_address", s.primary_address},
         {"master", s.master},
         {"mode", s.mode},
-        {"peers", strings_to_json(s.peers)},
+        {"peers", strings_json(s.peers)},
         {"accept_from", s.accept_from},
         {"trackers", std::move(trackers)},
         {"foreign_sources", std::move(foreign)},
@@ -121,13 +117,7 @@ bool read_instance(const json::value& value, InstanceStatus& s) {
         }
     }
     const bool lists_ok =
-        read_objects(r, "transitions", s.transitions,
-                     [](Reader& tr, Transition& t) {
-                         tr.read("at", t.at);
-                         tr.read("from", t.from);
-                         tr.read("to", t.to);
-                         tr.read("reason", t.reason);
-                     }) &&
+        read_objects(r, "transitions", s.transitions, read_transition) &&
         read_objects(r, "trackers", s.trackers,
                      [](Reader& tr, TrackerStatus& t) {
                          tr.read("name", t.name);

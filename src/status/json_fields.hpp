@@ -1,7 +1,8 @@
 #pragma once
-// Tolerant reading of JSON documents that other processes wrote (the float's status, a peer
-// buoy's answer): unknown keys are ignored, missing ones keep their defaults, and the first value
-// of the wrong shape is remembered so the caller can refuse the whole document.
+// The JSON pieces the status documents share (the float's status, the cluster view), and their
+// tolerant reading: documents other processes wrote have unknown keys ignored, missing ones keep
+// their defaults, and the first value of the wrong shape is remembered so the caller can refuse
+// the whole document.
 
 #include <boost/json.hpp>
 #include <string>
@@ -9,7 +10,9 @@
 #include <type_traits>
 #include <vector>
 
-namespace ks::status::json_reading {
+#include "keepalived_swarm/status/float_status.hpp"
+
+namespace ks::status::json_fields {
 namespace json = boost::json;
 
 /// Reads fields out of an object, remembering the first wrong shape.
@@ -92,4 +95,21 @@ bool read_objects(const Reader& parent, std::string_view key, std::vector<Item>&
     return true;
 }
 
-}  // namespace ks::status::json_reading
+inline json::array strings_json(const std::vector<std::string>& values) {
+    json::array array;
+    for (const auto& value : values) array.emplace_back(value);
+    return array;
+}
+
+inline json::object transition_json(const Transition& t) {
+    return json::object{{"at", t.at}, {"from", t.from}, {"to", t.to}, {"reason", t.reason}};
+}
+
+inline void read_transition(Reader& r, Transition& t) {
+    r.read("at", t.at);
+    r.read("from", t.from);
+    r.read("to", t.to);
+    r.read("reason", t.reason);
+}
+
+}  // namespace ks::status::json_fields
