@@ -15,11 +15,11 @@
 
 #include "keepalived_swarm/config/anchor_config.hpp"
 #include "keepalived_swarm/docker/client.hpp"
+#include "keepalived_swarm/tether/server.hpp"
 #include "roles/anchor/decisions.hpp"
 #include "roles/anchor/float_spec.hpp"
 #include "roles/anchor/service_tracking.hpp"
 #include "roles/anchor/signal.hpp"
-#include "roles/anchor/tether_server.hpp"
 
 namespace ks::roles::anchor {
 
@@ -67,7 +67,7 @@ private:
     std::unique_ptr<docker::Client> node_events_;
     std::unique_ptr<docker::Client> tracking_requests_;
     std::unique_ptr<docker::Client> tracking_events_;
-    TetherServer tether_;
+    tether::Server tether_;
     ServiceTracking tracking_;
     Signal reconcile_signal_;
     Signal node_signal_;
