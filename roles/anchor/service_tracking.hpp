@@ -14,8 +14,8 @@
 
 #include "keepalived_swarm/docker/client.hpp"
 #include "keepalived_swarm/tether/server.hpp"
+#include "keepalived_swarm/util/signal.hpp"
 #include "roles/anchor/decisions.hpp"
-#include "roles/anchor/signal.hpp"
 
 namespace ks::roles::anchor {
 
@@ -51,7 +51,7 @@ private:
 
     std::vector<std::string> services_;
     tether::Server& tether_;
-    Signal wake_;
+    util::Signal wake_;
     boost::asio::steady_timer pause_;
     std::map<std::string, std::string> service_ids_;  ///< id -> tracked name, as last seen
     std::set<std::string> reported_;  ///< services the float was told about at least once
