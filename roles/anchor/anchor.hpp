@@ -84,7 +84,6 @@ private:
     std::optional<Clock::time_point> death_seen_;
     util::Backoff crashes_{std::chrono::milliseconds(500), std::chrono::seconds(30)};
     bool stopping_ = false;
-    int running_watchers_ = 0;
 };
 
 }  // namespace ks::roles::anchor
