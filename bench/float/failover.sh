@@ -13,6 +13,7 @@ source tests/lib/lab.sh
 lab_require_root
 lab_require_command keepalived
 REPS=${1:-5}
+KA_VERSION=$(keepalived --version 2>&1 | awk 'NR == 1 { sub(/^v/, "", $2); print $2 }')
 
 cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DKS_STATIC=ON -DKS_TESTS=OFF >/dev/null
 cmake --build build/bench --target keepalived-swarm | tail -n 1
@@ -117,7 +118,7 @@ bound() { # version interval priority signal -> seconds the RFC allows
 }
 
 printf '\nFailover to the backup (priority 100), %d repetitions, seconds (median / max)\n' "$REPS"
-printf '%-22s %-15s %-8s %-17s %-17s\n' setting event "RFC" "keepalived-swarm" "keepalived 2.2.7"
+printf '%-22s %-15s %-8s %-17s %-17s\n' setting event "RFC" "keepalived-swarm" "keepalived $KA_VERSION"
 for setting in "3 0.1" "3 1" "2 1"; do
   read -r version interval <<<"$setting"
   for signal in KILL TERM TETHER; do
@@ -160,4 +161,4 @@ idle() { # impl -> RSS, private (anonymous) RSS and CPU of an idle master over 1
 # the process itself allocated.
 printf '\nIdle master, VRRPv3 100 ms adverts, all processes, over 10 s (CPU in steps of one clock tick, %s%%)\n' "$(awk -v hz="$(getconf CLK_TCK)" 'BEGIN { print 100 / hz / 10 }')"
 printf '%-18s %12s %12s %7s\n' "" RSS private CPU
-printf '%-18s %s\n' keepalived-swarm "$(idle ours)" "keepalived 2.2.7" "$(idle keepalived)"
+printf '%-18s %s\n' keepalived-swarm "$(idle ours)" "keepalived $KA_VERSION" "$(idle keepalived)"

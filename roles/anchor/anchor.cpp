@@ -1,7 +1,5 @@
 #include "roles/anchor/anchor.hpp"
 
-#include <unistd.h>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -11,6 +9,7 @@
 #include <sstream>
 
 #include "keepalived_swarm/log/log.hpp"
+#include "keepalived_swarm/util/host_name.hpp"
 #include "roles/anchor/event_pacing.hpp"
 
 // GCC 12 reports Asio's coroutine frame allocator as mismatched once it inlines it (a false
@@ -54,12 +53,6 @@ std::string read_file(const char* path) {
     std::ostringstream text;
     text << in.rdbuf();
     return text.str();
-}
-
-std::string own_hostname() {
-    char name[256] = {};
-    if (::gethostname(name, sizeof name - 1) != 0) return "";
-    return name;
 }
 
 long long milliseconds_since(std::chrono::steady_clock::time_point start) {
@@ -193,7 +186,7 @@ awaitable<int> Anchor::run() {
 }
 
 awaitable<bool> Anchor::connect() {
-    Backoff backoff(200ms, 10s);
+    util::Backoff backoff(200ms, 10s);
     while (!stopping_) {
         auto version = co_await docker_.negotiate();
         if (version) {
@@ -217,7 +210,7 @@ awaitable<bool> Anchor::connect() {
 }
 
 awaitable<std::optional<std::string>> Anchor::discover() {
-    Backoff backoff(200ms, 10s);
+    util::Backoff backoff(200ms, 10s);
     docker::Result<docker::SystemInfo> info = docker::Error{};
     while (!stopping_) {
         info = co_await docker_.info();
@@ -245,7 +238,7 @@ awaitable<std::optional<std::string>> Anchor::discover() {
 
     // In a container, the host name is the container's short id (unless it shares the host's
     // network); the container's own files are mounted from a folder named after its full id.
-    const std::string hostname = own_hostname();
+    const std::string hostname = util::host_name().value_or("");
     inputs_.anchor_id = hostname;
     std::vector<std::string> candidates;
     if (auto id = container_id_from_mountinfo(read_file("/proc/self/mountinfo"))) {
@@ -276,7 +269,7 @@ awaitable<bool> Anchor::resolve_image() {
     if (!inputs_.image_id.empty()) co_return true;  // the anchor's own image, present already
     const std::string reference = config_.float_image;
     inputs_.image_reference = reference;
-    Backoff backoff(1s, 30s);
+    util::Backoff backoff(1s, 30s);
     bool pull_first = config_.pull == config::PullPolicy::always;
     while (!stopping_) {
         if (pull_first) {
@@ -332,7 +325,7 @@ awaitable<bool> Anchor::resolve_image() {
 }
 
 awaitable<void> Anchor::supervise() {
-    Backoff failures(100ms, 5s);
+    util::Backoff failures(100ms, 5s);
     ReconcilePacer pacer(kReconcileBurst, kReconcileInterval);
     reconcile_signal_.notify();
     while (!stopping_) {
@@ -519,7 +512,7 @@ void Anchor::start_tracking() {
 }
 
 awaitable<void> Anchor::watch_node() {
-    Backoff failures(500ms, 10s);
+    util::Backoff failures(500ms, 10s);
     while (!stopping_) {
         co_await node_signal_.wait(60s);
         if (stopping_) break;

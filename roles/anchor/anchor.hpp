@@ -15,11 +15,11 @@
 
 #include "keepalived_swarm/config/anchor_config.hpp"
 #include "keepalived_swarm/docker/client.hpp"
+#include "keepalived_swarm/tether/server.hpp"
+#include "keepalived_swarm/util/signal.hpp"
 #include "roles/anchor/decisions.hpp"
 #include "roles/anchor/float_spec.hpp"
 #include "roles/anchor/service_tracking.hpp"
-#include "roles/anchor/signal.hpp"
-#include "roles/anchor/tether_server.hpp"
 
 namespace ks::roles::anchor {
 
@@ -67,10 +67,10 @@ private:
     std::unique_ptr<docker::Client> node_events_;
     std::unique_ptr<docker::Client> tracking_requests_;
     std::unique_ptr<docker::Client> tracking_events_;
-    TetherServer tether_;
+    tether::Server tether_;
     ServiceTracking tracking_;
-    Signal reconcile_signal_;
-    Signal node_signal_;
+    util::Signal reconcile_signal_;
+    util::Signal node_signal_;
     std::set<boost::asio::steady_timer*> sleepers_;
 
     FloatInputs inputs_;
@@ -82,9 +82,8 @@ private:
     std::string float_id_;  ///< the float this anchor started or adopted
     Clock::time_point float_started_{};
     std::optional<Clock::time_point> death_seen_;
-    Backoff crashes_{std::chrono::milliseconds(500), std::chrono::seconds(30)};
+    util::Backoff crashes_{std::chrono::milliseconds(500), std::chrono::seconds(30)};
     bool stopping_ = false;
-    int running_watchers_ = 0;
 };
 
 }  // namespace ks::roles::anchor

@@ -64,18 +64,14 @@ ReconcilePlan plan_shutdown(const std::vector<ObservedFloat>& found) {
     return plan;
 }
 
-std::chrono::milliseconds Backoff::next_delay() {
-    current_ = current_.count() == 0 ? first_ : std::min(current_ * 2, limit_);
-    return current_;
-}
-
 std::chrono::milliseconds shutdown_budget(std::chrono::seconds float_grace) {
     using namespace std::chrono_literals;
     return std::max<std::chrono::milliseconds>(10s, float_grace + 5s);
 }
 
 std::chrono::milliseconds restart_delay(std::chrono::milliseconds ran_for,
-                                        std::chrono::milliseconds healthy_after, Backoff& crashes) {
+                                        std::chrono::milliseconds healthy_after,
+                                        util::Backoff& crashes) {
     if (ran_for >= healthy_after) {
         crashes.reset();
         return std::chrono::milliseconds(0);

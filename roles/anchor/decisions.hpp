@@ -11,6 +11,7 @@
 
 #include "keepalived_swarm/docker/models.hpp"
 #include "keepalived_swarm/net/ip_prefix.hpp"
+#include "keepalived_swarm/util/backoff.hpp"
 
 namespace ks::roles::anchor {
 
@@ -45,26 +46,11 @@ ReconcilePlan plan_reconcile(const std::vector<ObservedFloat>& found, std::strin
 /// What to do on shutdown: stop and remove every float found.
 ReconcilePlan plan_shutdown(const std::vector<ObservedFloat>& found);
 
-/// Waits between attempts that failed: doubles from `first` up to `limit`, and starts over
-/// after a success.
-class Backoff {
-public:
-    Backoff(std::chrono::milliseconds first, std::chrono::milliseconds limit)
-        : first_(first), limit_(limit) {}
-    /// The wait before the next attempt after one more failure.
-    std::chrono::milliseconds next_delay();
-    void reset() { current_ = std::chrono::milliseconds(0); }
-
-private:
-    std::chrono::milliseconds first_;
-    std::chrono::milliseconds limit_;
-    std::chrono::milliseconds current_{0};
-};
-
 /// The wait before recreating a float that ran for `ran_for`: none after a healthy run
 /// (at least `healthy_after`), otherwise the crash backoff's next delay.
 std::chrono::milliseconds restart_delay(std::chrono::milliseconds ran_for,
-                                        std::chrono::milliseconds healthy_after, Backoff& crashes);
+                                        std::chrono::milliseconds healthy_after,
+                                        util::Backoff& crashes);
 
 /// How long the anchor may spend removing the float once it is told to stop: the float's own
 /// grace (`--stop-timeout`) plus room for the engine's calls, at least 10 s. The stack gives the

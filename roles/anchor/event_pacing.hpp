@@ -50,7 +50,7 @@ public:
 
 private:
     Settings settings_;
-    Backoff backoff_;
+    util::Backoff backoff_;
     std::optional<Clock::time_point> subscribed_at_;
     std::optional<Clock::time_point> reported_at_;
     int ends_since_report_ = 0;
@@ -60,7 +60,7 @@ private:
 /// When a reconcile that was asked for may start. A few in quick succession start at once (a
 /// float removed by hand brings "die" and "destroy" a moment apart, and the second must not
 /// delay its replacement); past that burst, one per `interval`. However many events ask while
-/// a reconcile runs or waits, they make one more: the caller's wake-up Signal folds them.
+/// a reconcile runs or waits, they make one more: the caller's wake-up util::Signal folds them.
 class ReconcilePacer {
 public:
     using Clock = std::chrono::steady_clock;

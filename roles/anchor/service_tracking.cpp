@@ -45,7 +45,7 @@ docker::Filters tasks_filter(const std::string& service_id, const std::string& n
 }  // namespace
 
 ServiceTracking::ServiceTracking(asio::any_io_executor executor, std::vector<std::string> services,
-                                 TetherServer& tether)
+                                 tether::Server& tether)
     : services_(std::move(services)), tether_(tether), wake_(executor), pause_(executor) {}
 
 docker::Filters ServiceTracking::events_filter() {

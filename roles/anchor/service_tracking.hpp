@@ -13,16 +13,16 @@
 #include <vector>
 
 #include "keepalived_swarm/docker/client.hpp"
+#include "keepalived_swarm/tether/server.hpp"
+#include "keepalived_swarm/util/signal.hpp"
 #include "roles/anchor/decisions.hpp"
-#include "roles/anchor/signal.hpp"
-#include "roles/anchor/tether_server.hpp"
 
 namespace ks::roles::anchor {
 
 class ServiceTracking {
 public:
     ServiceTracking(boost::asio::any_io_executor executor, std::vector<std::string> services,
-                    TetherServer& tether);
+                    tether::Server& tether);
 
     bool enabled() const { return !services_.empty(); }
     /// Outside a swarm there are no services: each one is down, for good.
@@ -50,8 +50,8 @@ private:
     void report(const std::string& service, const ServiceHealth& health);
 
     std::vector<std::string> services_;
-    TetherServer& tether_;
-    Signal wake_;
+    tether::Server& tether_;
+    util::Signal wake_;
     boost::asio::steady_timer pause_;
     std::map<std::string, std::string> service_ids_;  ///< id -> tracked name, as last seen
     std::set<std::string> reported_;  ///< services the float was told about at least once

@@ -1,14 +1,13 @@
 // keepalived-swarm buoy: the node's HTTP face. Reads the float through its status socket and
 // serves identity, health, status, metrics and a web page; needs no privileges.
 
-#include <unistd.h>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
 
 #include "keepalived_swarm/config/buoy_config.hpp"
+#include "keepalived_swarm/util/host_name.hpp"
 #include "keepalived_swarm/version.hpp"
 #include "roles/buoy/buoy_routes.hpp"
 #include "roles/buoy/cluster_watch.hpp"
@@ -17,12 +16,6 @@
 
 namespace ks::roles {
 namespace {
-
-std::string host_name() {
-    char name[256] = {};
-    if (::gethostname(name, sizeof name - 1) != 0) return "unknown";
-    return name;
-}
 
 void log_failure(std::exception_ptr error) {
     if (!error) return;
@@ -47,7 +40,7 @@ int run_buoy(const std::vector<std::string>& args) {
 
     boost::asio::io_context io(1);
     buoy::BuoyState state;
-    state.container_id = host_name();
+    state.container_id = util::host_name().value_or("unknown");
     state.node_hostname = config.node_hostname.empty() ? state.container_id : config.node_hostname;
     state.version = kVersion;
     state.float_socket = config.float_socket;

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "keepalived_swarm/config/instance_config.hpp"
-#include "keepalived_swarm/net/netlink.hpp"
+#include "keepalived_swarm/net/route_events.hpp"
 #include "keepalived_swarm/vrrp/instance.hpp"
 
 namespace ks::roles::float_role {

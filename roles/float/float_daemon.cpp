@@ -1,13 +1,12 @@
 #include "roles/float/float_daemon.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <csignal>
 #include <filesystem>
 
 #include "keepalived_swarm/log/log.hpp"
+#include "keepalived_swarm/util/host_name.hpp"
 #include "keepalived_swarm/util/time_text.hpp"
 #include "keepalived_swarm/version.hpp"
 #include "roles/float/channel_plan.hpp"
@@ -41,12 +40,6 @@ vrrp::Tracker link_tracker(const net::Link& link) {
     return {true, std::nullopt, link.name + " is up"};
 }
 
-std::string host_name() {
-    char buffer[256] = {};
-    if (::gethostname(buffer, sizeof buffer - 1) != 0) return "unknown";
-    return buffer;
-}
-
 }  // namespace
 
 FloatDaemon::FloatDaemon(boost::asio::io_context& io, config::FloatConfig config,
@@ -57,7 +50,8 @@ FloatDaemon::FloatDaemon(boost::asio::io_context& io, config::FloatConfig config
       reaper_(io.get_executor()),
       signals_(io, SIGTERM, SIGINT, SIGHUP),
       shutdown_deadline_(io) {
-    if (config_.node_hostname.empty()) config_.node_hostname = host_name();
+    if (config_.node_hostname.empty())
+        config_.node_hostname = util::host_name().value_or("unknown");
 }
 
 FloatDaemon::~FloatDaemon() = default;

@@ -10,23 +10,25 @@ namespace {
 
 using namespace std::chrono_literals;
 
-void check_interval(Validator& validator, InstanceSettings& settings,
-                    std::optional<vrrp::Duration> interval) {
-    if (!interval) return;
+/// `interval` when the adverts of `version` can carry it; otherwise nullopt, and the validator
+/// holds the problem.
+std::optional<vrrp::Duration> interval_fit_for_version(Validator& validator, vrrp::Version version,
+                                                       std::optional<vrrp::Duration> interval) {
+    if (!interval) return std::nullopt;
     const auto raw = validator.text("advert-interval");
-    if (settings.version == vrrp::Version::v2) {
+    if (version == vrrp::Version::v2) {
         if (*interval % 1s != 0us || *interval < 1s) {
             validator.add_problem("advert-interval", raw,
                                   "whole seconds from 1s to 255s with --vrrp-version 2 (RFC 3768 "
                                   "carries seconds), or use --vrrp-version 3");
-            return;
+            return std::nullopt;
         }
     } else if (*interval % 10ms != 0us) {
         validator.add_problem("advert-interval", raw,
                               "a multiple of 10ms with VRRPv3 (RFC 5798 carries centiseconds)");
-        return;
+        return std::nullopt;
     }
-    settings.advert_interval = *interval;
+    return interval;
 }
 
 std::optional<std::string> node_address_text(const std::optional<net::IpAddress>& address) {
@@ -210,10 +212,13 @@ InstanceSettings read_instance_settings(Validator& validator, InterfaceRequireme
         settings.priority = static_cast<std::uint8_t>(*priority);
     }
     const bool v2 = settings.version == vrrp::Version::v2;
-    check_interval(
-        validator, settings,
-        v2 ? validator.duration("advert-interval", 1us, vrrp::kMaxV2Interval)
-           : validator.duration("advert-interval", vrrp::kMinV3Interval, vrrp::kMaxV3Interval));
+    if (auto interval = interval_fit_for_version(
+            validator, settings.version,
+            v2 ? validator.duration("advert-interval", 1us, vrrp::kMaxV2Interval)
+               : validator.duration("advert-interval", vrrp::kMinV3Interval,
+                                    vrrp::kMaxV3Interval))) {
+        settings.advert_interval = *interval;
+    }
 
     settings.vips = validator.prefixes("vip");
     if (validator.options().list("vip").empty()) {

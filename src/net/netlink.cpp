@@ -240,19 +240,4 @@ bool kernel_keeps_address_protocol() {
     return kernel_keeps_address_protocol(names.release);
 }
 
-std::optional<Link> find_link(const std::vector<Link>& links, std::string_view name) {
-    for (const auto& link : links) {
-        if (link.name == name) return link;
-    }
-    return std::nullopt;
-}
-
-std::optional<int> find_interface_holding(const std::vector<InterfaceAddress>& addresses,
-                                          const IpAddress& address) {
-    for (const auto& entry : addresses) {
-        if (entry.prefix.address == address) return entry.interface_index;
-    }
-    return std::nullopt;
-}
-
 }  // namespace ks::net

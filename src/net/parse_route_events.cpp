@@ -154,4 +154,19 @@ std::vector<RouteEvent> parse_route_events(std::span<const std::uint8_t> datagra
     return events;
 }
 
+std::optional<Link> find_link(const std::vector<Link>& links, std::string_view name) {
+    for (const auto& link : links) {
+        if (link.name == name) return link;
+    }
+    return std::nullopt;
+}
+
+std::optional<int> find_interface_holding(const std::vector<InterfaceAddress>& addresses,
+                                          const IpAddress& address) {
+    for (const auto& entry : addresses) {
+        if (entry.prefix.address == address) return entry.interface_index;
+    }
+    return std::nullopt;
+}
+
 }  // namespace ks::net

@@ -7,6 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "keepalived_swarm/log/log.hpp"
+#include "keepalived_swarm/util/backoff.hpp"
 
 namespace ks::tether {
 
@@ -37,7 +38,7 @@ void Client::set_connected(bool connected) {
 }
 
 asio::awaitable<void> Client::run() {
-    auto retry_delay = std::chrono::milliseconds(kFirstRetry);
+    util::Backoff retries(kFirstRetry, kMaxRetry);
     bool logged_failure = false;
     while (!stopped_) {
         boost::system::error_code ignored;
@@ -52,9 +53,8 @@ asio::awaitable<void> Client::run() {
                           {{"path", socket_path_}, {"error", connect_error.message()}});
                 logged_failure = true;
             }
-            retry_timer_.expires_after(retry_delay);
+            retry_timer_.expires_after(retries.next_delay());
             co_await retry_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
-            retry_delay = std::min(retry_delay * 2, std::chrono::milliseconds(kMaxRetry));
             continue;
         }
         log::info("tether to the anchor connected", {{"path", socket_path_}});
@@ -94,12 +94,11 @@ asio::awaitable<void> Client::run() {
         // A connection that held is a new start; one the anchor closes at once (a broken or
         // overloaded anchor) must not make the float reconnect, resign and notify in a busy loop.
         if (std::chrono::steady_clock::now() - connected_at >= kMaxRetry) {
-            retry_delay = kFirstRetry;
+            retries.reset();
             continue;
         }
-        retry_timer_.expires_after(retry_delay);
+        retry_timer_.expires_after(retries.next_delay());
         co_await retry_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
-        retry_delay = std::min(retry_delay * 2, std::chrono::milliseconds(kMaxRetry));
     }
     connected_ = false;
 }

@@ -99,7 +99,7 @@ TEST_CASE("health: the track options, their defaults and their refusals", "[floa
 }
 
 TEST_CASE("health: checks run for real: an open port is up, a closed one goes down at fall",
-          "[float][health]") {
+          "[float][health][socket]") {
     boost::asio::io_context io;
     boost::asio::ip::tcp::acceptor open_port(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
     boost::asio::ip::tcp::acceptor closed(io, {boost::asio::ip::make_address("127.0.0.1"), 0});

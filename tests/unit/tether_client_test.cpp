@@ -25,7 +25,7 @@ using namespace std::chrono_literals;
 namespace asio = boost::asio;
 
 TEST_CASE("tether client: an anchor that closes every connection at once gets backoff",
-          "[tether]") {
+          "[tether][socket]") {
     asio::io_context io;
     const auto path = std::filesystem::temp_directory_path() /
                       ("ks-tether-test-" + std::to_string(::getpid()) + ".sock");
@@ -63,7 +63,7 @@ TEST_CASE("tether client: an anchor that closes every connection at once gets ba
 TEST_CASE(
     "tether client: lines it cannot act on are warned about once a minute, not acted on; an "
     "oversized line ends the connection with a reason that says so",
-    "[tether]") {
+    "[tether][socket]") {
     asio::io_context io;
     const auto path = std::filesystem::temp_directory_path() /
                       ("ks-tether-lines-" + std::to_string(::getpid()) + ".sock");

@@ -60,8 +60,9 @@ struct ClientLimits {
 
 /// One connection to one server, opened on first use and kept while the server allows it.
 /// Calls on one Client may be made from several coroutines of its executor: they never overlap
-/// on the wire but run one at a time, in turn, on its one connection. A stream holds the client
-/// until it ends, so a request that must not wait for it needs a Client of its own.
+/// on the wire but run one at a time, in turn, on its one connection. A call's timeout starts when
+/// it gets the connection, not while it waits for an earlier call. A stream holds the client until
+/// it ends, so a request that must not wait for it needs a Client of its own.
 class Client {
 public:
     Client(boost::asio::any_io_executor executor, Endpoint endpoint, ClientLimits limits = {});

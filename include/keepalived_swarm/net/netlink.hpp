@@ -7,7 +7,6 @@
 #include <boost/system/result.hpp>
 #include <cstdint>
 #include <functional>
-#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -61,11 +60,5 @@ private:
 bool kernel_keeps_address_protocol(std::string_view release);
 /// The same for the running kernel.
 bool kernel_keeps_address_protocol();
-
-/// The link named `name`, or nullopt.
-std::optional<Link> find_link(const std::vector<Link>& links, std::string_view name);
-/// The link whose addresses include `address`, or nullopt.
-std::optional<int> find_interface_holding(const std::vector<InterfaceAddress>& addresses,
-                                          const IpAddress& address);
 
 }  // namespace ks::net

@@ -2,12 +2,15 @@
 // What rtnetlink says about links and addresses, read from the kernel's bytes: the answers to a
 // dump and the notifications of a monitor go through the same parser. It is pure (no I/O, no
 // state) and takes untrusted bytes: whatever it is given, it reads nothing out of bounds and
-// skips what it cannot make sense of.
+// skips what it cannot make sense of. The link and address types, and the look-ups in lists of
+// them, live here on the pure side: the float's channel plan uses them without the socket.
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -85,5 +88,11 @@ using RouteEvent = std::variant<LinkChanged, LinkRemoved, AddressAdded, AddressR
 /// or with a prefix longer than their family allows. A message header whose length is impossible
 /// ends the datagram, since the next message cannot be found after it.
 std::vector<RouteEvent> parse_route_events(std::span<const std::uint8_t> datagram);
+
+/// The link named `name`, or nullopt.
+std::optional<Link> find_link(const std::vector<Link>& links, std::string_view name);
+/// The link whose addresses include `address`, or nullopt.
+std::optional<int> find_interface_holding(const std::vector<InterfaceAddress>& addresses,
+                                          const IpAddress& address);
 
 }  // namespace ks::net

@@ -62,7 +62,4 @@ using Decoded = std::variant<Message, Undecodable>;
 /// the wrong type makes the whole line undecodable rather than half applied.
 Decoded decode(std::string_view line);
 
-/// Default path of the anchor's tether socket on a node.
-inline constexpr const char* kDefaultSocketPath = "/run/keepalived-swarm/anchor.sock";
-
 }  // namespace ks::tether

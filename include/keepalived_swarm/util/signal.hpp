@@ -6,7 +6,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 
-namespace ks::roles::anchor {
+namespace ks::util {
 
 /// notify() ends a wait at once or, if none runs, the next one: a wake-up is never lost, and
 /// several before a wait count as one.
@@ -24,4 +24,4 @@ private:
     bool pending_ = false;
 };
 
-}  // namespace ks::roles::anchor
+}  // namespace ks::util

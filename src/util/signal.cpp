@@ -1,4 +1,4 @@
-#include "roles/anchor/signal.hpp"
+#include "keepalived_swarm/util/signal.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -9,7 +9,7 @@
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 #endif
 
-namespace ks::roles::anchor {
+namespace ks::util {
 
 void Signal::notify() {
     pending_ = true;
@@ -24,4 +24,4 @@ boost::asio::awaitable<void> Signal::wait(std::chrono::milliseconds timeout) {
     pending_ = false;
 }
 
-}  // namespace ks::roles::anchor
+}  // namespace ks::util

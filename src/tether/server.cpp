@@ -1,4 +1,4 @@
-#include "roles/anchor/tether_server.hpp"
+#include "keepalived_swarm/tether/server.hpp"
 
 #include <sys/stat.h>
 
@@ -15,7 +15,7 @@
 #include "keepalived_swarm/tether/messages.hpp"
 #include "keepalived_swarm/util/system_error.hpp"
 
-namespace ks::roles::anchor {
+namespace ks::tether {
 namespace asio = boost::asio;
 using asio::local::stream_protocol;
 
@@ -23,24 +23,24 @@ namespace {
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 }  // namespace
 
-struct TetherServer::Session {
+struct Server::Session {
     explicit Session(stream_protocol::socket s) : socket(std::move(s)) {}
     stream_protocol::socket socket;
     std::deque<std::string> outbox;
     bool writing = false;
 };
 
-TetherServer::TetherServer(asio::any_io_executor executor, std::string socket_path)
+Server::Server(asio::any_io_executor executor, std::string socket_path)
     : executor_(executor),
       socket_path_(std::move(socket_path)),
       acceptor_(executor),
       accept_retry_(executor) {}
 
-TetherServer::~TetherServer() {
+Server::~Server() {
     stop();
 }
 
-std::optional<std::string> TetherServer::start() {
+std::optional<std::string> Server::start() {
     std::error_code fs_error;
     std::filesystem::create_directories(std::filesystem::path(socket_path_).parent_path(),
                                         fs_error);
@@ -61,7 +61,7 @@ std::optional<std::string> TetherServer::start() {
     return std::nullopt;
 }
 
-void TetherServer::stop() {
+void Server::stop() {
     if (stopped_) return;
     stopped_ = true;
     boost::system::error_code ignored;
@@ -73,28 +73,28 @@ void TetherServer::stop() {
     std::filesystem::remove(socket_path_, fs_ignored);
 }
 
-void TetherServer::set_resign(std::optional<std::string> reason) {
+void Server::set_resign(std::optional<std::string> reason) {
     if (reason == resign_reason_) return;
     resign_reason_ = std::move(reason);
     if (resign_reason_) {
         log::warn("telling the float to resign", {{"reason", *resign_reason_}});
-        broadcast(tether::encode(tether::ResignMessage{*resign_reason_}));
+        broadcast(encode(ResignMessage{*resign_reason_}));
     } else {
         log::info("telling the float to compete again");
-        broadcast(tether::encode(tether::ResumeMessage{}));
+        broadcast(encode(ResumeMessage{}));
     }
 }
 
-void TetherServer::set_peers(std::vector<net::IpAddress> peers) {
+void Server::set_peers(std::vector<net::IpAddress> peers) {
     if (peers_ && *peers_ == peers) return;
     std::string list;
     for (const auto& peer : peers) list += (list.empty() ? "" : ",") + peer.to_string();
     log::info("float peers", {{"peers", list.empty() ? "(none)" : list}});
     peers_ = std::move(peers);
-    broadcast(tether::encode(tether::PeersMessage{*peers_}));
+    broadcast(encode(PeersMessage{*peers_}));
 }
 
-void TetherServer::set_tracker(std::string name, bool up, std::string reason) {
+void Server::set_tracker(std::string name, bool up, std::string reason) {
     auto it = trackers_.find(name);
     if (it != trackers_.end() && it->second.up == up && it->second.reason == reason) return;
     if (up) {
@@ -102,30 +102,30 @@ void TetherServer::set_tracker(std::string name, bool up, std::string reason) {
     } else {
         log::warn("telling the float a tracker is down", {{"tracker", name}, {"reason", reason}});
     }
-    broadcast(tether::encode(tether::TrackerMessage{name, up, reason}));
+    broadcast(encode(TrackerMessage{name, up, reason}));
     trackers_[std::move(name)] = TrackerState{up, std::move(reason)};
 }
 
-void TetherServer::greet(const std::shared_ptr<Session>& session) {
-    if (peers_) send(session, tether::encode(tether::PeersMessage{*peers_}));
-    if (resign_reason_) send(session, tether::encode(tether::ResignMessage{*resign_reason_}));
+void Server::greet(const std::shared_ptr<Session>& session) {
+    if (peers_) send(session, encode(PeersMessage{*peers_}));
+    if (resign_reason_) send(session, encode(ResignMessage{*resign_reason_}));
     for (const auto& [name, state] : trackers_) {
-        send(session, tether::encode(tether::TrackerMessage{name, state.up, state.reason}));
+        send(session, encode(TrackerMessage{name, state.up, state.reason}));
     }
 }
 
-void TetherServer::broadcast(const std::string& line) {
+void Server::broadcast(const std::string& line) {
     for (const auto& session : sessions_) send(session, line);
 }
 
-void TetherServer::send(const std::shared_ptr<Session>& session, std::string line) {
+void Server::send(const std::shared_ptr<Session>& session, std::string line) {
     session->outbox.push_back(std::move(line));
     if (session->writing) return;
     session->writing = true;
     asio::co_spawn(executor_, write_queued(session), asio::detached);
 }
 
-asio::awaitable<void> TetherServer::write_queued(std::shared_ptr<Session> session) {
+asio::awaitable<void> Server::write_queued(std::shared_ptr<Session> session) {
     while (!session->outbox.empty()) {
         const std::string line = std::move(session->outbox.front());
         session->outbox.pop_front();
@@ -140,7 +140,7 @@ asio::awaitable<void> TetherServer::write_queued(std::shared_ptr<Session> sessio
     session->writing = false;
 }
 
-asio::awaitable<void> TetherServer::accept_loop() {
+asio::awaitable<void> Server::accept_loop() {
     while (!stopped_) {
         auto [ec, socket] = co_await acceptor_.async_accept(kNoThrow);
         if (ec) {
@@ -161,7 +161,7 @@ asio::awaitable<void> TetherServer::accept_loop() {
     }
 }
 
-asio::awaitable<void> TetherServer::read_until_closed(std::shared_ptr<Session> session) {
+asio::awaitable<void> Server::read_until_closed(std::shared_ptr<Session> session) {
     // The float sends nothing today; reading tells when it goes away.
     std::array<char, 512> discard{};
     while (true) {
@@ -175,4 +175,4 @@ asio::awaitable<void> TetherServer::read_until_closed(std::shared_ptr<Session> s
     log::info("float left the tether", {{"connections", sessions_.size()}});
 }
 
-}  // namespace ks::roles::anchor
+}  // namespace ks::tether

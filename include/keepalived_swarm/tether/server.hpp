@@ -1,6 +1,6 @@
 #pragma once
 // The anchor's end of the tether: a unix stream socket the float connects to. An open connection
-// tells the float the anchor lives; lines from tether::encode() tell it what the swarm says
+// tells the float the anchor lives; lines from encode() tell it what the swarm says
 // (resign/resume, peers, trackers). Every new connection gets the current state at once.
 
 #include <boost/asio/any_io_executor.hpp>
@@ -16,12 +16,12 @@
 
 #include "keepalived_swarm/net/ip_prefix.hpp"
 
-namespace ks::roles::anchor {
+namespace ks::tether {
 
-class TetherServer {
+class Server {
 public:
-    TetherServer(boost::asio::any_io_executor executor, std::string socket_path);
-    ~TetherServer();
+    Server(boost::asio::any_io_executor executor, std::string socket_path);
+    ~Server();
 
     /// Replaces a stale socket file, listens and starts accepting; an error in words on failure.
     std::optional<std::string> start();
@@ -30,7 +30,9 @@ public:
 
     /// Sets whether the float must resign (and why); sends resign/resume when it changes.
     void set_resign(std::optional<std::string> reason);
-    /// Sets the other managers (the float's peers); sends them when they change.
+    /// Sets the other managers (the float's peers). Sends them on the first call, even an empty
+    /// list, and then whenever the list changes; until the first call nothing about peers is sent,
+    /// not even to a float that connects.
     void set_peers(std::vector<net::IpAddress> peers);
     /// Sets the state of the tracker `name` ("service:NAME"); sends it when `up` or `reason`
     /// changes. Trackers are never forgotten: every new connection gets each one's last state.
@@ -62,4 +64,4 @@ private:
     bool stopped_ = false;
 };
 
-}  // namespace ks::roles::anchor
+}  // namespace ks::tether
