@@ -181,6 +181,12 @@ lab_log "privileges: floats NET_ADMIN+NET_RAW only, buoys 65534 without capabili
   "Docker socket in the anchors only"
 lab_log "RESULT deploy: VIP on node $(master) ${took}s after docker stack deploy"
 
+# The cluster view of a fresh stack: normal, a float down, a forced split brain.
+source "$here/chaos_cluster_view.sh"
+cluster_view_checks
+# shellcheck disable=SC2086
+wait_stable 60 $ALL
+
 # Runs ACTION against the master REPS times, each time waiting for stability within WINDOW.
 scenario() { # name window reps action
   local name=$1 window=$2 reps=$3 action=$4 values=() m from to
@@ -297,11 +303,6 @@ print(" ".join(n["address"] for n in c["nodes"] if not n["reachable"]), c["split
   PARTITION_NOTE="holders during the cut: nodes [$during] (the cut node resigned: no carrier); after healing: ${exact} (kernel timestamps; one holder ${converged}s after by polling)"
 }
 scenario "8. cut master node's link 5 s, heal" 120 1 partition
-
-source "$here/chaos_cluster_view.sh"
-cluster_view_checks
-# shellcheck disable=SC2086
-wait_stable 60 $ALL
 
 # 10. Rolling update to a new tag: count how often the VIP moves.
 # A new image (another id, as a real release is), made on every node: the anchors must replace
