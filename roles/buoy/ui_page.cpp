@@ -195,8 +195,10 @@ function showCluster(cluster) {
   const problems = cluster.problems || [];
   const critical = cluster.split_brain || cluster.no_master;
   alarm.style.display = critical ? "block" : "none";
+  // The verdict's own words follow the heading, without the "split brain: " they start with.
   alarm.textContent = critical ? (cluster.split_brain ? "SPLIT BRAIN" : "NO MASTER") + ": " +
-      problems.filter((p) => p.startsWith("split brain") || p.startsWith("no ")).join("; ") : "";
+      problems.filter((p) => p.startsWith("split brain") || p.startsWith("no "))
+          .map((p) => p.replace(/^(split brain|no master): /, "")).join("; ") : "";
   const other = problems.filter((p) => !p.startsWith("split brain") && !p.startsWith("no "));
   warning.style.display = other.length ? "block" : "none";
   warning.textContent = other.length ? "Degraded: " + other.join("; ") : "";

@@ -105,7 +105,7 @@ cluster_view_checks() {
   grep -q 'split brain' "$KS_LAB_STATE/status-$master.out" || lab_fail "status: $(cat "$KS_LAB_STATE/status-$master.out")"
   dom="$KS_LAB_STATE/cluster-split-brain.html"
   cluster_page cluster-split-brain "$dom"
-  cluster_page_shows "$dom" 'data-cluster="split brain or no master"' 'SPLIT BRAIN: split brain: '
+  cluster_page_shows "$dom" 'data-cluster="split brain or no master"' 'SPLIT BRAIN: node' 'all claim MASTER for'
   ip netns exec "$(swarm_switch_ns)" ebtables -F FORWARD
   lab_wait_for 10 swarm_one_holder || lab_fail "not one holder after VRRP passes again: [$(swarm_holders)]"
   lab_wait_for 15 healthy_view || lab_fail "/cluster not healthy after the split brain healed"
