@@ -92,9 +92,11 @@ Labels labels_at(const json::object& object, std::string_view key) {
     return labels;
 }
 
-std::string without_slash(std::string name) {
-    if (!name.empty() && name.front() == '/') name.erase(0, 1);
-    return name;
+/// Docker writes container names with one leading slash; an engine's odd "//name" must not
+/// leave one behind, as names are compared without it.
+std::string without_slash(const std::string& name) {
+    const auto first = name.find_first_not_of('/');
+    return first == std::string::npos ? std::string() : name.substr(first);
 }
 
 NodeInfo node_from(const json::object& object) {

@@ -87,6 +87,20 @@ TEST_CASE("events parse in the old and the 1.52 shape", "[docker]") {
     CHECK(oldest->time_nano == 5000000000LL);
 }
 
+TEST_CASE("container names come without their leading slashes, however many", "[docker]") {
+    // Found by fuzz_docker_models: "//name" left one slash behind.
+    for (const char* name : {"/keepalived-float", "//keepalived-float", "keepalived-float"}) {
+        INFO(name);
+        const auto container =
+            parse_container(std::string(R"({"Id":"abc","Name":")") + name + R"("})");
+        REQUIRE(container.has_value());
+        CHECK(container->name == "keepalived-float");
+    }
+    const auto only_slashes = parse_container(R"({"Id":"abc","Name":"//"})");
+    REQUIRE(only_slashes.has_value());
+    CHECK(only_slashes->name.empty());
+}
+
 TEST_CASE("unexpected bodies give protocol errors, never a crash", "[docker]") {
     for (const char* body : {"", "null", "[]", "\"text\"", "{", "{\"Action\":5}", "<html>",
                              "{\"Type\":\"container\"}"}) {
