@@ -102,10 +102,9 @@ std::variant<CommandLine, int> read_command_line(const RoleDescription& role,
         }
         const auto config_file = command_line.options.value("config");
         if (!config_file || config_file->empty()) return command_line;
-        std::string error;
-        const auto file_values = read_env_file(*config_file, error);
+        const auto file_values = read_env_file(*config_file);
         if (!file_values) {
-            std::cerr << "keepalived-swarm " << role.name << ": " << error << "\n";
+            std::cerr << "keepalived-swarm " << role.name << ": " << file_values.error() << "\n";
             return kExitUsage;
         }
         for (const auto& warning : unknown_key_warnings(role.specs, *file_values)) {

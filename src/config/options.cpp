@@ -166,9 +166,7 @@ CommandLine parse_command_line(const std::vector<OptionSpec>& specs,
     return result;
 }
 
-std::optional<std::map<std::string, std::string>> parse_env_file(std::string_view text,
-                                                                 std::string_view source_name,
-                                                                 std::string& error) {
+EnvFileResult parse_env_file(std::string_view text, std::string_view source_name) {
     std::map<std::string, std::string> values;
     std::istringstream in{std::string(text)};
     std::string line;
@@ -179,9 +177,8 @@ std::optional<std::map<std::string, std::string>> parse_env_file(std::string_vie
         if (first == std::string::npos || line[first] == '#') continue;
         const auto equals = line.find('=', first);
         if (equals == std::string::npos) {
-            error = std::string(source_name) + ":" + std::to_string(line_number) +
-                    ": expected KEY=VALUE (the keys are the environment variable names)";
-            return std::nullopt;
+            return std::string(source_name) + ":" + std::to_string(line_number) +
+                   ": expected KEY=VALUE (the keys are the environment variable names)";
         }
         std::string key = line.substr(first, equals - first);
         while (!key.empty() && (key.back() == ' ' || key.back() == '\t')) key.pop_back();
@@ -197,16 +194,14 @@ std::optional<std::map<std::string, std::string>> parse_env_file(std::string_vie
     return values;
 }
 
-std::optional<std::map<std::string, std::string>> read_env_file(const std::string& path,
-                                                                std::string& error) {
+EnvFileResult read_env_file(const std::string& path) {
     std::ifstream in(path);
     if (!in) {
-        error = "cannot read config file '" + path + "'; check that it exists and is readable";
-        return std::nullopt;
+        return "cannot read config file '" + path + "'; check that it exists and is readable";
     }
     std::ostringstream text;
     text << in.rdbuf();
-    return parse_env_file(text.str(), path, error);
+    return parse_env_file(text.str(), path);
 }
 
 std::string render_help(std::string_view usage, std::string_view description,

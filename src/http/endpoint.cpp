@@ -97,6 +97,13 @@ std::string Endpoint::to_string() const {
     return "tcp://" + host_header();
 }
 
+Endpoint unix_endpoint(std::string path) {
+    Endpoint endpoint;
+    endpoint.transport = Endpoint::Transport::unix_socket;
+    endpoint.socket_path = std::move(path);
+    return endpoint;
+}
+
 result<Endpoint> parse_endpoint(std::string_view text) {
     constexpr std::string_view unix_scheme = "unix://";
     constexpr std::string_view tcp_scheme = "tcp://";
@@ -106,9 +113,7 @@ result<Endpoint> parse_endpoint(std::string_view text) {
         if (path.size() < 2 || path.front() != '/' || path.size() > 107) {
             return make_error_code(Errc::invalid_endpoint);
         }
-        Endpoint endpoint;
-        endpoint.socket_path = std::string(path);
-        return endpoint;
+        return unix_endpoint(std::string(path));
     }
     if (text.starts_with(tcp_scheme)) {
         auto rest = text.substr(tcp_scheme.size());

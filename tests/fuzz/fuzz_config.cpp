@@ -11,10 +11,10 @@
 #include <string_view>
 #include <vector>
 
-#include "keepalived_swarm/config/anchor_config.hpp"
-#include "keepalived_swarm/config/buoy_config.hpp"
 #include "keepalived_swarm/config/float_config.hpp"
-#include "keepalived_swarm/config/probe_config.hpp"
+#include "roles/anchor/anchor_config.hpp"
+#include "roles/buoy/buoy_config.hpp"
+#include "roles/check/probe_config.hpp"
 
 using namespace ks::config;
 
@@ -45,9 +45,12 @@ void load_role(const RoleDescription& role, const std::vector<std::string>& args
 void load_every_role(const std::vector<std::string>& args,
                      const std::map<std::string, std::string>& file_values) {
     load_role(float_role_description(), args, file_values, parse_float_config);
-    load_role(anchor_role_description(), args, file_values, parse_anchor_config);
-    load_role(buoy_role_description(), args, file_values, parse_buoy_config);
-    load_role(probe_role_description(), args, file_values, parse_probe_config);
+    load_role(ks::roles::anchor::anchor_role_description(), args, file_values,
+              ks::roles::anchor::parse_anchor_config);
+    load_role(ks::roles::buoy::buoy_role_description(), args, file_values,
+              ks::roles::buoy::parse_buoy_config);
+    load_role(ks::roles::check::probe_role_description(), args, file_values,
+              ks::roles::check::parse_probe_config);
 }
 
 /// Each option value parser on its own, with what its result must satisfy.
@@ -88,15 +91,14 @@ std::vector<std::string> lines_of(std::string_view text) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view text(reinterpret_cast<const char*>(data), size);
 
-    std::string error;
-    if (const auto file_values = parse_env_file(text, "fuzz.env", error)) {
+    if (const auto file_values = parse_env_file(text, "fuzz.env")) {
         for (const auto& [key, value] : *file_values) check(key.find('\n') == std::string::npos);
         // Start-up warns of unknown keys too; once is enough (each role's options are alike,
         // and the edit distances dominate the time of an input).
         unknown_key_warnings(float_role_description().specs, *file_values);
         load_every_role({}, *file_values);
     } else {
-        check(!error.empty());
+        check(!file_values.error().empty());
     }
 
     // The same bytes as a command line, one argument a line; and each line as one value.

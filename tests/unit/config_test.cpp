@@ -172,17 +172,17 @@ TEST_CASE("env files hold KEY=VALUE lines", "[config]") {
         std::ofstream out(path);
         out << "# comment\n\nKEEPALIVED_PRIORITY=120\nexport KEEPALIVED_ROUTER_ID=\"9\"\n";
     }
-    std::string error;
-    auto values = read_env_file(path, error);
-    REQUIRE(values);
+    auto values = read_env_file(path);
+    REQUIRE(values.has_value());
     CHECK(values->at("KEEPALIVED_PRIORITY") == "120");
     CHECK(values->at("KEEPALIVED_ROUTER_ID") == "9");
     {
         std::ofstream out(path);
         out << "not a pair\n";
     }
-    CHECK_FALSE(read_env_file(path, error));
-    CHECK(error.find(":1: expected KEY=VALUE") != std::string::npos);
+    const auto failed = read_env_file(path);
+    REQUIRE(failed.has_error());
+    CHECK(failed.error().find(":1: expected KEY=VALUE") != std::string::npos);
     std::remove(path.c_str());
 }
 
@@ -252,12 +252,13 @@ TEST_CASE("more VIPs than an advert can name are refused; IPv6 ones beside IPv4 
 }
 
 TEST_CASE("config text parses the same as a config file, naming its source in errors", "[config]") {
-    std::string error;
-    const auto values = parse_env_file("A=1\r\n  # note\nexport B='two' \nC=\"\n", "inline", error);
-    REQUIRE(values);
+    const auto values = parse_env_file("A=1\r\n  # note\nexport B='two' \nC=\"\n", "inline");
+    REQUIRE(values.has_value());
     CHECK(values->at("A") == "1");
     CHECK(values->at("B") == "two");
     CHECK(values->at("C") == "\"");
-    CHECK_FALSE(parse_env_file("A=1\nB\n", "inline", error));
-    CHECK(error == "inline:2: expected KEY=VALUE (the keys are the environment variable names)");
+    const auto failed = parse_env_file("A=1\nB\n", "inline");
+    REQUIRE(failed.has_error());
+    CHECK(failed.error() ==
+          "inline:2: expected KEY=VALUE (the keys are the environment variable names)");
 }

@@ -2,6 +2,7 @@
 // Options of a role: each one a flag and an environment variable. Flags win over the environment,
 // the environment over a config file (KEY=VALUE lines), and that over the defaults.
 
+#include <boost/system/result.hpp>
 #include <functional>
 #include <map>
 #include <optional>
@@ -82,15 +83,16 @@ CommandLine parse_command_line(const std::vector<OptionSpec>& specs,
                                const std::map<std::string, std::string>& file_values = {},
                                std::size_t max_positional = 0);
 
+/// The values of a config file by key, or the message that says why it could not be read (a
+/// std::string error: read it with error(), not value()).
+using EnvFileResult = boost::system::result<std::map<std::string, std::string>, std::string>;
+
 /// Parses KEY=VALUE lines (# comments, blank lines, optional quotes); `source_name` names the
-/// text in an error ("PATH:LINE: ..."). On failure returns nullopt and fills `error`.
-std::optional<std::map<std::string, std::string>> parse_env_file(std::string_view text,
-                                                                 std::string_view source_name,
-                                                                 std::string& error);
+/// text in an error ("PATH:LINE: ...").
+EnvFileResult parse_env_file(std::string_view text, std::string_view source_name);
 /// Reads the file at `path` and parses it as parse_env_file does; an unreadable file is an error
 /// too.
-std::optional<std::map<std::string, std::string>> read_env_file(const std::string& path,
-                                                                std::string& error);
+EnvFileResult read_env_file(const std::string& path);
 
 /// The --help text: usage line, description, then one entry per option with env and default.
 std::string render_help(std::string_view usage, std::string_view description,

@@ -42,6 +42,9 @@ struct Endpoint {
     std::string to_string() const;
 };
 
+/// The endpoint of a unix socket at `path`, as parse_endpoint("unix://" + path) gives it.
+Endpoint unix_endpoint(std::string path);
+
 /// Parses an endpoint; Errc::invalid_endpoint when the text is none of the accepted forms.
 boost::system::result<Endpoint> parse_endpoint(std::string_view text);
 

@@ -5,18 +5,18 @@
 #include <string>
 
 #include "keepalived_swarm/config/common.hpp"
-#include "keepalived_swarm/http/client.hpp"
+#include "keepalived_swarm/http/endpoint.hpp"
 
-namespace ks::config {
+namespace ks::roles::check {
 
 struct ProbeConfig {
     http::Endpoint endpoint;  ///< from the URL; its target is the path to GET
     std::string url;          ///< as given, for messages
     std::chrono::milliseconds timeout{2000};
-    CommonSettings common;
+    config::CommonSettings common;
 };
 
-RoleDescription probe_role_description();
-Parsed<ProbeConfig> parse_probe_config(const CommandLine& command_line);
+config::RoleDescription probe_role_description();
+config::Parsed<ProbeConfig> parse_probe_config(const config::CommandLine& command_line);
 
-}  // namespace ks::config
+}  // namespace ks::roles::check

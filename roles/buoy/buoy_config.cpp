@@ -1,16 +1,17 @@
-#include "keepalived_swarm/config/buoy_config.hpp"
+#include "roles/buoy/buoy_config.hpp"
 
 #include <sys/un.h>
 
 #include "keepalived_swarm/config/float_config.hpp"
 
-namespace ks::config {
+namespace ks::roles::buoy {
 
-RoleDescription buoy_role_description() {
-    std::vector<OptionSpec> specs = {
+config::RoleDescription buoy_role_description() {
+    std::vector<config::OptionSpec> specs = {
         {"listen", "BUOY_LISTEN", "0.0.0.0:3000", "ADDR:PORT",
          "Address and TCP port of the HTTP server; IPv6 as [::]:3000."},
-        {"float-socket", "BUOY_FLOAT_SOCKET", std::string(kRunDirectory) + "/float.sock", "PATH",
+        {"float-socket", "BUOY_FLOAT_SOCKET", std::string(config::kRunDirectory) + "/float.sock",
+         "PATH",
          "Unix socket where this node's float serves its status (the float's --status-socket)."},
         {"node-hostname", "DOCKER_NODE_HOSTNAME", "", "NAME",
          "Name of this node, shown as \"hostname\" (default: the host name)."},
@@ -30,7 +31,7 @@ RoleDescription buoy_role_description() {
          "A manager whose buoy GET /cluster shows (asked in the background at this address "
          "and --cluster-port). Default: this node's float's VRRP peers (the swarm's managers "
          "in the stack's auto mode).",
-         OptionKind::list},
+         config::OptionKind::list},
         {"cluster-port", "BUOY_CLUSTER_PORT", "0", "PORT",
          "TCP port of the other managers' buoys (0: the port of --listen, as every buoy of a "
          "stack listens alike)."},
@@ -40,8 +41,8 @@ RoleDescription buoy_role_description() {
         {"cluster-timeout", "BUOY_CLUSTER_TIMEOUT", "500ms", "DUR",
          "Time allowed for one manager's answer; one that takes longer is shown unreachable."},
     };
-    for (auto& spec : common_option_specs()) specs.push_back(spec);
-    return RoleDescription{
+    for (auto& spec : config::common_option_specs()) specs.push_back(spec);
+    return config::RoleDescription{
         "buoy", "keepalived-swarm buoy [OPTIONS]",
         "Serves this node's state over HTTP: GET / (identity, as the original buoy), /health,\n"
         "/status (the float's status as JSON), /cluster (every manager's state and a split-brain\n"
@@ -50,58 +51,58 @@ RoleDescription buoy_role_description() {
         std::move(specs)};
 }
 
-Parsed<BuoyConfig> parse_buoy_config(const CommandLine& command_line) {
-    Validator validator(command_line.options);
-    BuoyConfig config;
+config::Parsed<BuoyConfig> parse_buoy_config(const config::CommandLine& command_line) {
+    config::Validator validator(command_line.options);
+    BuoyConfig buoy;
     const auto listen = validator.text("listen");
     if (auto endpoint = parse_tcp_endpoint(listen)) {
-        config.listen = *endpoint;
+        buoy.listen = *endpoint;
     } else {
         validator.add_problem("listen", listen,
                               "ADDR:PORT with an IP address and a port from 0 to 65535, such as "
                               "0.0.0.0:3000 or [::]:3000");
     }
-    config.float_socket = validator.text("float-socket");
-    if (config.float_socket.empty() || config.float_socket.front() != '/') {
-        validator.add_problem("float-socket", config.float_socket,
+    buoy.float_socket = validator.text("float-socket");
+    if (buoy.float_socket.empty() || buoy.float_socket.front() != '/') {
+        validator.add_problem("float-socket", buoy.float_socket,
                               "an absolute path such as /run/keepalived-swarm/float.sock");
-    } else if (config.float_socket.size() >= sizeof(sockaddr_un{}.sun_path)) {
-        validator.add_problem("float-socket", config.float_socket,
+    } else if (buoy.float_socket.size() >= sizeof(sockaddr_un{}.sun_path)) {
+        validator.add_problem("float-socket", buoy.float_socket,
                               "a path of at most " +
                                   std::to_string(sizeof(sockaddr_un{}.sun_path) - 1) +
                                   " bytes (a unix socket's limit); mount the float's socket "
                                   "at a shorter path");
     }
-    config.node_hostname = validator.text("node-hostname");
+    buoy.node_hostname = validator.text("node-hostname");
     using std::chrono::duration_cast;
     using std::chrono::milliseconds;
     if (auto idle = validator.duration("idle-timeout", milliseconds(100), std::chrono::hours(1))) {
-        config.idle_timeout = duration_cast<milliseconds>(*idle);
+        buoy.idle_timeout = duration_cast<milliseconds>(*idle);
     }
     if (auto request =
             validator.duration("request-timeout", milliseconds(100), std::chrono::minutes(10))) {
-        config.request_timeout = duration_cast<milliseconds>(*request);
+        buoy.request_timeout = duration_cast<milliseconds>(*request);
     }
     if (auto connections = validator.integer("max-connections", 1, 100'000)) {
-        config.max_connections = static_cast<std::size_t>(*connections);
+        buoy.max_connections = static_cast<std::size_t>(*connections);
     }
     if (auto per_client = validator.integer("max-connections-per-client", 0, 100'000)) {
-        config.max_connections_per_client = static_cast<std::size_t>(*per_client);
+        buoy.max_connections_per_client = static_cast<std::size_t>(*per_client);
     }
-    config.cluster_peers = validator.addresses("cluster-peer");
+    buoy.cluster_peers = validator.addresses("cluster-peer");
     if (auto port = validator.integer("cluster-port", 0, 65535)) {
-        config.cluster_port = static_cast<unsigned short>(*port);
+        buoy.cluster_port = static_cast<unsigned short>(*port);
     }
     if (auto interval =
             validator.duration("cluster-interval", milliseconds(100), std::chrono::minutes(10))) {
-        config.cluster_interval = duration_cast<milliseconds>(*interval);
+        buoy.cluster_interval = duration_cast<milliseconds>(*interval);
     }
     if (auto timeout =
             validator.duration("cluster-timeout", milliseconds(10), std::chrono::minutes(1))) {
-        config.cluster_timeout = duration_cast<milliseconds>(*timeout);
+        buoy.cluster_timeout = duration_cast<milliseconds>(*timeout);
     }
-    config.common = read_common(validator);
-    return {std::move(config), validator.problems()};
+    buoy.common = config::read_common(validator);
+    return {std::move(buoy), validator.problems()};
 }
 
 std::optional<boost::asio::ip::tcp::endpoint> parse_tcp_endpoint(std::string_view text) {
@@ -116,7 +117,7 @@ std::optional<boost::asio::ip::tcp::endpoint> parse_tcp_endpoint(std::string_vie
         return std::nullopt;  // an IPv6 address needs brackets to tell it from the port
     }
     const auto address = net::parse_ip_address(host);
-    const auto port = parse_integer(port_text);
+    const auto port = config::parse_integer(port_text);
     if (!address || !port || *port < 0 || *port > 65535 || port_text.front() == '+' ||
         port_text.front() == '-') {
         return std::nullopt;
@@ -124,4 +125,4 @@ std::optional<boost::asio::ip::tcp::endpoint> parse_tcp_endpoint(std::string_vie
     return boost::asio::ip::tcp::endpoint(*address, static_cast<unsigned short>(*port));
 }
 
-}  // namespace ks::config
+}  // namespace ks::roles::buoy

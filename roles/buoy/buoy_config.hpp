@@ -12,7 +12,7 @@
 #include "keepalived_swarm/config/common.hpp"
 #include "keepalived_swarm/net/ip_prefix.hpp"
 
-namespace ks::config {
+namespace ks::roles::buoy {
 
 struct BuoyConfig {
     boost::asio::ip::tcp::endpoint listen;  ///< --listen, default 0.0.0.0:3000 as the original
@@ -28,13 +28,13 @@ struct BuoyConfig {
     unsigned short cluster_port = 0;  ///< their buoys' port; 0: the port of `listen`
     std::chrono::milliseconds cluster_interval{1000};  ///< how often each one is asked
     std::chrono::milliseconds cluster_timeout{500};    ///< time allowed for one answer
-    CommonSettings common;
+    config::CommonSettings common;
 };
 
-RoleDescription buoy_role_description();
-Parsed<BuoyConfig> parse_buoy_config(const CommandLine& command_line);
+config::RoleDescription buoy_role_description();
+config::Parsed<BuoyConfig> parse_buoy_config(const config::CommandLine& command_line);
 
 /// "0.0.0.0:3000", "[::]:3000", "127.0.0.1:0" (any free port); nullopt when malformed.
 std::optional<boost::asio::ip::tcp::endpoint> parse_tcp_endpoint(std::string_view text);
 
-}  // namespace ks::config
+}  // namespace ks::roles::buoy

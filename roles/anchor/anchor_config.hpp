@@ -7,15 +7,21 @@
 #include <vector>
 
 #include "keepalived_swarm/config/instance_config.hpp"
-#include "keepalived_swarm/http/client.hpp"
+#include "keepalived_swarm/http/endpoint.hpp"
 
-namespace ks::config {
+namespace ks::roles::anchor {
 
 /// When the anchor pulls the float image.
 enum class PullPolicy { missing, always, never };
 
+/// What the float of a manager that has lost the swarm's quorum does with the VIPs.
+enum class PartitionPolicy {
+    hold,     ///< keeps competing: a silent cut can leave two holders, a lone survivor keeps them
+    release,  ///< resigns until the quorum is back: one holder, on the majority's side
+};
+
 struct AnchorConfig {
-    InstanceSettings instance;
+    config::InstanceSettings instance;
     http::Endpoint docker_host;
     std::string float_name = "keepalived-float";
     std::string float_image;  ///< empty: the anchor's own image
@@ -25,10 +31,11 @@ struct AnchorConfig {
     std::string node_hostname;             ///< DOCKER_NODE_HOSTNAME; empty: the engine's name
     /// Swarm services whose task on this node the float is told about ("service:NAME").
     std::vector<std::string> track_services;
-    CommonSettings common;
+    PartitionPolicy partition_policy = PartitionPolicy::hold;
+    config::CommonSettings common;
 };
 
-RoleDescription anchor_role_description();
-Parsed<AnchorConfig> parse_anchor_config(const CommandLine& command_line);
+config::RoleDescription anchor_role_description();
+config::Parsed<AnchorConfig> parse_anchor_config(const config::CommandLine& command_line);
 
-}  // namespace ks::config
+}  // namespace ks::roles::anchor

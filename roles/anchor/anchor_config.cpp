@@ -1,11 +1,11 @@
-#include "keepalived_swarm/config/anchor_config.hpp"
+#include "roles/anchor/anchor_config.hpp"
 
 #include <set>
 
 #include "keepalived_swarm/config/float_config.hpp"
 #include "keepalived_swarm/docker/client.hpp"
 
-namespace ks::config {
+namespace ks::roles::anchor {
 
 using namespace std::chrono_literals;
 
@@ -20,9 +20,9 @@ bool valid_service_name(const std::string& name) {
 
 }  // namespace
 
-RoleDescription anchor_role_description() {
-    std::vector<OptionSpec> specs = instance_option_specs();
-    const std::vector<OptionSpec> anchor = {
+config::RoleDescription anchor_role_description() {
+    std::vector<config::OptionSpec> specs = config::instance_option_specs();
+    const std::vector<config::OptionSpec> anchor = {
         {"docker-host", "DOCKER_HOST", docker::kDefaultHost, "ADDR",
          "Docker Engine API: unix:///PATH or tcp://HOST:PORT."},
         {"float-name", "KEEPALIVED_FLOAT_NAME", "keepalived-float", "NAME",
@@ -31,9 +31,9 @@ RoleDescription anchor_role_description() {
          "Image of the float container (default: the anchor's own image)."},
         {"pull", "KEEPALIVED_PULL", "missing", "missing|always|never",
          "Pull --float-image when it is missing, always at start, or never."},
-        {"run-dir", "KEEPALIVED_RUN_DIR", kRunDirectory, "PATH",
+        {"run-dir", "KEEPALIVED_RUN_DIR", config::kRunDirectory, "PATH",
          "Host folder for the tether and status sockets, bound into the float at " +
-             std::string(kRunDirectory) + " (mount it at the same path into the anchor)."},
+             std::string(config::kRunDirectory) + " (mount it at the same path into the anchor)."},
         {"stop-timeout", "KEEPALIVED_STOP_TIMEOUT", "5s", "DUR",
          "How long the float gets to release the VIPs after SIGTERM before it is killed."},
         {"node-hostname", "DOCKER_NODE_HOSTNAME", "", "NAME",
@@ -41,15 +41,21 @@ RoleDescription anchor_role_description() {
         {"track-service", "KEEPALIVED_TRACK_SERVICE", "", "NAME",
          "Swarm service (such as traefik_traefik) whose task must run on this node, and be "
          "healthy when it has a healthcheck; the float is told whenever that changes.",
-         OptionKind::list},
+         config::OptionKind::list},
+        {"partition-policy", "KEEPALIVED_PARTITION_POLICY", "hold", "hold|release",
+         "What this manager's float does while the manager has lost the swarm's quorum (for 5 s "
+         "no raft leader that reaches a majority, and no majority of the managers reachable): "
+         "hold keeps competing (a silent cut leaves a holder on each side; a swarm that lost "
+         "most managers keeps its VIP), release resigns until the quorum is back (one holder, "
+         "on the majority's side)."},
         {"config", "KEEPALIVED_CONFIG", "", "FILE",
          "KEY=VALUE file with the variables above, read at start."},
         {"check-interval", "KEEPALIVED_CHECK_INTERVAL", "", "SECONDS",
          "Accepted for compatibility and ignored: the tether reports a dead anchor at once."},
     };
     specs.insert(specs.end(), anchor.begin(), anchor.end());
-    for (auto& spec : common_option_specs()) specs.push_back(spec);
-    return RoleDescription{
+    for (auto& spec : config::common_option_specs()) specs.push_back(spec);
+    return config::RoleDescription{
         "anchor", "keepalived-swarm anchor --vip ADDR[/PREFIX] [OPTIONS]",
         "Keeps this node's float container running through the Docker Engine API: creates it\n"
         "with host networking and NET_ADMIN/NET_RAW, adopts a matching one, replaces one whose\n"
@@ -62,52 +68,54 @@ RoleDescription anchor_role_description() {
         std::move(specs)};
 }
 
-Parsed<AnchorConfig> parse_anchor_config(const CommandLine& command_line) {
-    Validator validator(command_line.options);
-    AnchorConfig config;
-    config.instance = read_instance_settings(validator, InterfaceRequirement::optional);
+config::Parsed<AnchorConfig> parse_anchor_config(const config::CommandLine& command_line) {
+    config::Validator validator(command_line.options);
+    AnchorConfig anchor;
+    anchor.instance =
+        config::read_instance_settings(validator, config::InterfaceRequirement::optional);
 
     const auto host = validator.text("docker-host");
     if (auto endpoint = http::parse_endpoint(host);
         endpoint && endpoint->transport == http::Endpoint::Transport::unix_socket) {
-        config.docker_host = *endpoint;
+        anchor.docker_host = *endpoint;
     } else if (endpoint && host.starts_with("tcp://")) {
-        config.docker_host = *endpoint;
+        anchor.docker_host = *endpoint;
     } else {
         validator.add_problem("docker-host", host,
                               "unix:///PATH (such as unix:///var/run/docker.sock) or "
                               "tcp://HOST:PORT (TLS is not supported)");
     }
 
-    config.float_name = validator.text("float-name");
-    const bool name_ok = !config.float_name.empty() &&
-                         std::isalnum(static_cast<unsigned char>(config.float_name[0])) &&
-                         config.float_name.find_first_not_of(
+    anchor.float_name = validator.text("float-name");
+    const bool name_ok = !anchor.float_name.empty() &&
+                         std::isalnum(static_cast<unsigned char>(anchor.float_name[0])) &&
+                         anchor.float_name.find_first_not_of(
                              "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
                              "0123456789_.-") == std::string::npos;
     if (!name_ok) {
-        validator.add_problem("float-name", config.float_name,
+        validator.add_problem("float-name", anchor.float_name,
                               "a container name: letters, digits, '_', '.' and '-', starting "
                               "with a letter or digit");
     }
-    config.float_image = validator.text("float-image");
-    if (config.float_image.find_first_of(" \t\n") != std::string::npos) {
-        validator.add_problem("float-image", config.float_image,
+    anchor.float_image = validator.text("float-image");
+    if (anchor.float_image.find_first_of(" \t\n") != std::string::npos) {
+        validator.add_problem("float-image", anchor.float_image,
                               "an image reference without spaces");
     }
     if (auto pull = validator.choice("pull", {"missing", "always", "never"})) {
-        config.pull = *pull == "always"  ? PullPolicy::always
+        anchor.pull = *pull == "always"  ? PullPolicy::always
                       : *pull == "never" ? PullPolicy::never
                                          : PullPolicy::missing;
     }
-    config.run_directory = validator.text("run-dir");
-    if (config.run_directory.empty() || config.run_directory.front() != '/' ||
-        config.run_directory.find(':') != std::string::npos) {
-        validator.add_problem("run-dir", config.run_directory,
-                              "an absolute path without ':' such as " + std::string(kRunDirectory));
+    anchor.run_directory = validator.text("run-dir");
+    if (anchor.run_directory.empty() || anchor.run_directory.front() != '/' ||
+        anchor.run_directory.find(':') != std::string::npos) {
+        validator.add_problem(
+            "run-dir", anchor.run_directory,
+            "an absolute path without ':' such as " + std::string(config::kRunDirectory));
     }
-    while (config.run_directory.size() > 1 && config.run_directory.back() == '/') {
-        config.run_directory.pop_back();
+    while (anchor.run_directory.size() > 1 && anchor.run_directory.back() == '/') {
+        anchor.run_directory.pop_back();
     }
 
     if (auto timeout = validator.duration("stop-timeout", 0s, 300s)) {
@@ -115,10 +123,14 @@ Parsed<AnchorConfig> parse_anchor_config(const CommandLine& command_line) {
             validator.add_problem("stop-timeout", validator.text("stop-timeout"),
                                   "whole seconds from 0s to 300s (Docker counts seconds)");
         } else {
-            config.stop_timeout = std::chrono::duration_cast<std::chrono::seconds>(*timeout);
+            anchor.stop_timeout = std::chrono::duration_cast<std::chrono::seconds>(*timeout);
         }
     }
-    config.node_hostname = validator.text("node-hostname");
+    anchor.node_hostname = validator.text("node-hostname");
+    if (auto policy = validator.choice("partition-policy", {"hold", "release"})) {
+        anchor.partition_policy =
+            *policy == "release" ? PartitionPolicy::release : PartitionPolicy::hold;
+    }
     std::set<std::string> tracked;
     for (auto& service : validator.options().list("track-service")) {
         if (!valid_service_name(service)) {
@@ -128,11 +140,11 @@ Parsed<AnchorConfig> parse_anchor_config(const CommandLine& command_line) {
         } else if (!tracked.insert(service).second) {
             validator.add_problem("track-service", service, "each service once");
         } else {
-            config.track_services.push_back(std::move(service));
+            anchor.track_services.push_back(std::move(service));
         }
     }
-    config.common = read_common(validator);
-    return {std::move(config), validator.problems()};
+    anchor.common = config::read_common(validator);
+    return {std::move(anchor), validator.problems()};
 }
 
-}  // namespace ks::config
+}  // namespace ks::roles::anchor
