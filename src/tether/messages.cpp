@@ -18,6 +18,8 @@ std::string encode(const Message& message) {
                   {"name", tracker->name},
                   {"up", tracker->up},
                   {"reason", tracker->reason}};
+    } else if (const auto* handover = std::get_if<HandoverMessage>(&message)) {
+        object = {{"type", "handover"}, {"within_s", handover->within.count()}};
     } else {
         object = {{"type", "resume"}};
     }
@@ -71,6 +73,15 @@ Decoded decode(std::string_view line) {
         }
         return TrackerMessage{std::string(name->get_string()), up->get_bool(),
                               std::string(reason->get_string())};
+    }
+    if (type == "handover") {
+        const auto* within = object->if_contains("within_s");
+        const auto seconds = within ? within->if_int64() : nullptr;
+        if (seconds == nullptr || *seconds < 1 || *seconds > kMaxHandoverWait.count()) {
+            return Undecodable{"a handover message without \"within_s\" from 1 to " +
+                               std::to_string(kMaxHandoverWait.count())};
+        }
+        return HandoverMessage{std::chrono::seconds(*seconds)};
     }
     return Undecodable{"unknown type \"" + std::string(type.substr(0, 40)) +
                        "\" (an anchor newer than this float?)"};

@@ -70,7 +70,19 @@ std::uint8_t Instance::competing_priority() const {
 
 std::vector<IpAddress> Instance::destinations() const {
     if (!config_.unicast) return {multicast_group_};
-    return peers_.value_or(std::vector<IpAddress>{});
+    auto destinations = peers_.value_or(std::vector<IpAddress>{});
+    for (const auto& [peer, until] : departing_) destinations.push_back(peer);
+    return destinations;
+}
+
+bool Instance::is_peer(const IpAddress& address) const {
+    return contains(*peers_, address) ||
+           std::any_of(departing_.begin(), departing_.end(),
+                       [&](const auto& departing) { return departing.first == address; });
+}
+
+void Instance::forget_departed(TimePoint now) {
+    std::erase_if(departing_, [&](const auto& departing) { return departing.second <= now; });
 }
 
 Duration Instance::skew_time() const {
@@ -116,6 +128,7 @@ void Instance::advertise(Output& out, std::uint8_t priority) const {
 }
 
 void Instance::advertise_as_master(Output& out, TimePoint now) {
+    forget_departed(now);
     // Not effective_priority(): this may run on the way out of Fault, before the state changes.
     advertise(out, competing_priority());
     deadline_ = now + config_.advert_interval;
@@ -283,6 +296,14 @@ Output Instance::set_peers(TimePoint now, std::vector<IpAddress> peers) {
     }
     peers = sorted(std::move(peers));
     peers.erase(std::unique(peers.begin(), peers.end()), peers.end());
+    forget_departed(now);
+    std::erase_if(departing_,
+                  [&](const auto& departing) { return contains(peers, departing.first); });
+    if (peers_) {
+        for (const auto& peer : *peers_) {
+            if (!contains(peers, peer)) departing_.emplace_back(peer, now + kPeerDepartureGrace);
+        }
+    }
     peers_ = std::move(peers);
     if (!trackers_.contains(kPeersTracker)) return finish(std::move(out));
     auto tracked =
@@ -331,7 +352,7 @@ std::optional<DropReason> Instance::check(const ReceivedAdvertisement& received)
     }
     if (advert.vrid != config_.vrid) return DropReason::other_vrid;
     if (received.source == config_.primary_address) return DropReason::own_advert;
-    if (peers_ && config_.accept_from == AcceptFrom::peers && !contains(*peers_, received.source)) {
+    if (peers_ && config_.accept_from == AcceptFrom::peers && !is_peer(received.source)) {
         return DropReason::unknown_source;
     }
     // RFC 5798 7.1 / RFC 3768 7.1: the address owner does not listen to anyone.

@@ -47,7 +47,7 @@ TEST_CASE("tether client: an anchor that closes every connection at once gets ba
         asio::detached);
     int transitions = 0;
     tether::Client client(io.get_executor(), path.string(),
-                          {[&](bool) { ++transitions; }, [](const tether::Message&) {}});
+                          {[&](bool) { ++transitions; }, [](const tether::Message&) {}, {}});
     client.start();
     io.run_for(1500ms);
     client.stop();
@@ -91,8 +91,9 @@ TEST_CASE(
     std::ostringstream log_output;
     log::set_output(log_output);
     std::vector<tether::Message> received;
-    tether::Client client(io.get_executor(), path.string(),
-                          {[](bool) {}, [&](const tether::Message& m) { received.push_back(m); }});
+    tether::Client client(
+        io.get_executor(), path.string(),
+        {[](bool) {}, [&](const tether::Message& m) { received.push_back(m); }, {}});
     client.start();
     io.run_for(500ms);
     client.stop();

@@ -91,3 +91,17 @@ TEST_CASE("a peer address with a NUL inside is malformed, not cut short", "[teth
     CHECK_FALSE(ks::net::parse_ip_prefix(std::string_view("10.0.0.2\0/24", 12)));
     CHECK_FALSE(ks::net::parse_ip_address(std::string_view("fd00::2\0", 8)));
 }
+
+TEST_CASE("a handover message names how long to wait, within bounds", "[tether]") {
+    const ks::tether::Message handover = ks::tether::HandoverMessage{std::chrono::seconds(30)};
+    CHECK(ks::tether::encode(handover) == "{\"type\":\"handover\",\"within_s\":30}\n");
+    CHECK(std::get<ks::tether::Message>(
+              ks::tether::decode(R"({"type":"handover","within_s":30})")) == handover);
+    for (const auto* line :
+         {R"({"type":"handover"})", R"({"type":"handover","within_s":0})",
+          R"({"type":"handover","within_s":"30"})", R"({"type":"handover","within_s":301})",
+          R"({"type":"handover","within_s":-5})"}) {
+        INFO(line);
+        CHECK(std::holds_alternative<ks::tether::Undecodable>(ks::tether::decode(line)));
+    }
+}

@@ -108,18 +108,24 @@ TEST_CASE(
                        {address("10.0.0.5"), address(kOwnAddress), address("10.0.0.4"),
                         address("10.0.0.5"), address("fd00::4")});
     CHECK(*instance.peers() == std::vector<IpAddress>{address("10.0.0.4"), address("10.0.0.5")});
+    // The dropped peer is still sent adverts for the departure grace.
     CHECK(instance.expire(since + 2s).actions ==
+          Actions{SendAdvertisement{
+              100, {address("10.0.0.4"), address("10.0.0.5"), address(kPeerAddress)}}});
+    const auto departed = since + 1500ms + kPeerDepartureGrace;
+    CHECK(instance.expire(departed + 500ms).actions ==
           Actions{SendAdvertisement{100, {address("10.0.0.4"), address("10.0.0.5")}}});
-    // A one-manager swarm: nobody to advertise to, and nobody heard.
-    instance.set_peers(since + 2500ms, {});
-    CHECK(instance.expire(since + 3s).actions.empty());
-    CHECK(instance.next_deadline() == since + 4s);
-    CHECK(dropped(instance.receive(since + 3500ms, advert_from(kPeerAddress, 200))) ==
+    // A one-manager swarm: after the grace, nobody to advertise to, and nobody heard.
+    instance.set_peers(departed + 600ms, {});
+    const auto alone = departed + 600ms + kPeerDepartureGrace;
+    CHECK(instance.expire(alone + 400ms).actions.empty());
+    CHECK(instance.next_deadline() == alone + 1400ms);
+    CHECK(dropped(instance.receive(alone + 500ms, advert_from(kPeerAddress, 200))) ==
           DropReason::unknown_source);
     // Addresses that are no node at all: dropped, and said once.
     const auto broken = instance.set_peers(
-        since + 3600ms, {address("0.0.0.0"), address("127.0.0.1"), address("224.0.0.18"),
-                         address("10.0.0.100"), address("10.0.0.4")});
+        alone + 600ms, {address("0.0.0.0"), address("127.0.0.1"), address("224.0.0.18"),
+                        address("10.0.0.100"), address("10.0.0.4")});
     CHECK(*instance.peers() == std::vector<IpAddress>{address("10.0.0.4")});
     CHECK(broken.actions ==
           Actions{Warning{"ignored peers that cannot be another node (0.0.0.0, 127.0.0.1, "
@@ -343,4 +349,37 @@ TEST_CASE("Unicast: a master hearing a lower rival refreshes its neighbour entry
     CHECK(refreshed(out) == address(kPeerAddress));
     out = instance.receive(since + 500ms, advert_from(kPeerAddress, 99));
     CHECK(refreshed(out) == std::nullopt);
+}
+
+TEST_CASE(
+    "Peers: a demoted node's float keeps hearing the master for the departure grace, so it does "
+    "not take the VIP before its own anchor makes it resign",
+    "[vrrp][guards]") {
+    Instance instance(unicast_config(100, kOwnAddress, {kPeerAddress, "10.0.0.4"}));
+    instance.start(kT0);
+    auto since = make_master(instance);
+    // The managers' list without 10.0.0.4 (demoted) reaches this master first.
+    instance.set_peers(since + 100ms, {address(kPeerAddress)});
+    const Actions to_both{SendAdvertisement{100, {address(kPeerAddress), address("10.0.0.4")}}};
+    for (int advert = 0; advert < 4; ++advert) {
+        const auto at = *instance.next_deadline();
+        CHECK(instance.expire(at).actions == to_both);
+    }
+    // Its adverts still count meanwhile: its float resigning is heard, not dropped.
+    CHECK_FALSE(
+        dropped(instance.receive(*instance.next_deadline() - 100ms, advert_from("10.0.0.4", 0))));
+    // Promoted again within the grace: an ordinary peer once more, never dropped later.
+    instance.set_peers(*instance.next_deadline() - 50ms,
+                       {address(kPeerAddress), address("10.0.0.4")});
+    while (*instance.next_deadline() < since + 100ms + kPeerDepartureGrace + 2s) {
+        CHECK(instance.expire(*instance.next_deadline()).actions == to_both);
+    }
+    // Not promoted again: after the grace it is neither sent to nor heard.
+    instance.set_peers(*instance.next_deadline() - 50ms, {address(kPeerAddress)});
+    const auto gone = *instance.next_deadline() + kPeerDepartureGrace;
+    while (*instance.next_deadline() < gone) instance.expire(*instance.next_deadline());
+    CHECK(instance.expire(*instance.next_deadline()).actions ==
+          Actions{SendAdvertisement{100, {address(kPeerAddress)}}});
+    CHECK(dropped(instance.receive(*instance.next_deadline() - 100ms,
+                                   advert_from("10.0.0.4", 0))) == DropReason::unknown_source);
 }

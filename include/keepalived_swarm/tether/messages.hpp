@@ -17,7 +17,12 @@
 //                                                        older than this message ignores it (an
 //                                                        unknown type), as it ignores the
 //                                                        option it comes from.
+//   {"type":"handover","within_s":30}                   the anchor stops for a rolling update
+//                                                        and leaves the float running: keep
+//                                                        holding while its successor starts, and
+//                                                        resign only if none connects in time
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -47,7 +52,15 @@ struct TrackerMessage {
     friend bool operator==(const TrackerMessage&, const TrackerMessage&) = default;
 };
 
-using Message = std::variant<PeersMessage, ResignMessage, ResumeMessage, TrackerMessage>;
+struct HandoverMessage {
+    std::chrono::seconds within{0};  ///< how long the float waits for the next anchor
+    friend bool operator==(const HandoverMessage&, const HandoverMessage&) = default;
+};
+/// The longest wait a handover may ask for: a successor slower than this is not coming.
+inline constexpr std::chrono::seconds kMaxHandoverWait{300};
+
+using Message =
+    std::variant<PeersMessage, ResignMessage, ResumeMessage, TrackerMessage, HandoverMessage>;
 
 /// One line of JSON, newline included.
 std::string encode(const Message& message);

@@ -80,6 +80,10 @@ struct Output {
     std::optional<TimePoint> next_deadline;
 };
 
+/// A peer dropped from the peer set is still sent adverts, and still heard, this long: the
+/// managers learn of a demotion one by one, and a demoted node's float that stops hearing the
+/// master before its own anchor makes it resign would take the VIP.
+inline constexpr std::chrono::seconds kPeerDepartureGrace{10};
 /// A master hearing another master of lower precedence announces the VIPs again, at most this
 /// often.
 inline constexpr std::chrono::seconds kConflictAnnounceSpacing{1};
@@ -113,7 +117,8 @@ public:
     /// Forgets the tracker `name` (no longer configured): as if it were up.
     Output remove_tracker(TimePoint now, std::string_view name);
     /// The group's other routers, as now known (fixed peers, or the anchor's managers).
-    /// Addresses of the other family and our own are ignored.
+    /// Addresses of the other family and our own are ignored. A peer left out keeps being sent
+    /// adverts, and heard, for kPeerDepartureGrace.
     Output set_peers(TimePoint now, std::vector<IpAddress> peers);
     /// Changes priority and preemption in place; a master advertises the new priority at once.
     Output update(TimePoint now, std::uint8_t priority, bool preempt, Duration preempt_delay);
@@ -136,6 +141,9 @@ public:
     const std::optional<std::vector<IpAddress>>& peers() const { return peers_; }
     /// Where adverts go now: the peers in unicast mode, else the multicast group.
     std::vector<IpAddress> destinations() const;
+    /// In the peer set, or dropped from it less than kPeerDepartureGrace ago.
+    bool is_peer(const IpAddress& address) const;
+    void forget_departed(TimePoint now);
     /// Master_Adver_Interval: the interval of the current master (v3), ours otherwise.
     Duration master_advert_interval() const { return master_advert_interval_; }
     /// Skew_Time = ((256 - Priority) * Master_Adver_Interval) / 256 (6.1).
@@ -168,6 +176,8 @@ private:
     State state_ = State::initialize;
     std::map<std::string, Tracker, std::less<>> trackers_;
     std::optional<std::vector<IpAddress>> peers_;
+    /// Peers dropped from the set, still sent to and heard until the time given.
+    std::vector<std::pair<IpAddress, TimePoint>> departing_;
     std::optional<TimePoint> deadline_;
     /// As master: when to announce the VIPs a second time.
     std::optional<TimePoint> announce_again_at_;
