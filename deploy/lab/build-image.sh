@@ -10,17 +10,22 @@
 # and stopped after it (it needs the root namespace's network for apt in the build stage).
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/../.."
+# shellcheck source=deploy/lab/lib/dockerd.sh
+source deploy/lab/lib/dockerd.sh
 output=${1:?usage: build-image.sh OUTPUT.tar [TAG]}
 tag=${2:-keepalived-swarm:lab}
 cache=${KS_CACHE_DIR:-/var/cache/keepalived-swarm}
 mkdir -p "$cache"
 log() { printf '[build-image] %s\n' "$*" >&2; }
 
-# The sources the image is built from; an unchanged set reuses the cached image.
+# The sources the image is built from (the build context less .dockerignore's test scripts); an
+# unchanged set reuses the cached image.
 source_key() {
+  local sources=(Dockerfile .dockerignore CMakeLists.txt cmake include src roles tests
+    ':!tests/lib' ':!tests/integration/*.sh' ':!tests/integration/*.yml')
   if git rev-parse --git-dir >/dev/null 2>&1; then
-    { git ls-files -s Dockerfile .dockerignore CMakeLists.txt cmake include src roles tests
-      git diff HEAD -- Dockerfile CMakeLists.txt cmake include src roles tests; } | sha256sum | cut -c1-16
+    { git ls-files -s -- "${sources[@]}"
+      git diff HEAD -- "${sources[@]}"; } | sha256sum | cut -c1-16
   else
     date +%s%N
   fi
@@ -39,10 +44,7 @@ builder_root=/var/lib/keepalived-swarm-builder
 builder_exec=/run/keepalived-swarm-builder
 stop_builder() {
   [ -n "$builder_pid" ] || return 0
-  kill -TERM "$builder_pid" 2>/dev/null || true
-  for _ in $(seq 1 100); do kill -0 "$builder_pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$builder_pid" 2>/dev/null || true
-  wait "$builder_pid" 2>/dev/null || true
+  ks_stop_pids 10 "$builder_pid"
   umount "$builder_exec/netns/default" 2>/dev/null || true
   rm -rf "$builder_exec"
 }
@@ -54,12 +56,11 @@ if DOCKER_HOST=unix:///var/run/docker.sock "$docker_cli" version >/dev/null 2>&1
 else
   log "starting a private Docker engine for the build"
   mkdir -p "$builder_root" "$builder_exec"
-  dockerd --data-root "$builder_root" --exec-root "$builder_exec" \
-    -H "unix://$builder_exec/docker.sock" --pidfile "$builder_exec/docker.pid" \
-    --iptables=false --ip-masq=false --bridge=none >"$cache/builder.log" 2>&1 &
+  ks_dockerd_exec "$builder_root" "$builder_exec" "$builder_exec/docker.pid" "" \
+    "$builder_exec/docker.sock" >"$cache/builder.log" 2>&1 &
   builder_pid=$!
   export DOCKER_HOST="unix://$builder_exec/docker.sock"
-  for _ in $(seq 1 150); do "$docker_cli" version >/dev/null 2>&1 && break; sleep 0.2; done
+  ks_wait_until 30 0.2 "$docker_cli" version || true
   "$docker_cli" version >/dev/null || { tail -n 20 "$cache/builder.log" >&2; exit 1; }
 fi
 

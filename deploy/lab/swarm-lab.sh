@@ -12,11 +12,22 @@
 # KS_LAB_ADVERT_INTERVAL (1s), KS_LAB_STATE (/var/lib/keepalived-swarm-lab), KS_LAB_PREFIX (ksl),
 # KS_LAB_IMAGE_TAR (an image tarball to use instead of building one), KS_LAB_VIP6 (unset; an
 # IPv6 VIP such as fd00:77::100 makes the lab dual-stack: nodes get fd00:77::N/64 and the stack
-# one election for both VIPs).
+# one election for both VIPs), KS_LAB_ENGINES (each node's Docker Engine, in node order: 20.10,
+# the host's own, for every node not named; 26.1 and 28.5 come from Debian trixie and sid root file
+# systems, cached in KS_CACHE_DIR (/var/cache/keepalived-swarm); VERSION:MIN_API makes the engine
+# refuse older clients, e.g. "28.5:1.44" refuses what Docker 29 refuses).
 # Sourced with KS_LAB_LIBRARY=1 it only defines the functions (the chaos suite uses them).
+# Namespaces, processes and engines are handled by the library in deploy/lab/lib (netns.sh,
+# process.sh, dockerd.sh), which the tests' lab shares.
 set -euo pipefail
 
 KS_LAB_ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)
+# shellcheck source=deploy/lab/lib/netns.sh
+source "$KS_LAB_ROOT/deploy/lab/lib/netns.sh"
+# shellcheck source=deploy/lab/lib/dockerd.sh
+source "$KS_LAB_ROOT/deploy/lab/lib/dockerd.sh"
+# shellcheck source=deploy/lab/lib/engine.sh
+source "$KS_LAB_ROOT/deploy/lab/lib/engine.sh"
 KS_LAB_STATE=${KS_LAB_STATE:-/var/lib/keepalived-swarm-lab}
 KS_LAB_PREFIX=${KS_LAB_PREFIX:-ksl}
 KS_LAB_SUBNET=${KS_LAB_SUBNET:-10.77.0}
@@ -25,8 +36,10 @@ KS_LAB_VIP6=${KS_LAB_VIP6:-}
 KS_LAB_ADVERT_INTERVAL=${KS_LAB_ADVERT_INTERVAL:-1s}
 KS_LAB_IMAGE=${KS_LAB_IMAGE:-keepalived-swarm:lab}
 KS_LAB_STACK=${KS_LAB_STACK:-keepalived}
+KS_LAB_ENGINES=${KS_LAB_ENGINES:-}
 KS_LAB_CLIENT=250
-DOCKER_CLI=/usr/bin/docker
+# The newest CLI of the lab's engines (it talks to older engines too, not the other way round).
+DOCKER_CLI=$(cat "$KS_LAB_STATE/cli" 2>/dev/null || echo /usr/bin/docker)
 
 swarm_log() { printf '[swarm-lab %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 swarm_fail() {
@@ -47,48 +60,51 @@ swarm_client() { ip netns exec "$(swarm_client_ns)" "$@"; }
 
 # Node numbers holding ADDRESS (default: the VIP) on eth0.
 swarm_holders() {
-  local address=${1:-$KS_LAB_VIP} node listing holders=()
-  for node in $(swarm_nodes); do
-    listing=$(ip -n "$(swarm_ns "$node")" -o addr show dev eth0 2>/dev/null) || continue
-    grep -qE "inet6? $address/" <<<"$listing" && holders+=("$node")
-  done
-  echo "${holders[*]}"
+  # shellcheck disable=SC2046 # one word a node
+  ks_holders "${1:-$KS_LAB_VIP}" swarm_ns $(swarm_nodes)
 }
 
-swarm_wait_for() {
-  local seconds=$1
-  shift
-  local deadline=$((SECONDS + seconds))
-  until "$@" >/dev/null 2>&1; do
-    [ "$SECONDS" -lt "$deadline" ] || return 1
-    sleep 0.05
-  done
-}
+swarm_wait_for() { ks_wait_until "$1" 0.05 "${@:2}"; }
 
-swarm_add_namespace() { # name address
-  local ns=$1 address=$2 port=$3
-  ip netns add "$ns"
-  ip link add eth0 netns "$ns" type veth peer name "$port" netns "$(swarm_switch_ns)"
-  ip -n "$(swarm_switch_ns)" link set "$port" master br0 up
-  ip -n "$ns" link set lo up
-  ip -n "$ns" addr add "$address/24" dev eth0
-  if [ -n "$KS_LAB_VIP6" ]; then
-    # The VIP's /64 with the node's number as host part, usable at once (no DAD wait).
+swarm_add_namespace() { # name address port
+  local ns=$1 address=$2 port=$3 ipv6=""
+  # The VIP's /64 with the node's number as host part, usable at once (no DAD wait).
+  [ -z "$KS_LAB_VIP6" ] || ipv6="${KS_LAB_VIP6%::*}::${address##*.}/64"
+  ks_host_add "$(swarm_switch_ns)" "$ns" "$port" "$address/24" "$ipv6"
+  [ -z "$KS_LAB_VIP6" ] ||
     ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
-    ip -n "$ns" addr add "${KS_LAB_VIP6%::*}::${address##*.}/64" dev eth0 nodad
-  fi
-  ip -n "$ns" link set eth0 up
 }
 
 swarm_dockerd_answers() { swarm_docker "$1" version >/dev/null 2>&1; }
 
+# Node N's engine from KS_LAB_ENGINES: VERSION[:MIN_API].
+swarm_engine_spec() {
+  local specs
+  read -r -a specs <<<"$KS_LAB_ENGINES"
+  echo "${specs[$(($1 - 1))]:-20.10}"
+}
+
+# Node N's engine root file system ("" for the host's engine), unpacked once per lab.
+swarm_engine_rootfs() {
+  local version suite
+  version=$(ks_engine_spec_version "$(swarm_engine_spec "$1")")
+  [ "$version" != 20.10 ] || return 0
+  suite=$(ks_engine_suite "$version") ||
+    swarm_fail "no engine $version for node $1: KS_LAB_ENGINES takes 20.10, 26.1, 28.5, each with :MIN_API"
+  ks_engine_rootfs "$suite" "${KS_CACHE_DIR:-/var/cache/keepalived-swarm}" \
+    "$KS_LAB_STATE/rootfs-$suite" || swarm_fail "no root file system for Docker $version"
+  echo "$KS_LAB_STATE/rootfs-$suite"
+}
+
 # Starts node N's supervised dockerd in its namespaces.
 swarm_start_node() {
-  local node=$1
+  local node=$1 rootfs
   mkdir -p "$KS_LAB_STATE/node$node"
+  rootfs=$(swarm_engine_rootfs "$node") || exit 1
   setsid ip netns exec "$(swarm_ns "$node")" unshare --mount --uts --propagation private \
     bash "$KS_LAB_ROOT/deploy/lab/node-supervisor.sh" "$node" "$KS_LAB_STATE" \
-    "$KS_LAB_STATE/cgroup-mounts" </dev/null >>"$KS_LAB_STATE/node$node/supervisor.log" 2>&1 &
+    "$KS_LAB_STATE/cgroup-mounts" "$rootfs" "$(ks_engine_spec_min_api "$(swarm_engine_spec "$node")")" \
+    </dev/null >>"$KS_LAB_STATE/node$node/supervisor.log" 2>&1 &
   echo $! >"$KS_LAB_STATE/node$node/supervisor.pid"
 }
 
@@ -96,10 +112,7 @@ swarm_dockerd_pid() { cat "$KS_LAB_STATE/node$1/dockerd.pid"; }
 
 swarm_network_up() {
   local count=$1 node
-  ip netns add "$(swarm_switch_ns)"
-  ip -n "$(swarm_switch_ns)" link set lo up
-  ip -n "$(swarm_switch_ns)" link add br0 type bridge stp_state 0 forward_delay 0
-  ip -n "$(swarm_switch_ns)" link set br0 up
+  ks_switch_create "$(swarm_switch_ns)"
   : >"$KS_LAB_STATE/nodes"
   for node in $(seq 1 "$count"); do
     swarm_add_namespace "$(swarm_ns "$node")" "$KS_LAB_SUBNET.$node" "v$node"
@@ -111,9 +124,13 @@ swarm_network_up() {
 swarm_engines_up() {
   local node
   # The hierarchies dockerd needs, as the host mounts them (cgroup v1, v2 or both).
-  awk '$3 == "cgroup" || $3 == "cgroup2" { print $1, $2, $3, $4 }' /proc/self/mounts |
-    grep ' /sys/fs/cgroup' >"$KS_LAB_STATE/cgroup-mounts"
+  ks_cgroup_mounts >"$KS_LAB_STATE/cgroup-mounts"
   for node in $(swarm_nodes); do swarm_start_node "$node"; done
+  DOCKER_CLI=/usr/bin/docker
+  for suite in trixie sid; do
+    [ ! -x "$KS_LAB_STATE/rootfs-$suite/usr/bin/docker" ] || DOCKER_CLI="$KS_LAB_STATE/rootfs-$suite/usr/bin/docker"
+  done
+  echo "$DOCKER_CLI" >"$KS_LAB_STATE/cli"
   for node in $(swarm_nodes); do
     swarm_wait_for 60 swarm_dockerd_answers "$node" ||
       { tail -n 20 "$KS_LAB_STATE/node$node/dockerd.log" >&2; swarm_fail "node $node's dockerd did not start"; }
@@ -164,7 +181,14 @@ swarm_deploy() {
     KEEPALIVED_SWARM_IMAGE="$KS_LAB_IMAGE" \
     KEEPALIVED_ADVERT_INTERVAL="$KS_LAB_ADVERT_INTERVAL" "$@" \
     DOCKER_HOST="unix://$KS_LAB_STATE/node1/docker.sock" \
-    "$DOCKER_CLI" stack deploy -c "$KS_LAB_ROOT/deploy/docker-compose.yml" "$KS_LAB_STACK" >/dev/null
+    "$DOCKER_CLI" stack deploy $(swarm_cli_detach) -c "$KS_LAB_ROOT/deploy/docker-compose.yml" \
+    "$KS_LAB_STACK" >/dev/null
+}
+# CLIs from 25 on wait for the services unless told otherwise; 20.10's has no such option.
+swarm_cli_detach() {
+  local help
+  help=$("$DOCKER_CLI" stack deploy --help 2>&1 || true)
+  [[ $help != *--detach* ]] || echo --detach=true
 }
 
 swarm_one_holder() { [ "$(swarm_holders | wc -w)" -eq 1 ]; }
@@ -187,27 +211,19 @@ swarm_status() {
 }
 
 swarm_down() {
-  local node pid ns
-  [ -d "$KS_LAB_STATE" ] || [ -n "$(ip netns list | grep "^${KS_LAB_PREFIX}-")" ] || return 0
+  local node supervisors=()
+  [ -d "$KS_LAB_STATE" ] || [ -n "$(ks_netns_with_prefix "${KS_LAB_PREFIX}-")" ] || return 0
   for node in $(swarm_nodes); do
     [ -f "$KS_LAB_STATE/node$node/supervisor.pid" ] || continue
-    pid=$(cat "$KS_LAB_STATE/node$node/supervisor.pid")
-    kill -TERM "$pid" 2>/dev/null || true
+    supervisors+=("$(cat "$KS_LAB_STATE/node$node/supervisor.pid")")
   done
-  for node in $(swarm_nodes); do
-    [ -f "$KS_LAB_STATE/node$node/supervisor.pid" ] || continue
-    pid=$(cat "$KS_LAB_STATE/node$node/supervisor.pid")
-    for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
+  ks_stop_pids 30 "${supervisors[@]}"
   # Whatever still runs in the lab's namespaces (container processes, shims) is the lab's own.
-  for ns in $(ip netns list | awk '{print $1}' | grep "^${KS_LAB_PREFIX}-" || true); do
-    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
-  done
+  # shellcheck disable=SC2046 # one word a namespace
+  ks_netns_kill_all $(ks_netns_with_prefix "${KS_LAB_PREFIX}-")
   sleep 0.2
-  for ns in $(ip netns list | awk '{print $1}' | grep "^${KS_LAB_PREFIX}-" || true); do
-    ip netns del "$ns"
-  done
+  # shellcheck disable=SC2046
+  ks_netns_delete $(ks_netns_with_prefix "${KS_LAB_PREFIX}-")
   rm -rf "$KS_LAB_STATE"
 }
 

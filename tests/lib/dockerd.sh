@@ -2,7 +2,8 @@
 # Docker Engines inside lab nodes (tests/lib/lab.sh): each node N of the lab can run its own
 # dockerd, with its own data-root, exec-root, pidfile and socket under the lab folder, inside the
 # node's network namespace (so host-network containers land there) and its own UTS namespace
-# (host name nodeN). Works for any number of nodes and any subnet the lab uses.
+# (host name nodeN). Works for any number of nodes and any subnet the lab uses. The cgroup and
+# containerd handling is the swarm lab's (deploy/lab/lib/dockerd.sh).
 #
 #   dockerd_require                  exit 77 (skipped) unless dockerd, containerd, runc are here
 #   dockerd_start N                  start node N's engine and wait until it answers
@@ -15,16 +16,38 @@
 #                                    make TAG in node N from BINARY and the shared libraries it
 #                                    needs (entrypoint: /usr/local/bin/keepalived-swarm)
 #
+# KS_TEST_ENGINE=VERSION[:MIN_API] (e.g. 28.5:1.44) runs that engine instead of the host's: Debian
+# trixie's or sid's, from the cached root file system of deploy/lab/lib/engine.sh, with its CLI.
+#
 # Cleanup (on the lab's EXIT): every container is removed, the engine stopped, and anything left
 # running in the node's namespaces (container shims) killed by pid.
 
+# shellcheck source=deploy/lab/lib/dockerd.sh
+source "$KS_LAB_LIB/dockerd.sh"
+# shellcheck source=deploy/lab/lib/engine.sh
+source "$KS_LAB_LIB/engine.sh"
+
 DOCKERD_CLI=${DOCKERD_CLI:-/usr/bin/docker}
 [ -x "$DOCKERD_CLI" ] || DOCKERD_CLI=$(command -v docker || true)
+DOCKERD_ROOTFS=""
 
 dockerd_require() {
   lab_require_command dockerd containerd runc unshare
   [ -n "$DOCKERD_CLI" ] || { echo "SKIP: no docker CLI" >&2; exit 77; }
   [ -d /sys/fs/cgroup ] || { echo "SKIP: no cgroup file system" >&2; exit 77; }
+  [ -z "${KS_TEST_ENGINE:-}" ] || lab_require_command debootstrap
+}
+
+# KS_TEST_ENGINE's root file system, unpacked in the lab folder, and its CLI.
+_dockerd_engine_prepare() {
+  [ -n "${KS_TEST_ENGINE:-}" ] && [ -z "$DOCKERD_ROOTFS" ] || return 0
+  local suite
+  suite=$(ks_engine_suite "$(ks_engine_spec_version "$KS_TEST_ENGINE")") ||
+    lab_fail "KS_TEST_ENGINE=$KS_TEST_ENGINE: no such engine here (26.1 or 28.5, each with :MIN_API)"
+  DOCKERD_ROOTFS=$LAB_DIR/rootfs-$suite
+  ks_engine_rootfs "$suite" "${KS_CACHE_DIR:-/var/cache/keepalived-swarm}" "$DOCKERD_ROOTFS" ||
+    lab_fail "no root file system for Docker $KS_TEST_ENGINE"
+  DOCKERD_CLI=$DOCKERD_ROOTFS/usr/bin/docker
 }
 
 dockerd_dir() { echo "$LAB_DIR/docker$1"; }
@@ -35,33 +58,21 @@ dockerd_cli() {
   "$DOCKERD_CLI" -H "unix://$(dockerd_socket "$node")" "$@"
 }
 
-# The script each engine runs as: new UTS namespace (host name), the host's cgroup hierarchies
+# What each engine runs as, in a new UTS namespace (host name): the host's cgroup hierarchies
 # mounted again (`ip netns exec` gives a fresh /sys without them), then dockerd itself.
-_dockerd_write_launcher() {
-  local launcher=$LAB_DIR/dockerd-launcher.sh
-  [ -f "$launcher" ] && return 0
-  {
-    echo 'set -e'
-    echo 'node=$1 dir=$2 cgroup=$3'
-    echo 'hostname "node$node"'
-    echo 'mount -t tmpfs cgroup /sys/fs/cgroup'
-    awk '$3 == "cgroup" || $3 == "cgroup2" { print $2, $3, $4 }' /proc/self/mounts |
-      while read -r target type options; do
-        local opts=${options#rw,}
-        if [ "$type" = cgroup2 ]; then
-          echo "mkdir -p '$target' && mount -t cgroup2 none '$target'"
-        else
-          local controllers
-          controllers=$(tr ',' '\n' <<<"$opts" | grep -vE '^(rw|ro|relatime|nosuid|nodev|noexec)$' | paste -sd, -)
-          echo "mkdir -p '$target' && mount -t cgroup -o '$controllers' cgroup '$target'"
-        fi
-      done
-    echo 'rm -f "$dir/docker.pid"'
-    echo 'exec dockerd --data-root "$dir/data" --exec-root "$dir/exec" -H "unix://$dir/docker.sock" \'
-    echo '  --pidfile "$dir/docker.pid" --iptables=false --ip-masq=false --bridge=none \'
-    echo '  --cgroup-parent "/$cgroup"'
-  } >"$launcher"
-}
+# shellcheck disable=SC2016 # expanded by the engine's shell
+DOCKERD_LAUNCHER='set -e
+node=$1 dir=$2 cgroup=$3 mounts=$4
+source "$5/dockerd.sh"
+source "$5/engine.sh"
+hostname "node$node"
+ks_cgroup_remount "$mounts"
+if [ -n "$6" ]; then
+  ks_engine_enter "$6" "$8" fresh
+  ks_engine_runner "$7"
+fi
+rm -f "$dir/docker.pid"
+ks_dockerd_exec "$dir/data" "$dir/exec" "$dir/docker.pid" "/$cgroup" "$dir/docker.sock"'
 
 _dockerd_cgroup() { echo "${LAB_ID}-node$1"; }
 
@@ -75,13 +86,17 @@ dockerd_start() {
   local dir
   dir=$(dockerd_dir "$node")
   mkdir -p "$dir"
-  _dockerd_write_launcher
+  _dockerd_engine_prepare
+  # The host's hierarchies, read here: inside the node's namespace they are gone.
+  [ -f "$LAB_DIR/cgroup-mounts" ] || ks_cgroup_mounts >"$LAB_DIR/cgroup-mounts"
   if [ -z "${DOCKERD_HOOKED[$node]:-}" ]; then
     DOCKERD_HOOKED[$node]=1
     lab_on_cleanup "_dockerd_cleanup $node"
   fi
   lab_spawn "dockerd$node" "$node" unshare --uts --fork --kill-child=TERM \
-    bash "$LAB_DIR/dockerd-launcher.sh" "$node" "$dir" "$(_dockerd_cgroup "$node")"
+    bash -c "$DOCKERD_LAUNCHER" dockerd-launcher "$node" "$dir" "$(_dockerd_cgroup "$node")" \
+    "$LAB_DIR/cgroup-mounts" "$KS_LAB_LIB" "$DOCKERD_ROOTFS" \
+    "$(ks_engine_spec_min_api "${KS_TEST_ENGINE:-}")" "$LAB_DIR"
   dockerd_wait "$node" 60 || lab_fail "dockerd of node $node did not start (see dockerd$node.log)"
 }
 declare -gA DOCKERD_HOOKED=()
@@ -95,23 +110,8 @@ dockerd_stop() {
   pid=$(cat "$(dockerd_dir "$node")/docker.pid" 2>/dev/null || true)
   [ -n "$pid" ] && kill "-$signal" "$pid" 2>/dev/null
   lab_reap "$name"
-  # A killed dockerd leaves the containerd it started behind, often as a zombie nobody reaps
-  # soon; its pid file then makes the next dockerd wait for it in vain. End it (by its pid).
-  local containerd_pidfile
-  containerd_pidfile="$(dockerd_dir "$node")/exec/containerd/containerd.pid"
-  pid=$(cat "$containerd_pidfile" 2>/dev/null || true)
-  if [ -n "$pid" ]; then
-    kill -KILL "$pid" 2>/dev/null
-    lab_wait_for 10 _dockerd_gone "$pid" || true
-  fi
-  rm -f "$containerd_pidfile"
-}
-
-# True when PID has exited (a zombie counts: only its parent could still reap it).
-_dockerd_gone() {
-  local state
-  state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 0
-  [ -z "$state" ] || [ "$state" = Z ]
+  # The containerd it leaves behind would make the next dockerd wait for it in vain.
+  ks_containerd_clear "$(dockerd_dir "$node")/exec" 10
 }
 
 dockerd_restart() {
@@ -130,13 +130,10 @@ _dockerd_cleanup() {
     dockerd_stop "$node" TERM
   fi
   # Whatever still runs in this lab node's namespace was started by this lab (shims, floats).
-  local pid
-  for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
+  ks_netns_kill_all "$ns"
   sleep 0.2
   # The engine's (now empty) cgroups in every host hierarchy.
-  find /sys/fs/cgroup -mindepth 1 -maxdepth 3 -type d -name "$(_dockerd_cgroup "$node")" 2>/dev/null |
-    while read -r group; do find "$group" -depth -type d -exec rmdir {} + 2>/dev/null; done
-  return 0
+  ks_cgroup_remove "$(_dockerd_cgroup "$node")"
 }
 
 dockerd_image_from_binary() {

@@ -6,8 +6,11 @@ set -euo pipefail
 packages=(
   cmake ninja-build g++ clang libclang-rt-14-dev clang-format
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev catch2
-  iproute2 procps psmisc util-linux tcpdump keepalived docker.io debootstrap wrk
+  iproute2 procps psmisc util-linux file tcpdump keepalived docker.io debootstrap wrk
   chromium ca-certificates curl python3 prometheus
+  # The arm64 build: Debian's cross compiler and arm64 Boost, its tests under qemu.
+  g++-aarch64-linux-gnu qemu-user-static libboost1.81-dev:arm64 libboost-json1.81-dev:arm64
+  libboost-program-options1.81-dev:arm64
 )
 
 missing=()
@@ -27,6 +30,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+dpkg --print-foreign-architectures | grep -qx arm64 || dpkg --add-architecture arm64
 apt-get update -qq
 # Daemons installed here are started by the tests themselves, never by the package scripts.
 printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
