@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # Shared by bench/buoy/run.sh and bench/buoy/abuse.sh: tools, express from npm, both servers on
-# 127.0.0.1, cleanup of what was started (by pid) and of the temp folder. Source it, then:
+# 127.0.0.1, cleanup of what was started (by pid, with deploy/lab/lib/process.sh) and of the temp
+# folder. Source it, then:
 #
 #   bench_require_tools TOOL...          exit 1 naming the first missing tool
 #   bench_install_express                express@4 into bench/buoy/node_modules when missing
@@ -10,12 +11,13 @@
 #   rss_mib PID, peak_mib PID            resident memory now and at its peak, in MiB
 
 bench_here=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
+# shellcheck source=deploy/lab/lib/process.sh
+source "$bench_here/../../deploy/lab/lib/process.sh"
 
 bench_require_tools() {
-  local tool
-  for tool in "$@"; do
-    command -v "$tool" >/dev/null || { echo "bench: '$tool' is missing (tests/lib/install-deps.sh installs it)" >&2; exit 1; }
-  done
+  local missing
+  missing=$(ks_first_missing_command "$@") ||
+    { echo "bench: '$missing' is missing (tests/lib/install-deps.sh installs it)" >&2; exit 1; }
 }
 
 bench_install_express() {
@@ -26,9 +28,7 @@ bench_install_express() {
 }
 
 bench_cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  ks_stop_pids 10 "${pids[@]}"
   rm -rf "$tmp"
 }
 
@@ -38,12 +38,9 @@ bench_init() {
   trap bench_cleanup EXIT
 }
 
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1"); }
 wait_for_port() {
-  local deadline=$((SECONDS + 20))
-  until (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
-    [ "$SECONDS" -lt "$deadline" ] || { echo "bench: nothing listens on port $1" >&2; exit 1; }
-    sleep 0.1
-  done
+  ks_wait_until 20 0.1 port_open "$1" || { echo "bench: nothing listens on port $1" >&2; exit 1; }
 }
 
 bench_start_servers() { # build buoy_port express_port log_level

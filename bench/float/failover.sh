@@ -19,6 +19,7 @@ cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DKS_STATIC=ON -DK
 cmake --build build/bench --target keepalived-swarm | tail -n 1
 BIN=$PWD/build/bench/keepalived-swarm-stripped
 strip -o "$BIN" build/bench/keepalived-swarm
+LAB_FLOAT_BINARY=$BIN
 
 lab_init
 VIP=10.99.0.100
@@ -30,9 +31,9 @@ start_impl() { # impl name node version interval priority [float options...]
   local impl=$1 name=$2 node=$3 version=$4 interval=$5 priority=$6
   shift 6
   if [ "$impl" = ours ]; then
-    lab_spawn "$name" "$node" "$BIN" float --interface eth0 --vip "$VIP/24" --vrid 70 \
-      --vrrp-version "$version" --advert-interval "$interval" --priority "$priority" \
-      --status-socket none --log-level warn "$@"
+    lab_start_float "$name" "$node" --vip "$VIP/24" --vrid 70 --vrrp-version "$version" \
+      --advert-interval "$interval" --priority "$priority" --status-socket none --log-level warn \
+      "$@"
   else
     cat >"$LAB_DIR/$name.conf" <<CONF
 global_defs {
@@ -83,6 +84,8 @@ measure_once() { # impl version interval signal
     tether=(--tether "$LAB_DIR/tether.sock")
   fi
   start_impl "$impl" master 1 "$version" "$interval" 150 "${tether[@]}"
+  # A tethered float competes once its anchor has named the peers, as in the stack.
+  [ "$signal" = TETHER ] && echo '{"type":"peers","peers":["10.99.0.2"]}' >"$LAB_DIR/tether.control"
   lab_wait_for 15 lab_has_address 1 "$VIP" || lab_fail "$impl: no master"
   start_impl "$impl" backup 2 "$version" "$interval" 100
   sleep "$(awk -v i="$interval" 'BEGIN { print 4 * i + 0.3 }')"

@@ -20,6 +20,7 @@ REPS=${1:-5}
 
 BIN=${KS_BINARY:-$PWD/build/release/keepalived-swarm}
 [ -x "$BIN" ] || lab_fail "no binary at $BIN: build the release tree first"
+LAB_FLOAT_BINARY=$BIN
 KA_VERSION=$(keepalived --version 2>&1 | awk 'NR == 1 { sub(/^v/, "", $2); print $2 }')
 
 lab_init
@@ -85,9 +86,8 @@ start_impl() { # impl name node tracker advert(s) priority
     duration=$(awk -v a="$advert" 'BEGIN { print (a < 1) ? a * 1000 "ms" : a "s" }')
     if [ "$tracker" = http ]; then track=(--track-http http://127.0.0.1:8088/health); else
       track=(--track-tcp 127.0.0.1:8088); fi
-    lab_spawn "$name" "$node" "$BIN" float --interface eth0 --vip "$VIP/24" --vrid 71 \
-      --vrrp-version 3 --advert-interval "$duration" --priority "$priority" \
-      --status-socket "$LAB_DIR/$name.sock" --log-level info "${track[@]}" \
+    lab_start_float "$name" "$node" --vip "$VIP/24" --vrid 71 --vrrp-version 3 \
+      --advert-interval "$duration" --priority "$priority" --log-level info "${track[@]}" \
       --track-interval "$duration" --track-timeout "$duration" --track-fall 2 --track-rise 2
   else
     # vrrp_script's interval and timeout are whole seconds: 1 s is as fast as it goes.
@@ -113,13 +113,7 @@ stop_all() {
   for name in master backup; do
     if [ -f "$LAB_DIR/$name.vrrp.pid" ]; then children+=("$(cat "$LAB_DIR/$name.vrrp.pid")"); fi
   done
-  for name in "${!LAB_PID[@]}"; do kill -TERM "${LAB_PID[$name]}" 2>/dev/null || true; done
-  for name in "${!LAB_PID[@]}"; do
-    pid=${LAB_PID[$name]}
-    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-    kill -KILL "$pid" 2>/dev/null || true
-    lab_reap "$name"
-  done
+  lab_stop_all 2
   for pid in "${children[@]}"; do
     if [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = keepalived ]; then kill -KILL "$pid" 2>/dev/null || true; fi
   done

@@ -36,6 +36,9 @@ constexpr int kReconcileBurst = 3;
 constexpr auto kReconcileInterval = std::chrono::milliseconds(1s);
 /// A Docker call without an answer after this long is logged while it still waits.
 constexpr auto kSlowCallWarning = std::chrono::milliseconds(5s);
+/// How long a float left running for a rolling update waits for the next anchor: the new task
+/// may first have to pull its image.
+constexpr auto kHandoverWait = std::chrono::seconds(120);
 /// Between two attempts to remove the float on stop.
 constexpr auto kShutdownRetryPause = std::chrono::milliseconds(500ms);
 
@@ -95,7 +98,7 @@ docker::Filters node_events_filter() {
 
 }  // namespace
 
-Anchor::Anchor(asio::io_context& io, config::AnchorConfig config)
+Anchor::Anchor(asio::io_context& io, AnchorConfig config)
     : io_(io),
       config_(std::move(config)),
       docker_(io.get_executor(), config_.docker_host),
@@ -119,6 +122,7 @@ void Anchor::stop() {
     tracking_.stop();
     if (tracking_requests_) tracking_requests_->cancel();
     if (tracking_events_) tracking_events_->cancel();
+    if (quorum_reads_) quorum_reads_->cancel();
     reconcile_signal_.notify();
     node_signal_.notify();
     for (auto* timer : sleepers_) timer->cancel();
@@ -177,6 +181,11 @@ awaitable<int> Anchor::run() {
                            [this](const docker::Event&) { node_signal_.notify(); }),
                        asio::detached);
         asio::co_spawn(io_, watch_node(), asio::detached);
+        if (config_.partition_policy == PartitionPolicy::release) {
+            quorum_.emplace(Clock::now());
+            quorum_reads_ = separate_client();
+            asio::co_spawn(io_, watch_quorum(), asio::detached);
+        }
     }
     start_tracking();
     co_await supervise();
@@ -212,13 +221,27 @@ awaitable<bool> Anchor::connect() {
 awaitable<std::optional<std::string>> Anchor::discover() {
     util::Backoff backoff(200ms, 10s);
     docker::Result<docker::SystemInfo> info = docker::Error{};
+    bool reported_unsettled = false;
     while (!stopping_) {
         info = co_await docker_.info();
-        if (info || stopping_) break;
-        log::warn("GET /info failed; retrying", {{"error", info.error().describe()}});
+        if (stopping_) break;
+        if (!info) {
+            log::warn("GET /info failed; retrying", {{"error", info.error().describe()}});
+        } else if (membership_settled(info->swarm.local_node_state)) {
+            break;
+        } else if (!reported_unsettled) {
+            // Joining, just promoted, or a raft error (a node promoted again right after its
+            // demotion): neither in a swarm nor outside one yet. Deciding now would start the
+            // float standalone, or fail.
+            log::warn("this node's swarm membership is not settled; waiting",
+                      {{"state", info->swarm.local_node_state},
+                       {"error", info->swarm.error},
+                       {"check", "docker info (Swarm), and the dockerd log"}});
+            reported_unsettled = true;
+        }
         co_await sleep(backoff.next_delay());
     }
-    if (!info) co_return std::nullopt;
+    if (!info || stopping_) co_return std::nullopt;
     in_swarm_ = info->swarm.local_node_state == "active" && !info->swarm.node_id.empty();
     node_id_ = info->swarm.node_id;
     inputs_.node_address = in_swarm_ ? info->swarm.node_addr : "";
@@ -253,8 +276,13 @@ awaitable<std::optional<std::string>> Anchor::discover() {
             inputs_.image_id = (*own)->image_id;
             inputs_.image_reference = (*own)->config_image;
         }
-        log::info("the anchor's own container",
-                  {{"id", (*own)->id}, {"image", (*own)->config_image}});
+        if (auto service = (*own)->labels.find("com.docker.swarm.service.name");
+            service != (*own)->labels.end()) {
+            service_name_ = service->second;
+        }
+        log::info(
+            "the anchor's own container",
+            {{"id", (*own)->id}, {"image", (*own)->config_image}, {"service", service_name_}});
         break;
     }
     if (config_.float_image.empty() && inputs_.image_id.empty()) {
@@ -270,7 +298,7 @@ awaitable<bool> Anchor::resolve_image() {
     const std::string reference = config_.float_image;
     inputs_.image_reference = reference;
     util::Backoff backoff(1s, 30s);
-    bool pull_first = config_.pull == config::PullPolicy::always;
+    bool pull_first = config_.pull == PullPolicy::always;
     while (!stopping_) {
         if (pull_first) {
             log::info("pulling the float image", {{"image", reference}});
@@ -296,7 +324,7 @@ awaitable<bool> Anchor::resolve_image() {
                     inputs_.image_id = (*local)->id;
                     co_return true;
                 }
-                if (config_.pull == config::PullPolicy::missing) pull_first = false;
+                if (config_.pull == PullPolicy::missing) pull_first = false;
                 co_await sleep(backoff.next_delay());
                 continue;
             }
@@ -310,7 +338,7 @@ awaitable<bool> Anchor::resolve_image() {
         if (!image) {
             log::warn("cannot inspect the float image; retrying",
                       {{"image", reference}, {"error", image.error().describe()}});
-        } else if (config_.pull == config::PullPolicy::never) {
+        } else if (config_.pull == PullPolicy::never) {
             log::error(
                 "the float image is not on this node and --pull is never; load it or "
                 "allow pulling; retrying",
@@ -391,6 +419,7 @@ awaitable<docker::Result<void>> Anchor::reconcile() {
         log::debug("waiting for a removal to finish", {{"reason", plan.reason}});
         co_return docker::Result<void>{};
     }
+    if (co_await keep_outdated_float(*found)) co_return docker::Result<void>{};
     log::info("reconciling the float", {{"reason", plan.reason}});
     const bool ours_died =
         !float_id_.empty() &&
@@ -462,6 +491,22 @@ awaitable<bool> Anchor::shutdown_float() {
     const auto deadline = Clock::now() + budget;
     auto client = separate_client();
     client->set_deadline(deadline);
+    if (auto successor = co_await newer_anchor_on_node(*client)) {
+        log::info("a newer anchor of this service runs on this node; leaving the float to it",
+                  {{"anchor", *successor}, {"float", float_id_}});
+        co_return true;
+    }
+    // A rolling update stops this task before it starts the next (stop-first): the float keeps
+    // the VIPs meanwhile, and the next anchor replaces it if it must, when it holds no VIP or
+    // the update is over, so the VIP moves at most once.
+    if (!float_id_.empty() && update_in_progress(co_await own_update_state(*client))) {
+        log::info(
+            "this anchor's service is being updated: leaving the float running for the "
+            "next anchor",
+            {{"float", float_id_}, {"waits_s", kHandoverWait.count()}});
+        co_await tether_.hand_over(kHandoverWait);
+        co_return true;
+    }
     docker::Result<void> result = docker::Result<void>{};
     while (true) {
         auto found = co_await observe(*client);
@@ -509,51 +554,6 @@ void Anchor::start_tracking() {
                        [this](const docker::Event& event) { tracking_.on_event(event); }),
                    asio::detached);
     asio::co_spawn(io_, tracking_.run(*tracking_requests_, node_id_), asio::detached);
-}
-
-awaitable<void> Anchor::watch_node() {
-    util::Backoff failures(500ms, 10s);
-    while (!stopping_) {
-        co_await node_signal_.wait(60s);
-        if (stopping_) break;
-        auto refreshed = co_await refresh_node();
-        if (stopping_) break;
-        if (!refreshed) {
-            log::warn("cannot read this node's swarm state; retrying",
-                      {{"error", refreshed.error().describe()}});
-            co_await sleep(failures.next_delay());
-            node_signal_.notify();
-            continue;
-        }
-        failures.reset();
-    }
-}
-
-awaitable<docker::Result<void>> Anchor::refresh_node() {
-    auto info = co_await docker_.info();
-    if (!info) co_return info.error();
-    NodeView view;
-    view.in_swarm = info->swarm.local_node_state == "active";
-    view.manager = info->swarm.control_available;
-    if (view.in_swarm && view.manager) {
-        auto node = co_await docker_.inspect_node(info->swarm.node_id);
-        if (!node) co_return node.error();
-        view.availability = node->availability;
-        // Sent in multicast mode too: the float then hears only the managers. A failed read
-        // sends nothing, so the float keeps the last complete list.
-        if (config_.instance.peers != config::PeersMode::fixed) {
-            auto managers = co_await docker_.list_nodes(true);
-            if (!managers) co_return managers.error();
-            tether_.set_peers(peer_addresses(*managers, info->swarm.node_id));
-        }
-    }
-    tether_.set_resign(resign_reason(view));
-    // A worker gets no node events: look again now and then, to notice a promotion.
-    if (view.in_swarm && !view.manager) {
-        co_await sleep(5s);
-        node_signal_.notify();
-    }
-    co_return docker::Result<void>{};
 }
 
 }  // namespace ks::roles::anchor

@@ -13,10 +13,10 @@
 #include <set>
 #include <string>
 
-#include "keepalived_swarm/config/anchor_config.hpp"
 #include "keepalived_swarm/docker/client.hpp"
 #include "keepalived_swarm/tether/server.hpp"
 #include "keepalived_swarm/util/signal.hpp"
+#include "roles/anchor/anchor_config.hpp"
 #include "roles/anchor/decisions.hpp"
 #include "roles/anchor/float_spec.hpp"
 #include "roles/anchor/service_tracking.hpp"
@@ -25,7 +25,7 @@ namespace ks::roles::anchor {
 
 class Anchor {
 public:
-    Anchor(boost::asio::io_context& io, config::AnchorConfig config);
+    Anchor(boost::asio::io_context& io, AnchorConfig config);
 
     /// Runs until stop() and the float is gone; returns the exit code.
     boost::asio::awaitable<int> run();
@@ -55,18 +55,36 @@ private:
     void start_tracking();
     boost::asio::awaitable<void> watch_node();
     boost::asio::awaitable<docker::Result<void>> refresh_node();
+    /// With the release policy: reads the managers every second (and probes them when no leader
+    /// answers) to learn whether this manager is on the quorum's side.
+    boost::asio::awaitable<void> watch_quorum();
+    /// How many of the managers (this one included) accept a TCP connection on their raft
+    /// address within kRaftProbeTimeout: the majority test when no leader answers.
+    boost::asio::awaitable<std::size_t> probe_managers();
+    /// Tells the float what the node's state and the quorum mean for it.
+    void publish_resign();
+    /// The anchor's service's UpdateStatus.State ("" when unknown or not a service task).
+    boost::asio::awaitable<std::string> own_update_state(docker::Client& client);
+    /// Whether this node's float is MASTER of any instance, from its status socket.
+    boost::asio::awaitable<bool> float_is_master();
+    /// Keeps an outdated float that holds the VIP while the rolling update goes on (and looks
+    /// again in a moment); true when it does.
+    boost::asio::awaitable<bool> keep_outdated_float(const std::vector<ObservedFloat>& found);
+    /// Another running anchor of this service on this node that is newer than this one.
+    boost::asio::awaitable<std::optional<std::string>> newer_anchor_on_node(docker::Client& client);
     boost::asio::awaitable<void> sleep(std::chrono::milliseconds duration);
     /// A client on a connection of its own (streams, and calls that must not queue behind the
     /// anchor's), speaking the negotiated API version and reporting slow calls.
     std::unique_ptr<docker::Client> separate_client();
 
     boost::asio::io_context& io_;
-    config::AnchorConfig config_;
+    AnchorConfig config_;
     docker::Client docker_;
     std::unique_ptr<docker::Client> container_events_;
     std::unique_ptr<docker::Client> node_events_;
     std::unique_ptr<docker::Client> tracking_requests_;
     std::unique_ptr<docker::Client> tracking_events_;
+    std::unique_ptr<docker::Client> quorum_reads_;
     tether::Server tether_;
     ServiceTracking tracking_;
     util::Signal reconcile_signal_;
@@ -78,8 +96,14 @@ private:
     std::string desired_hash_;
     bool in_swarm_ = false;
     std::string node_id_;
+    std::string service_name_;  ///< the swarm service this anchor is a task of (empty: none)
+    NodeView node_view_;
+    std::optional<QuorumWatch> quorum_;
+    std::vector<boost::asio::ip::tcp::endpoint> raft_peers_;  ///< at the last quorum read
 
     std::string float_id_;  ///< the float this anchor started or adopted
+    /// Since when an outdated float that holds the VIP is kept (a rolling update goes on).
+    std::optional<Clock::time_point> replacement_deferred_since_;
     Clock::time_point float_started_{};
     std::optional<Clock::time_point> death_seen_;
     util::Backoff crashes_{std::chrono::milliseconds(500), std::chrono::seconds(30)};

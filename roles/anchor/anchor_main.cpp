@@ -3,18 +3,18 @@
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
 
-#include "keepalived_swarm/config/anchor_config.hpp"
 #include "roles/anchor/anchor.hpp"
+#include "roles/anchor/anchor_config.hpp"
 #include "roles/roles.hpp"
 
 namespace ks::roles {
 
 int run_anchor(const std::vector<std::string>& args) {
-    auto loaded = config::load_role_config<config::AnchorConfig>(
-        config::anchor_role_description(), args, config::process_environment(),
-        config::parse_anchor_config);
+    auto loaded = config::load_role_config<anchor::AnchorConfig>(
+        anchor::anchor_role_description(), args, config::process_environment(),
+        anchor::parse_anchor_config);
     if (auto* exit_code = std::get_if<int>(&loaded)) return *exit_code;
-    auto& config = std::get<config::AnchorConfig>(loaded);
+    auto& config = std::get<anchor::AnchorConfig>(loaded);
     log::configure(config.common.log_level, config.common.log_format, "anchor");
 
     boost::asio::io_context io;

@@ -3,6 +3,7 @@
 // without a Docker Engine: what to do with the containers found, how long to wait before the
 // next attempt, whether the float should resign, and who its peers are.
 
+#include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -12,6 +13,7 @@
 #include "keepalived_swarm/docker/models.hpp"
 #include "keepalived_swarm/net/ip_prefix.hpp"
 #include "keepalived_swarm/util/backoff.hpp"
+#include "roles/anchor/anchor_config.hpp"
 
 namespace ks::roles::anchor {
 
@@ -58,15 +60,98 @@ std::chrono::milliseconds restart_delay(std::chrono::milliseconds ran_for,
 /// closed, resigns the VIPs at once.
 std::chrono::milliseconds shutdown_budget(std::chrono::seconds float_grace);
 
+/// Whether Swarm.LocalNodeState says in a swarm ("active") or outside one ("inactive"), rather
+/// than on the way (pending, error, locked).
+inline bool membership_settled(std::string_view state) {
+    return state == "active" || state == "inactive";
+}
+
 /// This node as the swarm describes it.
 struct NodeView {
-    bool in_swarm = false;
+    /// Swarm.LocalNodeState: "active" in a swarm, "inactive" outside one; anything else
+    /// (pending, error, locked) is a membership on its way in or out, not yet settled.
+    std::string membership = "inactive";
     bool manager = false;      ///< Swarm.ControlAvailable
     std::string availability;  ///< active, pause, drain (empty when unknown)
+    bool quorum_lost = false;  ///< this manager has not reached a raft leader for a while
+
+    bool in_swarm() const { return membership == "active"; }
+    bool settled() const { return membership_settled(membership); }
 };
 
-/// Why the float must give up the VIPs, or nullopt when it may hold them.
-std::optional<std::string> resign_reason(const NodeView& node);
+/// Why the float must give up the VIPs, or nullopt when it may hold them. A lost quorum counts
+/// only with the release policy.
+std::optional<std::string> resign_reason(const NodeView& node, PartitionPolicy policy);
+
+/// Whether this manager is in the swarm's quorum, from a read of the managers every second and,
+/// when no leader answers it, a TCP connect to the other managers' raft addresses. Raft alone does
+/// not tell the two sides of a cut apart at once: a cut-off leader goes on answering reads for
+/// about 11 s (it lists the others as unreachable after 2 s), and the majority's managers reach no
+/// leader for 10-20 s while they elect a new one, but do reach each other. So a round confirms
+/// the quorum when a leader answered and reaches a majority of the managers (counting this one);
+/// the quorum is lost when none has for kGrace and the last round found fewer than a majority
+/// reachable. With no answer yet (the anchor started while cut off) the managers are unknown:
+/// then only kUnknownGrace without an answer, longer than raft's slowest election, loses it.
+class QuorumWatch {
+public:
+    using Clock = std::chrono::steady_clock;
+    static constexpr std::chrono::seconds kGrace{5};
+    static constexpr std::chrono::seconds kUnknownGrace{25};
+
+    explicit QuorumWatch(Clock::time_point started) : last_confirmed_(started) {}
+
+    /// A leader answered: of the swarm's `managers`, `reachable` are reachable by its account.
+    void answered(Clock::time_point now, std::size_t reachable, std::size_t managers);
+    /// No leader answered (`why` is the engine's word for it, "The swarm does not have a
+    /// leader..."), and the probe that followed reached `reachable` managers, this one included.
+    void unanswered(std::string why, std::size_t reachable);
+    bool lost(Clock::time_point now) const;
+    /// Why, in words, for the resign reason and the log.
+    std::string reason(Clock::time_point now) const;
+
+private:
+    bool majority_reachable() const { return 2 * reachable_ > managers_; }
+
+    Clock::time_point last_confirmed_;
+    std::size_t managers_ = 0;   ///< at the last answer; 0: never answered
+    std::size_t reachable_ = 0;  ///< at the last round
+    std::string last_failure_;
+};
+
+/// How many of `managers` (GET /nodes) are reachable by the answering leader's account.
+std::size_t reachable_count(const std::vector<docker::NodeInfo>& managers);
+
+/// The raft addresses (ManagerStatus.Addr, "10.0.0.1:2377" or "[fd00::1]:2377") of the managers
+/// other than `own_node_id`, for the quorum probe; those that do not parse are left out.
+std::vector<boost::asio::ip::tcp::endpoint> raft_endpoints(
+    const std::vector<docker::NodeInfo>& managers, std::string_view own_node_id);
+
+/// Whether a service's rolling update (or its rollback) is under way.
+bool update_in_progress(std::string_view update_state);
+
+/// How long an anchor keeps an outdated float that holds the VIP, at most.
+inline constexpr std::chrono::minutes kMaxReplacementDeferral{10};
+
+/// Whether to keep, for now, a running float whose configuration is outdated instead of
+/// replacing it. Only while it holds the VIP (MASTER) and the anchors' rolling update goes on:
+/// replaced now, the VIP would move to a node whose own float is still to be replaced, and move
+/// again. Once the update is over, or after kMaxReplacementDeferral, it is replaced (one move,
+/// to an up-to-date node). A float in any other state is replaced at once.
+bool defer_replacement(bool float_is_master, std::string_view update_state,
+                       std::chrono::steady_clock::duration deferred_for);
+
+/// A running container of the anchor's service on this node.
+struct AnchorContainer {
+    std::string id;
+    long long created = 0;  ///< seconds since the epoch, as GET /containers/json says
+};
+
+/// The newest of `running` (the anchor's own service's containers on this node) when it is
+/// newer than this anchor (`own_id`): the swarm started this task's replacement before stopping
+/// it, and the float is that one's to keep. Ties of `created` go to the greater id, so that of
+/// two anchors stopping at once exactly one defers, and the other removes the float.
+std::optional<std::string> newer_anchor(const std::vector<AnchorContainer>& running,
+                                        std::string_view own_id);
 
 /// The unicast peers of this node's float: the reachable address of every other manager, in a
 /// stable order, without duplicates or unparsable addresses.

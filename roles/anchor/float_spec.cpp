@@ -37,8 +37,7 @@ std::string in_float(std::string_view file) {
 
 }  // namespace
 
-std::vector<std::string> float_environment(const config::AnchorConfig& config,
-                                           const FloatInputs& inputs) {
+std::vector<std::string> float_environment(const AnchorConfig& config, const FloatInputs& inputs) {
     auto instance = config.instance;
     if (instance.peers == config::PeersMode::automatic && !inputs.in_swarm) {
         instance.peers = config::PeersMode::multicast;
@@ -59,8 +58,7 @@ std::vector<std::string> float_environment(const config::AnchorConfig& config,
     return environment;
 }
 
-docker::ContainerSpec make_float_spec(const config::AnchorConfig& config,
-                                      const FloatInputs& inputs) {
+docker::ContainerSpec make_float_spec(const AnchorConfig& config, const FloatInputs& inputs) {
     docker::ContainerSpec spec;
     spec.image = inputs.image_id;
     // The image's entrypoint is keepalived-swarm; the float is its subcommand.

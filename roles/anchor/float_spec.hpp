@@ -6,8 +6,8 @@
 #include <string_view>
 #include <vector>
 
-#include "keepalived_swarm/config/anchor_config.hpp"
 #include "keepalived_swarm/docker/models.hpp"
+#include "roles/anchor/anchor_config.hpp"
 
 namespace ks::roles::anchor {
 
@@ -34,12 +34,10 @@ struct FloatInputs {
 /// The float's environment: the instance settings (auto peers become multicast outside a swarm,
 /// where no managers will come), plus the node address when neither
 /// --interface nor --node-address was given, plus tether, status socket, host name and logging.
-std::vector<std::string> float_environment(const config::AnchorConfig& config,
-                                           const FloatInputs& inputs);
+std::vector<std::string> float_environment(const AnchorConfig& config, const FloatInputs& inputs);
 
 /// The complete create body, labels (with the hash) included.
-docker::ContainerSpec make_float_spec(const config::AnchorConfig& config,
-                                      const FloatInputs& inputs);
+docker::ContainerSpec make_float_spec(const AnchorConfig& config, const FloatInputs& inputs);
 
 /// A stable hash (16 hex digits) of image, command, environment and host configuration:
 /// everything but the hash and anchor labels, in an order-independent form.

@@ -6,9 +6,9 @@
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
 
-#include "keepalived_swarm/config/buoy_config.hpp"
 #include "keepalived_swarm/util/host_name.hpp"
 #include "keepalived_swarm/version.hpp"
+#include "roles/buoy/buoy_config.hpp"
 #include "roles/buoy/buoy_routes.hpp"
 #include "roles/buoy/cluster_watch.hpp"
 #include "roles/buoy/float_watch.hpp"
@@ -29,11 +29,11 @@ void log_failure(std::exception_ptr error) {
 }  // namespace
 
 int run_buoy(const std::vector<std::string>& args) {
-    auto loaded = config::load_role_config<config::BuoyConfig>(config::buoy_role_description(),
-                                                               args, config::process_environment(),
-                                                               config::parse_buoy_config);
+    auto loaded = config::load_role_config<buoy::BuoyConfig>(buoy::buoy_role_description(), args,
+                                                             config::process_environment(),
+                                                             buoy::parse_buoy_config);
     if (auto* exit_code = std::get_if<int>(&loaded)) return *exit_code;
-    const auto& config = std::get<config::BuoyConfig>(loaded);
+    const auto& config = std::get<buoy::BuoyConfig>(loaded);
     log::configure(config.common.log_level, config.common.log_format, "buoy");
     // A client that hangs up mid-response must not end the process.
     std::signal(SIGPIPE, SIG_IGN);

@@ -144,7 +144,7 @@ http::Router make_router(const BuoyState& state) {
     return router;
 }
 
-http::ServerLimits server_limits(const config::BuoyConfig& config) {
+http::ServerLimits server_limits(const BuoyConfig& config) {
     http::ServerLimits limits;
     limits.max_header_bytes = 8 * 1024;
     limits.max_body_bytes = 16 * 1024;

@@ -9,9 +9,9 @@
 
 #include <string>
 
-#include "keepalived_swarm/config/buoy_config.hpp"
 #include "keepalived_swarm/http/router.hpp"
 #include "keepalived_swarm/http/server.hpp"
+#include "roles/buoy/buoy_config.hpp"
 #include "roles/buoy/buoy_state.hpp"
 
 namespace ks::roles::buoy {
@@ -32,6 +32,6 @@ std::string metrics_text(const BuoyState& state);
 http::Router make_router(const BuoyState& state);
 
 /// Limits of the buoy's server: small requests only, as no route takes a body.
-http::ServerLimits server_limits(const config::BuoyConfig& config);
+http::ServerLimits server_limits(const BuoyConfig& config);
 
 }  // namespace ks::roles::buoy

@@ -1,7 +1,5 @@
 #include "roles/buoy/buoy_state.hpp"
 
-#include <boost/json/parse.hpp>
-
 #include "keepalived_swarm/util/time_text.hpp"
 
 namespace ks::roles::buoy {
@@ -20,10 +18,7 @@ void record_float_answer(FloatView& view, unsigned http_status, std::string_view
                      " to GET /status; is a float of the same version behind it?";
         return;
     }
-    boost::system::error_code ec;
-    const auto json = boost::json::parse(body, ec);
-    auto parsed =
-        ec ? boost::system::result<status::FloatStatus>(ec) : status::float_status_from_json(json);
+    auto parsed = status::parse_float_status(body);
     if (!parsed) {
         ++view.failures;
         view.status.reset();

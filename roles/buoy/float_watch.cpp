@@ -6,22 +6,12 @@
 #include "keepalived_swarm/log/log.hpp"
 
 namespace ks::roles::buoy {
-namespace {
-
-http::Endpoint unix_endpoint(const std::string& path) {
-    http::Endpoint endpoint;
-    endpoint.transport = http::Endpoint::Transport::unix_socket;
-    endpoint.socket_path = path;
-    return endpoint;
-}
-
-}  // namespace
 
 FloatWatch::FloatWatch(boost::asio::any_io_executor executor, std::string socket_path,
                        FloatView& view)
     : socket_path_(std::move(socket_path)),
       view_(view),
-      client_(executor, unix_endpoint(socket_path_)),
+      client_(executor, http::unix_endpoint(socket_path_)),
       timer_(executor) {}
 
 boost::asio::awaitable<void> FloatWatch::run() {

@@ -2,18 +2,18 @@
 
 #include <iostream>
 
-#include "keepalived_swarm/config/probe_config.hpp"
 #include "roles/check/ask.hpp"
+#include "roles/check/probe_config.hpp"
 #include "roles/roles.hpp"
 
 namespace ks::roles {
 
 int run_probe(const std::vector<std::string>& args) {
-    auto loaded = config::load_role_config<config::ProbeConfig>(config::probe_role_description(),
-                                                                args, config::process_environment(),
-                                                                config::parse_probe_config);
+    auto loaded = config::load_role_config<check::ProbeConfig>(check::probe_role_description(),
+                                                               args, config::process_environment(),
+                                                               check::parse_probe_config);
     if (auto* exit_code = std::get_if<int>(&loaded)) return *exit_code;
-    const auto& config = std::get<config::ProbeConfig>(loaded);
+    const auto& config = std::get<check::ProbeConfig>(loaded);
     const auto answer = check::ask_once(config.endpoint, config.timeout, "probe", config.url);
     if (!answer) return 1;
     if (!answer->ok()) {

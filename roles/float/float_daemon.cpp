@@ -269,7 +269,8 @@ void FloatDaemon::start() {
         tether_ = std::make_unique<tether::Client>(
             io_.get_executor(), config_.tether_path,
             tether::Client::Handlers{[this](bool connected) { on_tether_connection(connected); },
-                                     [this](const tether::Message& m) { on_tether_message(m); }});
+                                     [this](const tether::Message& m) { on_tether_message(m); },
+                                     [this] { forget_anchor_trackers(); }});
     }
     start_channels();
     start_checks({});
@@ -358,9 +359,15 @@ void FloatDaemon::on_tether_connection(bool connected) {
     // one asks nothing, and a new one may track other things.
     if (!connected) {
         set_tracker_everywhere(kSwarmTracker, vrrp::Tracker{true, std::nullopt, ""});
-        for (const auto& name : anchor_trackers_) remove_tracker_everywhere(name);
-        anchor_trackers_.clear();
+        forget_anchor_trackers();
     }
+}
+
+void FloatDaemon::forget_anchor_trackers() {
+    // A new anchor may track other services (a redeploy that changed them): it reports its
+    // own at once; the old one's would otherwise stay as they were, down for good.
+    for (const auto& name : anchor_trackers_) remove_tracker_everywhere(name);
+    anchor_trackers_.clear();
 }
 
 void FloatDaemon::on_tether_message(const tether::Message& message) {
@@ -383,6 +390,11 @@ void FloatDaemon::on_tether_message(const tether::Message& message) {
                 log::info("the anchor lets the float compete again");
                 set_tracker_everywhere(
                     kSwarmTracker, vrrp::Tracker{true, std::nullopt, "the anchor lets it compete"});
+            },
+            [&](const tether::HandoverMessage& handover) {
+                // The tether client waits for the next anchor; the VIPs stay where they are.
+                log::info("the anchor stops for an update and leaves this float running",
+                          {{"waits_for_the_next_s", handover.within.count()}});
             },
             [&](const tether::TrackerMessage& tracker) {
                 // What the anchor watches (a service on this node) weighs as the float's own

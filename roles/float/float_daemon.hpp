@@ -64,6 +64,7 @@ private:
     void on_transition(const VrrpChannel& channel, const vrrp::StateChanged& change);
     void on_tether_message(const tether::Message& message);
     void on_tether_connection(bool connected);
+    void forget_anchor_trackers();
     void reload();
     std::optional<std::string> start_status_server();
     /// Watches the channels' interface (again, when a reload moved them to another one).

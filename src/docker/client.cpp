@@ -182,10 +182,11 @@ awaitable<Result<NodeInfo>> Client::inspect_node(std::string id) {
     co_return parse_node(response->body);
 }
 
-awaitable<Result<std::vector<NodeInfo>>> Client::list_nodes(bool managers_only) {
+awaitable<Result<std::vector<NodeInfo>>> Client::list_nodes(bool managers_only,
+                                                            std::chrono::milliseconds timeout) {
     std::string path = "/nodes";
     if (managers_only) path += "?filters=" + url_encode(filters_json({{"role", {"manager"}}}));
-    auto response = co_await call("GET", versioned(path));
+    auto response = co_await call("GET", versioned(path), {}, timeout);
     if (!response) co_return response.error();
     co_return parse_node_list(response->body);
 }

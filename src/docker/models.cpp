@@ -125,6 +125,7 @@ ContainerSummary summary_from(const json::object& object) {
     summary.image_id = string_at(object, "ImageID");
     summary.state = string_at(object, "State");
     summary.status = string_at(object, "Status");
+    summary.created = integer_at(object, "Created");
     summary.labels = labels_at(object, "Labels");
     return summary;
 }
@@ -204,6 +205,7 @@ Result<SystemInfo> parse_system_info(std::string_view body) {
     info.swarm.node_addr = string_at(swarm, "NodeAddr");
     info.swarm.local_node_state = string_at(swarm, "LocalNodeState");
     info.swarm.control_available = bool_at(swarm, "ControlAvailable");
+    info.swarm.error = string_at(swarm, "Error");
     return info;
 }
 
@@ -299,6 +301,7 @@ Result<ServiceInfo> parse_service(std::string_view body) {
     const auto& container = object_at(object_at(spec, "TaskTemplate"), "ContainerSpec");
     const auto test = strings_at(object_at(container, "Healthcheck"), "Test");
     service.has_healthcheck = !test.empty() && test.front() != "NONE";
+    service.update_state = string_at(object_at(*object, "UpdateStatus"), "State");
     return service;
 }
 

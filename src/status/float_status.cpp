@@ -158,6 +158,13 @@ json::value to_json(const FloatStatus& status) {
                         {"instances", std::move(instances)}};
 }
 
+boost::system::result<FloatStatus> parse_float_status(std::string_view text) {
+    boost::system::error_code ec;
+    const auto document = json::parse(text, ec);
+    if (ec) return ec;
+    return float_status_from_json(document);
+}
+
 boost::system::result<FloatStatus> float_status_from_json(const json::value& value) {
     const auto* object = value.if_object();
     if (object == nullptr) return json::make_error_code(json::error::not_object);

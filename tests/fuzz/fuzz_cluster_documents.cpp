@@ -1,5 +1,6 @@
 // Feeds arbitrary bytes to what the cluster view reads from other hosts: a peer buoy's GET
-// /status answer (read by every buoy) and a GET /cluster document (read by the status command).
+// /status answer (read by every buoy) and a GET /cluster document (read by the status command),
+// and to the reading of the float's own status socket (by the buoy and the anchor).
 // Nothing may crash, hang or trip a sanitizer; a view that was read must render (JSON, table,
 // metrics), be judged again from its nodes, and read back the same from its own JSON.
 
@@ -10,6 +11,7 @@
 #include <string_view>
 
 #include "keepalived_swarm/status/cluster.hpp"
+#include "keepalived_swarm/status/float_status.hpp"
 
 using namespace ks::status;
 
@@ -30,6 +32,15 @@ void read_as_node_answer(std::string_view bytes) {
     const auto view = summarize({node}, "t");
     (void)cluster_table(view);
     (void)cluster_prometheus(view, {{"node", "fuzz"}});
+}
+
+void read_as_float_status(std::string_view bytes) {
+    auto status = parse_float_status(bytes);
+    if (!status) return;
+    (void)to_prometheus(*status, {});
+    const auto again = parse_float_status(boost::json::serialize(to_json(*status)));
+    check(again.has_value());
+    check(again->instances.size() == status->instances.size());
 }
 
 void read_as_cluster_document(std::string_view bytes) {
@@ -58,5 +69,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view bytes(reinterpret_cast<const char*>(data), size);
     read_as_node_answer(bytes);
     read_as_cluster_document(bytes);
+    read_as_float_status(bytes);
     return 0;
 }

@@ -7,7 +7,6 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <fstream>
 #include <iostream>
@@ -25,10 +24,7 @@ int main(int argc, char** argv) {
     std::ifstream file(argv[2]);
     std::stringstream text;
     text << file.rdbuf();
-    boost::system::error_code ec;
-    const auto json = boost::json::parse(text.str(), ec);
-    const auto status =
-        ec ? boost::system::result<status::FloatStatus>(ec) : status::float_status_from_json(json);
+    const auto status = status::parse_float_status(text.str());
     if (!file || !status) {
         std::cerr << "ks_float_status_server: " << argv[2]
                   << " is not a readable float status document\n";

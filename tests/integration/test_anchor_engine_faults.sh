@@ -5,6 +5,7 @@
 # gives about one reconcile a second, not one per event; an engine that answers /_ping and hangs
 # on the rest is reported at start instead of silence, and does not hold SIGTERM past the bound
 # (the stack's grace period is 30 s; the anchor must be gone well within it). No root needed.
+# ctest-engines: 26.1 28.5:1.44
 set -euo pipefail
 source "$(dirname "$0")/../lib/lab.sh"
 lab_require_command python3

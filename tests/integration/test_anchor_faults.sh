@@ -3,6 +3,7 @@
 # cannot be pulled (no registry here) -> a clear error and retries until the image appears; the
 # Docker daemon restarts (its containers stop, its socket vanishes) -> the anchor reconnects and
 # brings the float back, never two; the engine is killed outright -> the same.
+# ctest-engines: 26.1 28.5:1.44
 set -euo pipefail
 source "$(dirname "$0")/../lib/anchor.sh"
 anchor_lab_init

@@ -4,6 +4,7 @@
 # a killed float is recreated (time printed), a restarted anchor adopts the running float, a
 # changed configuration replaces it, and SIGTERM stops and removes it. Exactly one float at every
 # step.
+# ctest-engines: 26.1 28.5:1.44
 set -euo pipefail
 source "$(dirname "$0")/../lib/anchor.sh"
 anchor_lab_init

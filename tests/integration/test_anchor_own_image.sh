@@ -2,6 +2,7 @@
 # The anchor as it is deployed: in a container of the engine it manages (socket and run folder
 # mounted, no host networking), without --float-image. It finds its own container and gives the
 # float its own image; `docker stop` of the anchor (SIGTERM) stops and removes the float.
+# ctest-engines: 26.1 28.5:1.44
 set -euo pipefail
 source "$(dirname "$0")/../lib/anchor.sh"
 anchor_lab_init

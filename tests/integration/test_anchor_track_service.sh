@@ -5,6 +5,7 @@
 # scaled to 0; a new connection is greeted with every tracker; a storm of service events makes a
 # few looks, not one per event. A reader on the anchor's tether socket records what a float is
 # told (times printed); the anchor's real float runs alongside.
+# ctest-engines: 26.1 28.5:1.44
 set -euo pipefail
 source "$(dirname "$0")/../lib/anchor.sh"
 anchor_lab_init

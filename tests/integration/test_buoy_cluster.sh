@@ -12,9 +12,7 @@ buoy_init
 PORT=$((20000 + $$ % 20000))
 pids=()
 cleanup_cluster() {
-  local pid
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  ks_stop_pids 10 "${pids[@]}"
   buoy_cleanup
 }
 trap cleanup_cluster EXIT
@@ -101,10 +99,13 @@ code=$(status_exit "http://127.0.0.2:$PORT")
 [ "$code" = 1 ] || lab_fail "status exit $code with a silent peer, expected 1 (degraded): $(cat "$BUOY_TMP/status.out")"
 grep -q 'UNREACHABLE' "$BUOY_TMP/status.out" && grep -q 'VIP 10.99.0.100/24: held by manager-1' "$BUOY_TMP/status.out" ||
   lab_fail "status table: $(cat "$BUOY_TMP/status.out")"
-curl -fsS "http://127.0.0.1:$PORT/metrics" | grep -qx 'keepalived_swarm_cluster_split_brain{node="manager-1"} 0' ||
+# The page is read whole before grep: grep -q stops at the first match, and curl writing the
+# rest into a closed pipe fails the pipeline (pipefail) although the line was there.
+metrics() { curl -fsS --max-time 2 "http://127.0.0.$1:$PORT/metrics"; }
+page=$(metrics 1)
+grep -qx 'keepalived_swarm_cluster_split_brain{node="manager-1"} 0' <<<"$page" ||
   lab_fail "split-brain metric is not 0"
-curl -fsS "http://127.0.0.1:$PORT/metrics" |
-  grep -qx 'keepalived_swarm_cluster_masters{node="manager-1",instance="VI_77",vrid="77"} 1' ||
+grep -qx 'keepalived_swarm_cluster_masters{node="manager-1",instance="VI_77",vrid="77"} 1' <<<"$page" ||
   lab_fail "masters metric is not 1"
 
 lab_log "two MASTERs: split brain"
@@ -118,7 +119,7 @@ code=$(status_exit "http://127.0.0.3:$PORT/cluster")
 [ "$code" = 2 ] || lab_fail "status exit $code in split brain, expected 2: $(cat "$BUOY_TMP/status.out")"
 grep -q 'split brain: manager-1, manager-2 all claim MASTER' "$BUOY_TMP/status.out" ||
   lab_fail "status does not name the two masters: $(cat "$BUOY_TMP/status.out")"
-curl -fsS "http://127.0.0.3:$PORT/metrics" | grep -qx 'keepalived_swarm_cluster_split_brain{node="manager-3"} 1' ||
+grep -qx 'keepalived_swarm_cluster_split_brain{node="manager-3"} 1' <<<"$(metrics 3)" ||
   lab_fail "split-brain metric is not 1 on buoy 3"
 
 lab_log "a stopped buoy, then no master"

@@ -13,8 +13,8 @@ for n in 1 2; do lab_add_node "$n" "10.99.0.$n/24"; done
 mac=$(lab_exec 1 cat /sys/class/net/eth0/address)
 lab_spawn capture 2 tcpdump -i eth0 -nn -e -U -w "$LAB_DIR/arp.pcap" arp
 sleep 0.5
-lab_spawn f1 1 "$KS_BINARY" float --interface eth0 --vip "$VIP/24" --vrid 56 --priority 150 \
-  --advert-interval 100ms --garp-repeat 3 --garp-refresh-delay 1s --status-socket none
+lab_start_float f1 1 --vip "$VIP/24" --vrid 56 --priority 150 --garp-repeat 3 \
+  --garp-refresh-delay 1s --status-socket none
 lab_wait_for 5 lab_has_address 1 "$VIP" || lab_fail "the float did not take the VIP"
 sleep 1.5
 lab_signal capture TERM

@@ -66,8 +66,7 @@ if command -v capsh >/dev/null 2>&1; then
     "exec $KS_BINARY float --interface eth0 --vip 10.99.0.100/24 --status-socket none"
 fi
 # A VIP given without prefix is a host address anywhere: accepted, added as /32.
-lab_spawn host 1 "$KS_BINARY" float --interface eth0 --vip 10.98.0.100 --advert-interval 100ms \
-  --status-socket none
+lab_start_float host 1 --vip 10.98.0.100 --status-socket none
 lab_wait_for 5 bash -c "ip netns exec $(lab_ns 1) ip -o addr show dev eth0 | grep -q 'inet 10.98.0.100/32'" ||
   lab_fail "a VIP without prefix was not added as /32"
 lab_signal host TERM

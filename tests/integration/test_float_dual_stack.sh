@@ -11,16 +11,11 @@ lab_init
 VIP4=10.99.0.100
 VIP6=fd00:99::100
 for n in 1 2; do lab_add_node "$n" "10.99.0.$n/24" "fd00:99::$n/64"; done
-float() { # name node priority [options...]
-  local peer=$((3 - $2))
-  lab_spawn "$1" "$2" "$KS_BINARY" float --interface eth0 --vip "$VIP4/24" --vip "$VIP6/64" \
-    --vrid 66 --priority "$3" --advert-interval 100ms --unicast-peer "10.99.0.$peer" \
-    --status-socket "$LAB_DIR/$1.sock" "${@:4}"
-}
+lab_float_defaults --vip "$VIP4/24" --vip "$VIP6/64" --vrid 66
 # Started together: both VIPs land on one node from the first sample on.
 lab_sample_holders start 3 "$VIP4" "$VIP6"
-float f1 1 150 --preempt
-float f2 2 100
+lab_start_float f1 1 --priority 150 --unicast-peer 10.99.0.2 --preempt
+lab_start_float f2 2 --priority 100 --unicast-peer 10.99.0.1
 lab_wait_for 5 lab_has_address 1 "$VIP4" || lab_fail "node 1 did not take the IPv4 VIP"
 lab_wait_for 5 lab_has_address 1 "$VIP6" || lab_fail "node 1 did not take the IPv6 VIP"
 lab_reap start

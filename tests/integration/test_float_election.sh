@@ -11,15 +11,12 @@ lab_init
 
 VIP=10.99.0.100
 for n in 1 2 3; do lab_add_node "$n" "10.99.0.$n/24"; done
-float() { # name node priority [--preempt]
-  lab_spawn "$1" "$2" "$KS_BINARY" float --interface eth0 --vip "$VIP/24" --vrid 51 \
-    --priority "$3" --advert-interval 100ms --status-socket "$LAB_DIR/$1.sock" "${@:4}"
-}
+lab_float_defaults --vip "$VIP/24" --vrid 51
 
 # With --preempt the priorities decide whatever order the processes happen to start in.
-float f1 1 150 --preempt
-float f2 2 100 --preempt
-float f3 3 50 --preempt
+lab_start_float f1 1 --priority 150 --preempt
+lab_start_float f2 2 --priority 100 --preempt
+lab_start_float f3 3 --priority 50 --preempt
 lab_wait_for 5 lab_has_address 1 "$VIP" || lab_fail "no node took the VIP"
 sleep 0.5
 lab_expect_holders "$VIP" "1"
@@ -38,7 +35,7 @@ sleep 0.3
 # The killed float could not clean up: its VIP is still there. That is what the next start fixes.
 lab_expect_holders "$VIP" "1 2"
 
-float f1b 1 150
+lab_start_float f1b 1 --priority 150
 lab_wait_for 5 lab_lacks_address 1 "$VIP" ||
   lab_fail "the restarted float did not remove the stale VIP"
 grep -q "removed a VIP left on the interface by a previous float" "$LAB_DIR/f1b.log" ||

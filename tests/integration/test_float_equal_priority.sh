@@ -13,10 +13,8 @@ lab_init
 VIP=10.99.0.100
 CLIENT=4
 for n in 1 2 3 4; do lab_add_node "$n" "10.99.0.$n/24"; done
-float() { # name node
-  lab_spawn "$1" "$2" "$KS_BINARY" float --interface eth0 --vip "$VIP/24" --vrid 52 \
-    --priority 100 --advert-interval 100ms --garp-refresh-delay 0 --status-socket none
-}
+lab_float_defaults --vip "$VIP/24" --vrid 52 --priority 100 --garp-refresh-delay 0 \
+  --status-socket none
 mac_of() { lab_exec "$1" cat /sys/class/net/eth0/address; }
 client_sees() { # mac: the client's neighbour entry for the VIP names this MAC
   local listing
@@ -31,10 +29,10 @@ vip_answers() {
 }
 one_holder() { [ "$(lab_holders "$VIP" | wc -w)" = 1 ]; }
 
-float f1 1
+lab_start_float f1 1
 lab_wait_for 5 lab_has_address 1 "$VIP" || lab_fail "node 1 did not take the VIP"
-float f2 2
-float f3 3
+lab_start_float f2 2
+lab_start_float f3 3
 sleep 0.5
 lab_expect_holders "$VIP" "1"
 
@@ -57,7 +55,7 @@ for round in 1 2 3 4; do
       "$(lab_exec "$CLIENT" ip neigh show "$VIP" dev eth0)"
   vip_answers || lab_fail "round $round: $VIP does not answer"
   lab_log "round $round: node $previous resigned, node $holder holds $VIP and the client follows"
-  float "f$previous" "$previous"
+  lab_start_float "f$previous" "$previous"
   sleep 0.5
 done
 lab_log "PASS: equal priorities hand the VIP over and the client follows every time"

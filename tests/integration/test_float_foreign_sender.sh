@@ -15,12 +15,7 @@ VRID=61
 FOREIGN=10.99.0.9
 SENDER="$(dirname "$0")/../lib/vrrp_sender.py"
 for n in 1 2 9; do lab_add_node "$n" "10.99.0.$n/24"; done
-float() { # name node priority [options...]
-  local peer=$((3 - $2))
-  lab_spawn "$1" "$2" "$KS_BINARY" float --interface eth0 --vip "$VIP/24" --vrid "$VRID" \
-    --priority "$3" --advert-interval 100ms --unicast-peer "10.99.0.$peer" \
-    --status-socket "$LAB_DIR/$1.sock" "${@:4}"
-}
+lab_float_defaults --vip "$VIP/24" --vrid "$VRID"
 foreign_adverts() { # name seconds: priority 254 at 10/s to both nodes and the multicast group
   lab_spawn "$1" 9 "$LAB_PYTHON" "$SENDER" --version 3 --vrid "$VRID" --priority 254 \
     --interval 100ms --vip "$VIP" --to 10.99.0.1 --to 10.99.0.2 --to 224.0.0.18 --rate 10 \
@@ -28,10 +23,10 @@ foreign_adverts() { # name seconds: priority 254 at 10/s to both nodes and the m
 }
 lab_exec 9 "$LAB_PYTHON" "$SENDER" --selftest >/dev/null || lab_fail "vrrp_sender.py encodes wrongly"
 
-float f1 1 150 --preempt
+lab_start_float f1 1 --priority 150 --unicast-peer 10.99.0.2 --preempt
 lab_wait_for 5 lab_status_check "$LAB_DIR/f1.sock" 'i["state"] == "MASTER"' ||
   lab_fail "node 1 did not become master"
-float f2 2 100
+lab_start_float f2 2 --priority 100 --unicast-peer 10.99.0.1
 lab_wait_for 5 lab_status_check "$LAB_DIR/f2.sock" 'i["master"] == "10.99.0.1"' ||
   lab_fail "node 2 does not follow node 1"
 lab_expect_holders "$VIP" "1"
@@ -99,10 +94,10 @@ lab_reap f2
 lab_signal f1 TERM
 lab_reap f1
 [ "$LAB_EXIT_STATUS" -eq 0 ] || lab_fail "f1 exited with $LAB_EXIT_STATUS"
-float any1 1 150 --preempt --accept-from any
+lab_start_float any1 1 --priority 150 --unicast-peer 10.99.0.2 --preempt --accept-from any
 lab_wait_for 5 lab_status_check "$LAB_DIR/any1.sock" 'i["state"] == "MASTER"' ||
   lab_fail "node 1 did not become master again"
-KEEPALIVED_ACCEPT_FROM=any float any2 2 100
+KEEPALIVED_ACCEPT_FROM=any lab_start_float any2 2 --priority 100 --unicast-peer 10.99.0.1
 lab_wait_for 5 lab_status_check "$LAB_DIR/any2.sock" 'i["master"] == "10.99.0.1"' ||
   lab_fail "node 2 does not follow node 1"
 lab_status_check "$LAB_DIR/any1.sock" 'i["accept_from"] == "any"' || lab_fail "--accept-from any not in status"

@@ -12,10 +12,8 @@ VIP=fd00:99::100
 for n in 1 2; do lab_add_node "$n" "10.99.0.$n/24" "fd00:99::$n/64"; done
 lab_spawn capture 2 tcpdump -i eth0 -nn -U -w "$LAB_DIR/v6.pcap" ip6
 sleep 0.5
-lab_spawn f1 1 "$KS_BINARY" float --interface eth0 --vip "$VIP/64" \
-  --vrid 55 --priority 150 --preempt --advert-interval 100ms --status-socket "$LAB_DIR/f1.sock"
-lab_spawn f2 2 "$KS_BINARY" float --interface eth0 --vip "$VIP/64" \
-  --vrid 55 --priority 100 --advert-interval 100ms --status-socket none
+lab_start_float f1 1 --vip "$VIP/64" --vrid 55 --priority 150 --preempt
+lab_start_float f2 2 --vip "$VIP/64" --vrid 55 --priority 100 --status-socket none
 lab_wait_for 5 lab_has_address 1 "$VIP" || lab_fail "no node took the IPv6 VIP"
 sleep 0.5
 lab_expect_holders "$VIP" "1"
@@ -47,17 +45,14 @@ many_vips() { # count: fd00:99::1:1/64 ...
   local i
   for ((i = 1; i <= $1; i++)); do printf -- '--vip fd00:99::1:%x/64 ' "$i"; done
 }
-big() { # name node priority count
-  # shellcheck disable=SC2046
-  lab_spawn "$1" "$2" "$KS_BINARY" float --interface eth0 $(many_vips "$4") --vrid 56 \
-    --priority "$3" --advert-interval 100ms --status-socket "$LAB_DIR/$1.sock"
-}
 for n in 1 2; do
   ip -n "$LAB_SWITCH" link set "v$n" mtu 9000
   lab_exec "$n" ip link set eth0 mtu 9000
 done
-big b1 1 150 255
-big b2 2 100 255
+# shellcheck disable=SC2046
+lab_start_float b1 1 $(many_vips 255) --vrid 56 --priority 150
+# shellcheck disable=SC2046
+lab_start_float b2 2 $(many_vips 255) --vrid 56 --priority 100
 lab_wait_for 10 lab_has_address 1 fd00:99::1:ff || lab_fail "no node took the 255 VIPs"
 lab_wait_for 3 lab_status_check "$LAB_DIR/b2.sock" 'i["state"] == "BACKUP" and i["master"] != ""' ||
   lab_fail "node 2 does not hear node 1's 255-address advert: $(lab_status "$LAB_DIR/b2.sock")"

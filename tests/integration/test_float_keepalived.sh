@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Interoperation with real keepalived in the same VRID, VRRPv3 (100 ms) and VRRPv2 (1 s), both
 # directions: keepalived master with our float as backup, then failover to ours; our float master
-# with keepalived as backup, then failover to keepalived.
+# with keepalived as backup, then failover to keepalived. Against Debian 12's keepalived (2.2.7),
+# then sid's (2.3.4, from the cached root file system of deploy/lab/lib/engine.sh).
 set -euo pipefail
-source "$(dirname "$0")/../lib/lab.sh"
+root=$(cd "$(dirname "$0")/../.." && pwd)
+source "$root/tests/lib/lab.sh"
+source "$root/deploy/lab/lib/engine.sh"
 lab_require_root
-lab_require_command keepalived curl
+lab_require_command keepalived curl debootstrap
 lab_init
+KEEPALIVED=(keepalived)
 
 VIP=10.99.0.100
 for n in 1 2; do lab_add_node "$n" "10.99.0.$n/24"; done
@@ -34,12 +38,8 @@ CONF
 start_keepalived() { # name node version interval priority
   local conf="$LAB_DIR/$1.conf"
   keepalived_conf "$conf" "$3" "$4" "$5"
-  lab_spawn "$1" "$2" keepalived -n -l -D --vrrp -f "$conf" -p "$LAB_DIR/$1.pid" \
+  lab_spawn "$1" "$2" "${KEEPALIVED[@]}" -n -l -D --vrrp -f "$conf" -p "$LAB_DIR/$1.pid" \
     -r "$LAB_DIR/$1.vrrp.pid" -c "$LAB_DIR/$1.chk.pid"
-}
-start_float() { # name node version interval priority
-  lab_spawn "$1" "$2" "$KS_BINARY" float --interface eth0 --vip "$VIP/24" --vrid 61 \
-    --vrrp-version "$3" --advert-interval "$4" --priority "$5" --status-socket "$LAB_DIR/$1.sock"
 }
 float_says() { lab_status_has "$LAB_DIR/$1.sock" "$2"; }
 
@@ -49,7 +49,8 @@ run_version() { # version interval wait
 
   start_keepalived ka 1 "$version" "$interval" 150
   lab_wait_for "$wait" lab_has_address 1 "$VIP" || lab_fail "keepalived did not become master"
-  start_float ours 2 "$version" "$interval" 100
+  lab_start_float ours 2 --vip "$VIP/24" --vrid 61 --vrrp-version "$version" \
+    --advert-interval "$interval" --priority 100
   sleep "$interval"; sleep "$interval"; sleep 1
   lab_expect_holders "$VIP" "1"
   float_says ours '"state":"BACKUP"' || lab_fail "our float is not BACKUP under keepalived"
@@ -82,6 +83,17 @@ run_version() { # version interval wait
   lab_wait_for 5 lab_lacks_address 1 "$VIP" || true
 }
 
+keepalived_version() { "${KEEPALIVED[@]}" --version 2>&1 | head -n 1; }
+
+lab_log "=== $(keepalived_version)"
+run_version 3 0.1 5
+run_version 2 1 10
+
+ks_engine_rootfs sid "${KS_CACHE_DIR:-/var/cache/keepalived-swarm}" "$LAB_DIR/rootfs-sid" ||
+  lab_fail "no sid root file system for keepalived 2.3"
+KEEPALIVED=("$root/deploy/lab/engine-run.sh" "$LAB_DIR/rootfs-sid" "$LAB_DIR" keepalived)
+lab_log "=== $(keepalived_version)"
+[[ $(keepalived_version) == "Keepalived v2.3."* ]] || lab_fail "sid's keepalived is $(keepalived_version)"
 run_version 3 0.1 5
 run_version 2 1 10
 lab_log "PASS"

@@ -23,9 +23,8 @@ cat >"$LAB_DIR/f1.env" <<CONF
 KEEPALIVED_PRIORITY=150
 CONF
 
-lab_spawn f1 1 "$KS_BINARY" float --interface eth0 --vip "$VIP/24" --vrid 57 \
-  --advert-interval 100ms --instance-name web --notify "$notify" --config "$LAB_DIR/f1.env" \
-  --status-socket "$LAB_DIR/f1.sock"
+lab_start_float f1 1 --vip "$VIP/24" --vrid 57 --instance-name web --notify "$notify" \
+  --config "$LAB_DIR/f1.env"
 lab_wait_for 5 lab_has_address 1 "$VIP" || lab_fail "the float did not take the VIP"
 lab_status_has "$LAB_DIR/f1.sock" '"priority":150' || lab_fail "the config file's priority was not used"
 lab_wait_for 3 grep -q "MASTER web" "$LAB_DIR/transitions.txt" || lab_fail "no MASTER notification"
@@ -40,8 +39,7 @@ lab_status_has "$LAB_DIR/f1.sock" '"state":"MASTER"' || lab_fail "an in-place re
 lab_log "SIGHUP: priority 150 -> 90 in place, still MASTER"
 
 # The lower priority is advertised at once: a preempting peer above it now takes over.
-lab_spawn f2 2 "$KS_BINARY" float --interface eth0 --vip "$VIP/24" --vrid 57 \
-  --advert-interval 100ms --priority 120 --preempt --status-socket none
+lab_start_float f2 2 --vip "$VIP/24" --vrid 57 --priority 120 --preempt --status-socket none
 lab_wait_for 5 lab_has_address 2 "$VIP" || lab_fail "the peer did not preempt the lowered master"
 last_notification_is() { [ "$(tail -n 1 "$LAB_DIR/transitions.txt")" = "$1" ]; }
 lab_wait_for 3 last_notification_is "BACKUP web" ||

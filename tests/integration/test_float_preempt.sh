@@ -8,14 +8,13 @@ lab_init
 
 VIP=10.99.0.100
 for n in 1 2; do lab_add_node "$n" "10.99.0.$n/24"; done
-common=(float --interface eth0 --vip "$VIP/24" --vrid 52 --advert-interval 100ms
-  --status-socket none)
+lab_float_defaults --vip "$VIP/24" --vrid 52 --status-socket none
 
-lab_spawn low 2 "$KS_BINARY" "${common[@]}" --priority 100
+lab_start_float low 2 --priority 100
 lab_wait_for 5 lab_has_address 2 "$VIP" || lab_fail "the only float did not take the VIP"
 
 start=$(lab_now)
-lab_spawn high 1 "$KS_BINARY" "${common[@]}" --priority 200 --preempt
+lab_start_float high 1 --priority 200 --preempt
 lab_wait_for 5 lab_has_address 1 "$VIP" || lab_fail "the higher priority float did not preempt"
 lab_wait_for 2 lab_lacks_address 2 "$VIP" ||
   lab_fail "the preempted master kept the VIP"
@@ -26,7 +25,7 @@ lab_signal high TERM
 lab_reap high
 lab_wait_for 5 lab_has_address 2 "$VIP" || lab_fail "the VIP did not return to node 2"
 start=$(lab_now)
-lab_spawn delayed 1 "$KS_BINARY" "${common[@]}" --priority 200 --preempt --preempt-delay 1500ms
+lab_start_float delayed 1 --priority 200 --preempt --preempt-delay 1500ms
 sleep 1.2
 lab_expect_holders "$VIP" "2"
 lab_wait_for 5 lab_has_address 1 "$VIP" || lab_fail "the delayed preemption never happened"

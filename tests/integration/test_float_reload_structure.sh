@@ -24,11 +24,10 @@ no_sanitizer_report() { # log
     lab_fail "sanitizer report in $(basename "$1")"
   fi
 }
-alive() { kill -0 "${LAB_PID[$1]}" 2>/dev/null && [ "$(awk '{ print $3 }' "/proc/${LAB_PID[$1]}/stat")" != Z ]; }
+alive() { ks_pid_alive "${LAB_PID[$1]}"; }
 
 write_config 64 "$VIP/24"
-lab_spawn f1 1 "$KS_BINARY" float --interface eth0 --advert-interval 100ms --config "$config" \
-  --status-socket "$LAB_DIR/f1.sock"
+lab_start_float f1 1 --config "$config"
 lab_wait_for 5 lab_status_check "$LAB_DIR/f1.sock" 'i["state"] == "MASTER" and i["vrid"] == 64' ||
   lab_fail "node 1 did not become master on VRID 64"
 lab_expect_holders "$VIP" "1"
@@ -63,8 +62,7 @@ no_sanitizer_report "$LAB_DIR/f1.log"
 lab_expect_holders "$VIP" "1"
 
 # The peer on the new VRID follows node 1.
-lab_spawn f2 2 "$KS_BINARY" float --interface eth0 --vip "$VIP/24" --vrid 65 --priority 100 \
-  --advert-interval 100ms --status-socket "$LAB_DIR/f2.sock"
+lab_start_float f2 2 --vip "$VIP/24" --vrid 65 --priority 100
 lab_wait_for 5 lab_status_check "$LAB_DIR/f2.sock" 'i["state"] == "BACKUP" and i["master"] == "10.99.0.1"' ||
   lab_fail "node 2 does not follow node 1 on VRID 65"
 f1_transitions=$(lab_status_get "$LAB_DIR/f1.sock" 'i["transitions_total"]')

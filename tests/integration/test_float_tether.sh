@@ -17,13 +17,9 @@ for n in 1 2; do lab_add_node "$n" "10.99.0.$n/24"; done
 mkfifo "$LAB_DIR/control"
 anchor() { lab_spawn anchor 1 python3 "$PEER" "$LAB_DIR/anchor.sock" "$LAB_DIR/control"; }
 tell() { echo "$1" >"$LAB_DIR/control"; }
-standalone() {
-  lab_spawn f2 2 "$KS_BINARY" float --interface eth0 --vip "$VIP/24" --vrid 53 --priority 100 \
-    --advert-interval 100ms --unicast-peer 10.99.0.1 --status-socket "$LAB_DIR/f2.sock"
-}
+lab_float_defaults --vip "$VIP/24" --vrid 53
 
-lab_spawn f1 1 "$KS_BINARY" float --interface eth0 --vip "$VIP/24" --vrid 53 --priority 150 \
-  --advert-interval 100ms --tether "$LAB_DIR/anchor.sock" --status-socket "$LAB_DIR/f1.sock"
+lab_start_float f1 1 --priority 150 --tether "$LAB_DIR/anchor.sock"
 lab_wait_for 5 test -S "$LAB_DIR/f1.sock"
 sleep 1
 lab_status_has "$LAB_DIR/f1.sock" '"state":"FAULT"' || lab_fail "without its anchor the float is not in FAULT"
@@ -44,7 +40,7 @@ lab_log "anchor up, no managers yet: still FAULT, no VIP"
 tell '{"type":"peers","peers":["10.99.0.2"]}'
 lab_wait_for 5 lab_has_address 1 "$VIP" || lab_fail "with its anchor's peers the float did not take the VIP"
 lab_status_has "$LAB_DIR/f1.sock" '"mode":"unicast"' || lab_fail "auto mode is not unicast"
-standalone
+lab_start_float f2 2 --priority 100 --unicast-peer 10.99.0.1
 sleep 0.5
 lab_expect_holders "$VIP" "1"
 lab_log "anchor up: node 1 holds the VIP"

@@ -25,14 +25,8 @@ while True:
     connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
     connection.close()' "${3:-serve}"
 }
-float() { # name node priority extra...
-  local name=$1 node=$2 priority=$3
-  shift 3
-  lab_spawn "$name" "$node" "$KS_BINARY" float --interface eth0 --vip "$VIP/24" --vrid 62 \
-    --priority "$priority" --advert-interval 100ms --status-socket "$LAB_DIR/$name.sock" \
-    --track-http http://127.0.0.1:8088/health --track-interval 100ms --track-timeout 200ms \
-    --track-fall 2 --track-rise 2 "$@"
-}
+lab_float_defaults --vip "$VIP/24" --vrid 62 --track-http http://127.0.0.1:8088/health \
+  --track-interval 100ms --track-timeout 200ms --track-fall 2 --track-rise 2
 status_has() { lab_status_has "$LAB_DIR/$1.sock" "$2"; }
 
 serving() { lab_exec "$1" curl -sf --max-time 1 http://127.0.0.1:8088/health; }
@@ -42,9 +36,9 @@ lab_wait_for 5 serving 1 && lab_wait_for 5 serving 2 || lab_fail "the test serve
 # Node 1 first: without --preempt, two floats started together elect whoever's Master_Down timer
 # ends first, and the skew between their start-ups (an ASan build starts slower) can beat the
 # 20 ms their Skew_Times differ by.
-float f1 1 150
+lab_start_float f1 1 --priority 150
 lab_wait_for 5 lab_has_address 1 "$VIP" || lab_fail "node 1 did not take the VIP"
-float f2 2 100
+lab_start_float f2 2 --priority 100
 lab_wait_for 3 status_has f2 '"master":"10.99.0.1"' || lab_fail "node 2 does not follow node 1"
 status_has f1 '"kind":"http","target":"http://127.0.0.1:8088/health"' ||
   lab_fail "the HTTP check is not in the status"
@@ -84,7 +78,7 @@ lab_wait_for 3 status_has f2 '"reason":"no answer within 200ms"' ||
 status_has f2 '"state":"FAULT"' || lab_fail "node 2 is not in FAULT with its service hung"
 
 # A weighted check lowers the priority instead: node 3 at 200 with -150 while down.
-float f3 3 200 --preempt --track-weight -150
+lab_start_float f3 3 --priority 200 --preempt --track-weight -150
 lab_wait_for 3 status_has f3 '"effective_priority":50' ||
   lab_fail "a weighted check that is down did not lower the priority to 50"
 status_has f3 '"state":"BACKUP"' || lab_fail "a weighted check put node 3 in $(lab_status "$LAB_DIR/f3.sock")"

@@ -19,9 +19,8 @@ lab_spawn capture 1 tcpdump -i eth0 -nn -U -w "$LAB_DIR/vrrp.pcap" ip proto 112
 sleep 0.5
 for n in 1 2 3; do
   # shellcheck disable=SC2046
-  lab_spawn "f$n" "$n" "$KS_BINARY" float --interface eth0 --vip "$VIP/24" --vrid 54 \
-    --priority $((200 - n * 50)) --preempt --advert-interval 100ms --status-socket none \
-    $(peers "$n")
+  lab_start_float "f$n" "$n" --vip "$VIP/24" --vrid 54 --priority $((200 - n * 50)) --preempt \
+    --status-socket none $(peers "$n")
 done
 lab_wait_for 5 lab_has_address 1 "$VIP" || lab_fail "no unicast election"
 sleep 0.5

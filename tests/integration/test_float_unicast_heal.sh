@@ -15,13 +15,10 @@ VIP=10.99.0.100
 for n in 1 2; do lab_add_node "$n" "10.99.0.$n/24"; done
 # A long retransmission time on the cut node makes a stuck resolution obvious (default 1 s).
 lab_exec 2 sysctl -qw net.ipv4.neigh.eth0.retrans_time_ms=3000
-float() { # name node peer
-  lab_spawn "$1" "$2" "$KS_BINARY" float --interface eth0 --vip "$VIP/24" --vrid 55 \
-    --priority 100 --advert-interval 100ms --status-socket none --unicast-peer "$3"
-}
-float f2 2 10.99.0.1
+lab_float_defaults --vip "$VIP/24" --vrid 55 --priority 100 --status-socket none
+lab_start_float f2 2 --unicast-peer 10.99.0.1
 lab_wait_for 5 lab_has_address 2 "$VIP" || lab_fail "node 2 did not take the VIP"
-float f1 1 10.99.0.2
+lab_start_float f1 1 --unicast-peer 10.99.0.2
 sleep 0.5
 lab_expect_holders "$VIP" "2"
 

@@ -15,14 +15,11 @@ VIP6=fd00:99::100
 declare -A CLAIM=(["4"]=02:00:00:00:99:99 ["6"]=02:00:00:00:99:98)
 ARP_CLAIM="$(dirname "$0")/../lib/arp_claim.py"
 for n in 1 2 3; do lab_add_node "$n" "10.99.0.$n/24" "fd00:99::$n/64"; done
-float() { # name node priority [options...]
-  lab_spawn "$1" "$2" "$KS_BINARY" float --interface eth0 --vip "$VIP4/24" --vip "$VIP6/64" \
-    --vrid 63 --priority "$3" --advert-interval 100ms --status-socket "$LAB_DIR/$1.sock" "${@:4}"
-}
-float f1 1 150 --preempt
+lab_float_defaults --vip "$VIP4/24" --vip "$VIP6/64" --vrid 63
+lab_start_float f1 1 --priority 150 --preempt
 lab_wait_for 5 lab_status_check "$LAB_DIR/f1.sock" 'i["state"] == "MASTER"' ||
   lab_fail "node 1 did not become master"
-float f2 2 100
+lab_start_float f2 2 --priority 100
 lab_wait_for 5 lab_status_check "$LAB_DIR/f2.sock" 'i["master"] == "10.99.0.1"' ||
   lab_fail "node 2 does not follow node 1"
 lab_expect_holders "$VIP4" "1"

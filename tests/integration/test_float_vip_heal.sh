@@ -12,15 +12,12 @@ lab_init
 
 VIP=10.99.0.100
 for n in 1 2; do lab_add_node "$n" "10.99.0.$n/24"; done
-float() { # name node priority
-  lab_spawn "$1" "$2" "$KS_BINARY" float --interface eth0 --vip "$VIP/24" --vrid 62 \
-    --priority "$3" --advert-interval 100ms --status-socket "$LAB_DIR/$1.sock"
-}
+lab_float_defaults --vip "$VIP/24" --vrid 62
 state_is() { lab_status_check "$LAB_DIR/$1.sock" "i[\"state\"] == \"$2\""; }
 
-float f1 1 150
+lab_start_float f1 1 --priority 150
 lab_wait_for 5 state_is f1 MASTER || lab_fail "node 1 did not become master"
-float f2 2 100
+lab_start_float f2 2 --priority 100
 lab_wait_for 5 lab_status_check "$LAB_DIR/f2.sock" 'i["master"] == "10.99.0.1"' ||
   lab_fail "node 2 does not follow node 1"
 lab_expect_holders "$VIP" "1"
@@ -122,7 +119,7 @@ lab_wait_for 3 lab_has_address 1 "$VIP" || lab_fail "node 1 did not take over af
 lab_log "SIGTERM of node 2: node 1 holds $VIP after $(lab_elapsed "$start" "$(lab_now)")s (Skew_Time of priority 150: 0.041s)"
 lab_reap f2
 [ "$LAB_EXIT_STATUS" -eq 0 ] || lab_fail "f2 exited with $LAB_EXIT_STATUS"
-float f2b 2 100
+lab_start_float f2b 2 --priority 100
 lab_wait_for 5 lab_status_check "$LAB_DIR/f2b.sock" 'i["master"] == "10.99.0.1"' ||
   lab_fail "node 2 does not follow node 1 after its restart"
 lab_wait_for 3 state_is f1 MASTER || lab_fail "node 1 is not master"

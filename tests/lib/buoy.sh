@@ -1,9 +1,11 @@
 # shellcheck shell=bash
 # Helpers for the buoy's tests: loopback only, no root. Source this file (it sources lab.sh for
-# lab_log, lab_fail, lab_wait_for and lab_require_command), then:
+# lab_log, lab_fail, lab_wait_for, lab_require_command and, from deploy/lab/lib/process.sh,
+# ks_stop_pids), then:
 #
 #   buoy_require_tools TOOL...       exit 77 (skipped) unless the tools and test programs exist
-#   buoy_init                        temp folder; cleanup runs on EXIT (processes by pid, files)
+#   buoy_init                        temp folder; cleanup runs on EXIT (processes by pid: TERM,
+#                                    KILL after 10 s; files)
 #   buoy_start_float FIXTURE.json    a stand-in float serving FIXTURE on $BUOY_FLOAT_SOCKET
 #   buoy_stop_float                  stop it (the socket goes away)
 #   buoy_start [BUOY OPTIONS...]     a buoy on 127.0.0.1:<free port>; sets BUOY_PID, BUOY_PORT,
@@ -27,13 +29,9 @@ buoy_require_tools() {
 }
 
 buoy_cleanup() {
-  local pid
-  for pid in "$BUOY_PID" "$BUOY_FLOAT_PID"; do
-    [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null || true
-  done
-  for pid in "$BUOY_PID" "$BUOY_FLOAT_PID"; do
-    [ -n "$pid" ] && wait "$pid" 2>/dev/null || true
-  done
+  local pid pids=()
+  for pid in "$BUOY_PID" "$BUOY_FLOAT_PID"; do [ -z "$pid" ] || pids+=("$pid"); done
+  ks_stop_pids 10 "${pids[@]}"
   if [ -n "$BUOY_TMP" ]; then
     if [ "${BUOY_KEEP_LOGS:-0}" = 1 ]; then lab_log "logs kept in $BUOY_TMP"; else rm -rf "$BUOY_TMP"; fi
   fi

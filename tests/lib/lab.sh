@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # A lab of network namespaces joined by a bridge that lives in a namespace of its own, so nothing
-# reaches the root namespace. Source this file, then:
+# reaches the root namespace; built on the swarm lab's library (deploy/lab/lib: netns.sh for the
+# namespaces, process.sh for processes by pid and waiting). Source this file, then:
 #
 #   lab_require_root                 exit 77 (skipped) unless root with working `ip netns`
 #   lab_init                         make the switch namespace; cleanup runs on EXIT
@@ -8,8 +9,14 @@
 #   lab_exec 1 CMD...                run CMD in node 1
 #   lab_spawn NAME 1 CMD...          start CMD in node 1 in the background, output to
 #                                    $LAB_DIR/NAME.log, pid in LAB_PID[NAME]
+#   lab_float_defaults OPTIONS...    float options of every lab_start_float that follows
+#   lab_start_float NAME 1 [OPTIONS...]
+#                                    spawn a float (`keepalived-swarm float`) as NAME in node 1
+#                                    with the defaults and OPTIONS (see below)
 #   lab_signal NAME SIG              signal a spawned process (by its pid)
 #   lab_reap NAME                    wait for it; its exit status lands in LAB_EXIT_STATUS
+#   lab_stop_all [SECONDS]           SIGTERM every spawned process, SIGKILL what still runs after
+#                                    SECONDS (3), reap and forget them all
 #   lab_wait_for SECONDS CMD...      poll CMD until it succeeds; fail after SECONDS
 #   lab_holders ADDRESS              node numbers holding ADDRESS on eth0
 #   lab_link_down 1 / lab_link_up 1  take node 1's bridge port down / up
@@ -22,6 +29,11 @@ LAB_DIR=""
 LAB_NODES=()
 declare -gA LAB_PID=()
 LAB_CLEANUP_HOOKS=()
+KS_LAB_LIB=${KS_LAB_LIB:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../deploy/lab/lib" && pwd)}
+# shellcheck source=deploy/lab/lib/process.sh
+source "$KS_LAB_LIB/process.sh"
+# shellcheck source=deploy/lab/lib/netns.sh
+source "$KS_LAB_LIB/netns.sh"
 
 lab_log() { printf '[%s] %s\n' "$(date +%H:%M:%S.%3N)" "$*" >&2; }
 lab_fail() {
@@ -41,13 +53,11 @@ lab_require_root() {
 }
 
 lab_require_command() {
-  local command
-  for command in "$@"; do
-    if ! command -v "$command" >/dev/null 2>&1; then
-      echo "SKIP: '$command' is not installed (tests/lib/install-deps.sh installs it)" >&2
-      exit 77
-    fi
-  done
+  local missing
+  if ! missing=$(ks_first_missing_command "$@"); then
+    echo "SKIP: '$missing' is not installed (tests/lib/install-deps.sh installs it)" >&2
+    exit 77
+  fi
 }
 
 # Runs at exit: hooks first (in reverse), then processes, then namespaces.
@@ -56,17 +66,7 @@ lab_cleanup() {
   set +e
   local i
   for ((i = ${#LAB_CLEANUP_HOOKS[@]} - 1; i >= 0; i--)); do eval "${LAB_CLEANUP_HOOKS[$i]}"; done
-  local name pid
-  for name in "${!LAB_PID[@]}"; do
-    pid=${LAB_PID[$name]}
-    kill -TERM "$pid" 2>/dev/null
-  done
-  for name in "${!LAB_PID[@]}"; do
-    pid=${LAB_PID[$name]}
-    for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-  done
+  lab_stop_all 3
   if [ "$status" -ne 0 ] && [ -n "$LAB_DIR" ]; then
     for log in "$LAB_DIR"/*.log; do
       [ -f "$log" ] || continue
@@ -75,8 +75,8 @@ lab_cleanup() {
     done
   fi
   local node
-  for node in "${LAB_NODES[@]}"; do ip netns del "$(lab_ns "$node")" 2>/dev/null; done
-  ip netns del "$LAB_SWITCH" 2>/dev/null
+  for node in "${LAB_NODES[@]}"; do ks_netns_delete "$(lab_ns "$node")" 2>/dev/null; done
+  ks_netns_delete "$LAB_SWITCH" 2>/dev/null
   [ -n "$LAB_DIR" ] && rm -rf "$LAB_DIR"
   exit "$status"
 }
@@ -87,28 +87,17 @@ lab_init() {
   LAB_DIR=$(mktemp -d "/tmp/${LAB_ID}.XXXXXX")
   trap lab_cleanup EXIT
   trap 'exit 130' INT TERM
-  ip netns add "$LAB_SWITCH"
-  ip -n "$LAB_SWITCH" link set lo up
-  ip -n "$LAB_SWITCH" link add br0 type bridge stp_state 0 forward_delay 0
-  ip -n "$LAB_SWITCH" link set br0 up
+  ks_switch_create "$LAB_SWITCH"
 }
 
 lab_ns() { echo "${LAB_ID}n$1"; }
 
+# Node N: namespace $(lab_ns N), port vN on the switch, no duplicate address detection (addresses
+# and link-local sources are usable at once).
 lab_add_node() {
-  local node=$1 ipv4=${2:-} ipv6=${3:-}
-  local ns
-  ns=$(lab_ns "$node")
-  ip netns add "$ns"
+  local node=$1 addresses=("${@:2}")
   LAB_NODES+=("$node")
-  # No duplicate address detection: addresses (and link-local sources) are usable at once.
-  ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
-  ip link add eth0 netns "$ns" type veth peer name "v$node" netns "$LAB_SWITCH"
-  ip -n "$LAB_SWITCH" link set "v$node" master br0 up
-  ip -n "$ns" link set lo up
-  [ -n "$ipv4" ] && ip -n "$ns" addr add "$ipv4" dev eth0
-  [ -n "$ipv6" ] && ip -n "$ns" addr add "$ipv6" dev eth0 nodad
-  ip -n "$ns" link set eth0 up
+  ks_host_add "$LAB_SWITCH" "$(lab_ns "$node")" "v$node" --no-dad "${addresses[@]}"
 }
 
 lab_exec() {
@@ -139,26 +128,46 @@ lab_reap() {
   unset "LAB_PID[$name]"
 }
 
+# lab_start_float NAME NODE [FLOAT OPTIONS...]: `keepalived-swarm float` in node NODE, spawned as
+# NAME (log $LAB_DIR/NAME.log), with the options of lab_float_defaults (such as the test's VIP and
+# VRID) and OPTIONS, and, unless they give their own: --interface eth0, --advert-interval 100ms and
+# --status-socket $LAB_DIR/NAME.sock. The binary is $LAB_FLOAT_BINARY, else $KS_BINARY.
+LAB_FLOAT_ARGS=()
+lab_float_defaults() { LAB_FLOAT_ARGS=("$@"); }
+lab_start_float() {
+  local name=$1 node=$2
+  shift 2
+  local options=("${LAB_FLOAT_ARGS[@]}" "$@") defaults=()
+  _lab_has_option --interface "${options[@]}" || _lab_has_option --node-address "${options[@]}" ||
+    defaults+=(--interface eth0)
+  _lab_has_option --advert-interval "${options[@]}" || defaults+=(--advert-interval 100ms)
+  _lab_has_option --status-socket "${options[@]}" ||
+    defaults+=(--status-socket "$LAB_DIR/$name.sock")
+  lab_spawn "$name" "$node" "${LAB_FLOAT_BINARY:-$KS_BINARY}" float "${defaults[@]}" "${options[@]}"
+}
+_lab_has_option() { # option arguments...
+  local option=$1 argument
+  shift
+  for argument in "$@"; do
+    case $argument in "$option" | "$option"=*) return 0 ;; esac
+  done
+  return 1
+}
+
+lab_stop_all() {
+  ks_stop_pids "${1:-3}" "${LAB_PID[@]}"
+  LAB_PID=()
+}
+
 lab_wait_for() {
   local seconds=$1
   shift
-  local deadline=$((SECONDS + seconds))
-  until "$@" >/dev/null 2>&1; do
-    if [ "$SECONDS" -ge "$deadline" ]; then
-      lab_log "timed out after ${seconds}s waiting for: $*"
-      return 1
-    fi
-    sleep 0.02
-  done
+  ks_wait_until "$seconds" 0.02 "$@" && return 0
+  lab_log "timed out after ${seconds}s waiting for: $*"
+  return 1
 }
 
-# Reads the whole listing before matching: `ip ... | grep -q` under pipefail fails at random when
-# grep exits early and ip dies of SIGPIPE.
-lab_has_address() {
-  local node=$1 address=$2 listing
-  listing=$(lab_exec "$node" ip -o addr show dev eth0) || return 1
-  grep -qE "inet6? ${address}/" <<<"$listing"
-}
+lab_has_address() { ks_netns_has_address "$(lab_ns "$1")" "$2"; }
 
 lab_lacks_address() { ! lab_has_address "$@"; }
 
@@ -169,13 +178,7 @@ lab_status_has() {
   grep -qF -- "$text" <<<"$document"
 }
 
-lab_holders() {
-  local address=$1 node holders=()
-  for node in "${LAB_NODES[@]}"; do
-    lab_has_address "$node" "$address" && holders+=("$node")
-  done
-  echo "${holders[*]}"
-}
+lab_holders() { ks_holders "$1" lab_ns "${LAB_NODES[@]}"; }
 
 lab_expect_holders() {
   local address=$1 expected=$2 actual
@@ -183,8 +186,8 @@ lab_expect_holders() {
   [ "$actual" = "$expected" ] || lab_fail "$address held by [${actual}], expected [${expected}]"
 }
 
-lab_link_down() { ip -n "$LAB_SWITCH" link set "v$1" down; }
-lab_link_up() { ip -n "$LAB_SWITCH" link set "v$1" up; }
+lab_link_down() { ks_port_set "$LAB_SWITCH" "v$1" down; }
+lab_link_up() { ks_port_set "$LAB_SWITCH" "v$1" up; }
 
 # Seconds since the epoch of each line of `ip -ts monitor` output in FILES that matches the
 # extended regular expression PATTERN, in file order: the kernel's time of an address change.

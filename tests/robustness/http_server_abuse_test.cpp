@@ -9,8 +9,8 @@
 #include <memory>
 #include <vector>
 
-#include "keepalived_swarm/config/buoy_config.hpp"
 #include "live_server.hpp"
+#include "roles/buoy/buoy_config.hpp"
 
 using namespace ks;
 using namespace std::chrono_literals;
@@ -100,7 +100,7 @@ void bystander_is_served_during(std::string_view first_bytes, int count) {
         WARN("skipped: RLIMIT_NOFILE's hard limit is too low for " << count << " connections");
         return;
     }
-    const auto limits = roles::buoy::server_limits(config::BuoyConfig{});
+    const auto limits = roles::buoy::server_limits(roles::buoy::BuoyConfig{});
     LiveServer server(limits);
     std::vector<std::unique_ptr<RawClient>> attack;
     for (int i = 0; i < count; ++i) {

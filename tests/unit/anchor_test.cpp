@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
-#include "keepalived_swarm/config/anchor_config.hpp"
 #include "keepalived_swarm/config/float_config.hpp"
+#include "roles/anchor/anchor_config.hpp"
 #include "roles/anchor/decisions.hpp"
 #include "roles/anchor/float_spec.hpp"
 
@@ -20,14 +20,14 @@ config::EnvironmentLookup lookup_in(std::map<std::string, std::string> values) {
     };
 }
 
-config::Parsed<config::AnchorConfig> parse_anchor(std::vector<std::string> args,
-                                                  std::map<std::string, std::string> env = {}) {
+config::Parsed<AnchorConfig> parse_anchor(std::vector<std::string> args,
+                                          std::map<std::string, std::string> env = {}) {
     auto command_line =
-        config::parse_command_line(config::anchor_role_description().specs, args, lookup_in(env));
-    return config::parse_anchor_config(command_line);
+        config::parse_command_line(anchor_role_description().specs, args, lookup_in(env));
+    return parse_anchor_config(command_line);
 }
 
-config::AnchorConfig valid_config(std::vector<std::string> extra = {}) {
+AnchorConfig valid_config(std::vector<std::string> extra = {}) {
     std::vector<std::string> args = {"--vip", "10.0.0.100/24"};
     args.insert(args.end(), extra.begin(), extra.end());
     auto parsed = parse_anchor(args);
@@ -56,7 +56,7 @@ TEST_CASE("anchor defaults: local socket, keepalived-float, own image, pull miss
     CHECK(config.docker_host.to_string() == "unix:///var/run/docker.sock");
     CHECK(config.float_name == "keepalived-float");
     CHECK(config.float_image.empty());
-    CHECK(config.pull == config::PullPolicy::missing);
+    CHECK(config.pull == PullPolicy::missing);
     CHECK(config.run_directory == "/run/keepalived-swarm");
     CHECK(config.instance.peers == config::PeersMode::automatic);
     CHECK(config.stop_timeout == 5s);
@@ -294,11 +294,135 @@ TEST_CASE("a float that ran long is restarted at once, a crashing one with backo
 }
 
 TEST_CASE("the float resigns while the node is drained or not a manager", "[anchor]") {
-    CHECK_FALSE(resign_reason({false, false, ""}));
-    CHECK_FALSE(resign_reason({true, true, "active"}));
-    CHECK_FALSE(resign_reason({true, true, "pause"}));
-    CHECK(resign_reason({true, true, "drain"}) == "this node is drained");
-    CHECK(resign_reason({true, false, "active"}) == "this node is not a swarm manager");
+    constexpr auto hold = PartitionPolicy::hold;
+    CHECK_FALSE(resign_reason({"inactive", false, "", false}, hold));
+    CHECK_FALSE(resign_reason({"active", true, "active", false}, hold));
+    CHECK_FALSE(resign_reason({"active", true, "pause", false}, hold));
+    CHECK(resign_reason({"active", true, "drain", false}, hold) == "this node is drained");
+    CHECK(resign_reason({"active", false, "active", false}, hold) ==
+          "this node is not a swarm manager");
+}
+
+TEST_CASE("a swarm membership on its way in or out keeps the float out", "[anchor]") {
+    // A promotion or a rejoin passes through "pending": the float must neither hold the VIP as
+    // if outside a swarm nor wait for peers nobody will send.
+    for (const std::string state : {"pending", "error", "locked", ""}) {
+        INFO(state);
+        const auto reason = resign_reason({state, false, "", false}, PartitionPolicy::hold);
+        REQUIRE(reason);
+        CHECK(reason->find("waiting until it is active") != std::string::npos);
+    }
+}
+
+TEST_CASE("a lost quorum resigns only with the release policy", "[anchor]") {
+    const NodeView cut_off{"active", true, "active", true};
+    CHECK_FALSE(resign_reason(cut_off, PartitionPolicy::hold));
+    CHECK(resign_reason(cut_off, PartitionPolicy::release) ==
+          "this manager has lost the swarm's quorum (partition policy release)");
+    // Drained says more than the quorum: it comes first.
+    CHECK(resign_reason({"active", true, "drain", true}, PartitionPolicy::release) ==
+          "this node is drained");
+}
+
+TEST_CASE("a manager that reaches no leader and no majority has lost the quorum", "[anchor]") {
+    const QuorumWatch::Clock::time_point t0{};
+    QuorumWatch watch(t0);
+    watch.answered(t0, 3, 3);
+    // Cut off: no leader and only itself reachable; lost once the grace has passed.
+    watch.unanswered("context deadline exceeded", 1);
+    CHECK_FALSE(watch.lost(t0 + QuorumWatch::kGrace - 1ms));
+    CHECK(watch.lost(t0 + QuorumWatch::kGrace));
+    CHECK(watch.reason(t0 + 7s) ==
+          "no quorum confirmed for 7 s, 1 of 3 managers reachable: context deadline exceeded");
+    // The first answer from a leader that reaches a majority ends it.
+    watch.answered(t0 + 8s, 2, 3);
+    CHECK_FALSE(watch.lost(t0 + 8s));
+    CHECK(watch.reason(t0 + 8s) == "no quorum confirmed for 0 s, 2 of 3 managers reachable");
+}
+
+TEST_CASE("a cut-off leader's answers do not confirm the quorum", "[anchor]") {
+    // It goes on answering for seconds, listing the others as unreachable.
+    const QuorumWatch::Clock::time_point t0{};
+    QuorumWatch watch(t0);
+    watch.answered(t0, 3, 3);
+    watch.answered(t0 + 3s, 1, 3);
+    watch.answered(t0 + 4s, 1, 3);
+    CHECK_FALSE(watch.lost(t0 + 4s));
+    CHECK(watch.lost(t0 + QuorumWatch::kGrace));
+    CHECK(watch.reason(t0 + 6s) ==
+          "no quorum confirmed for 6 s, 1 of 3 managers reachable: the raft leader reaches only "
+          "1 of 3 managers");
+}
+
+TEST_CASE("the majority's managers keep the quorum while they elect a leader", "[anchor]") {
+    // The cut node led raft: the other two reach no leader for 10-20 s, but each other.
+    const QuorumWatch::Clock::time_point t0{};
+    QuorumWatch watch(t0);
+    watch.answered(t0, 3, 3);
+    watch.unanswered("The swarm does not have a leader.", 2);
+    CHECK_FALSE(watch.lost(t0 + 20s));
+    // Half is not a majority: of four managers, two reachable have lost it.
+    watch.answered(t0 + 20s, 4, 4);
+    watch.unanswered("The swarm does not have a leader.", 2);
+    CHECK(watch.lost(t0 + 25s));
+    watch.unanswered("The swarm does not have a leader.", 3);
+    CHECK_FALSE(watch.lost(t0 + 26s));
+}
+
+TEST_CASE("with no manager list yet, only a long silence loses the quorum", "[anchor]") {
+    const QuorumWatch::Clock::time_point t0{};
+    QuorumWatch watch(t0);
+    watch.unanswered("The swarm does not have a leader.", 1);
+    CHECK_FALSE(watch.lost(t0 + QuorumWatch::kGrace));
+    CHECK_FALSE(watch.lost(t0 + QuorumWatch::kUnknownGrace - 1ms));
+    CHECK(watch.lost(t0 + QuorumWatch::kUnknownGrace));
+    CHECK(watch.reason(t0 + 30s) ==
+          "no quorum confirmed for 30 s: The swarm does not have a leader.");
+}
+
+TEST_CASE("reachable managers are counted by the leader's account", "[anchor]") {
+    std::vector<docker::NodeInfo> managers(4);
+    for (auto& node : managers) node.role = "manager";
+    managers[0].reachability = "reachable";
+    managers[1].reachability = "unreachable";
+    managers[2].reachability = "unknown";
+    managers[3].reachability = "reachable";
+    CHECK(reachable_count(managers) == 2);
+    managers[3].role = "worker";
+    CHECK(reachable_count(managers) == 1);
+}
+
+TEST_CASE("the quorum probe connects to the other managers' raft addresses", "[anchor]") {
+    std::vector<docker::NodeInfo> managers(5);
+    managers[0].id = "self";
+    managers[0].manager_addr = "10.0.0.1:2377";
+    managers[1].id = "b";
+    managers[1].manager_addr = "10.0.0.2:2377";
+    managers[2].id = "c";
+    managers[2].manager_addr = "[fd00::3]:4000";
+    managers[3].id = "d";
+    managers[3].manager_addr = "manager-d:2377";  // not an address: left out
+    managers[4].id = "e";
+    managers[4].manager_addr = "10.0.0.5:99999";  // no such port: left out
+    const auto endpoints = raft_endpoints(managers, "self");
+    REQUIRE(endpoints.size() == 2);
+    CHECK(endpoints[0].address().to_string() == "10.0.0.2");
+    CHECK(endpoints[0].port() == 2377);
+    CHECK(endpoints[1].address().to_string() == "fd00::3");
+    CHECK(endpoints[1].port() == 4000);
+}
+
+TEST_CASE("an older anchor leaves the float to the newer one on its node", "[anchor]") {
+    const std::vector<AnchorContainer> two = {{"aaa", 100}, {"bbb", 105}};
+    CHECK(newer_anchor(two, "aaa") == "bbb");
+    CHECK_FALSE(newer_anchor(two, "bbb"));
+    CHECK_FALSE(newer_anchor({{"aaa", 100}}, "aaa"));
+    // Created in the same second: exactly one of them defers.
+    const std::vector<AnchorContainer> tie = {{"aaa", 100}, {"bbb", 100}};
+    CHECK(newer_anchor(tie, "aaa") == "bbb");
+    CHECK_FALSE(newer_anchor(tie, "bbb"));
+    // Not in the list (it could not be found): nothing to compare with, so no deferring.
+    CHECK_FALSE(newer_anchor(two, "ccc"));
 }
 
 TEST_CASE("peers are the other managers' addresses", "[anchor]") {
@@ -332,4 +456,21 @@ TEST_CASE("the anchor finds its own container id in mountinfo", "[anchor]") {
     CHECK_FALSE(container_id_from_mountinfo("27 1 254:1 / / rw - ext4 /dev/vda rw\n"));
     CHECK_FALSE(container_id_from_mountinfo("/containers/abc/hosts /etc/hosts"));
     CHECK_FALSE(container_id_from_mountinfo("/containers/" + std::string(64, 'g') + "/hosts"));
+}
+
+TEST_CASE("an outdated float holding the VIP is kept while the rolling update goes on",
+          "[anchor]") {
+    CHECK(defer_replacement(true, "updating", 0s));
+    CHECK(defer_replacement(true, "rollback_started", 5min));
+    // Not the master: replacing it moves nothing.
+    CHECK_FALSE(defer_replacement(false, "updating", 0s));
+    // The update is over (or paused, or never happened): the last node's turn.
+    for (const auto* state : {"completed", "paused", "rollback_completed", ""}) {
+        INFO(state);
+        CHECK_FALSE(defer_replacement(true, state, 0s));
+    }
+    // Never forever: an update stuck elsewhere must not keep an old float for good.
+    CHECK_FALSE(defer_replacement(true, "updating", kMaxReplacementDeferral));
+    CHECK(update_in_progress("updating"));
+    CHECK_FALSE(update_in_progress("completed"));
 }

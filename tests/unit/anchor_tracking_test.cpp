@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "keepalived_swarm/config/anchor_config.hpp"
+#include "roles/anchor/anchor_config.hpp"
 #include "roles/anchor/decisions.hpp"
 #include "roles/anchor/service_tracking.hpp"
 
@@ -9,8 +9,8 @@ using namespace ks::roles::anchor;
 
 namespace {
 
-config::Parsed<config::AnchorConfig> parse_anchor(std::vector<std::string> args,
-                                                  std::map<std::string, std::string> env = {}) {
+config::Parsed<AnchorConfig> parse_anchor(std::vector<std::string> args,
+                                          std::map<std::string, std::string> env = {}) {
     auto lookup = [env = std::move(env)](const std::string& name) -> std::optional<std::string> {
         auto it = env.find(name);
         if (it == env.end()) return std::nullopt;
@@ -18,9 +18,8 @@ config::Parsed<config::AnchorConfig> parse_anchor(std::vector<std::string> args,
     };
     std::vector<std::string> all = {"--vip", "10.0.0.100/24"};
     all.insert(all.end(), args.begin(), args.end());
-    auto command_line =
-        config::parse_command_line(config::anchor_role_description().specs, all, lookup);
-    return config::parse_anchor_config(command_line);
+    auto command_line = config::parse_command_line(anchor_role_description().specs, all, lookup);
+    return parse_anchor_config(command_line);
 }
 
 ServiceObservation existing(bool has_healthcheck, std::vector<TrackedTask> tasks) {

@@ -2,10 +2,10 @@
 #include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
 
-#include "keepalived_swarm/config/buoy_config.hpp"
-#include "keepalived_swarm/config/probe_config.hpp"
+#include "roles/buoy/buoy_config.hpp"
 #include "roles/buoy/buoy_routes.hpp"
 #include "roles/buoy/ui_page.hpp"
+#include "roles/check/probe_config.hpp"
 
 using namespace ks;
 using namespace std::chrono_literals;
@@ -203,9 +203,9 @@ TEST_CASE("buoy: /ui is one page with no external assets that polls /cluster and
 }
 
 TEST_CASE("buoy: options default to the original's port and the float's socket", "[buoy]") {
-    auto command_line =
-        config::parse_command_line(config::buoy_role_description().specs, {}, fake_environment({}));
-    auto parsed = config::parse_buoy_config(command_line);
+    auto command_line = config::parse_command_line(roles::buoy::buoy_role_description().specs, {},
+                                                   fake_environment({}));
+    auto parsed = roles::buoy::parse_buoy_config(command_line);
     REQUIRE(parsed.problems.empty());
     CHECK(parsed.config.listen.port() == 3000);
     CHECK(parsed.config.listen.address().to_string() == "0.0.0.0");
@@ -217,13 +217,13 @@ TEST_CASE("buoy: options default to the original's port and the float's socket",
 }
 
 TEST_CASE("buoy: the per-client connection limit comes from its flag or variable", "[buoy]") {
-    auto from_environment = config::parse_buoy_config(
-        config::parse_command_line(config::buoy_role_description().specs, {},
+    auto from_environment = roles::buoy::parse_buoy_config(
+        config::parse_command_line(roles::buoy::buoy_role_description().specs, {},
                                    fake_environment({{"BUOY_MAX_CONNECTIONS_PER_CLIENT", "0"}})));
     REQUIRE(from_environment.problems.empty());
     CHECK(from_environment.config.max_connections_per_client == 0);
-    auto from_flag = config::parse_buoy_config(config::parse_command_line(
-        config::buoy_role_description().specs, {"--max-connections-per-client", "8"},
+    auto from_flag = roles::buoy::parse_buoy_config(config::parse_command_line(
+        roles::buoy::buoy_role_description().specs, {"--max-connections-per-client", "8"},
         fake_environment({{"BUOY_MAX_CONNECTIONS_PER_CLIENT", "0"}})));
     REQUIRE(from_flag.problems.empty());
     CHECK(from_flag.config.max_connections_per_client == 8);
@@ -232,11 +232,12 @@ TEST_CASE("buoy: the per-client connection limit comes from its flag or variable
 
 TEST_CASE("buoy: a float socket path longer than a unix socket allows is refused", "[buoy]") {
     const std::string longest = "/" + std::string(106, 's');
-    auto fits = config::parse_buoy_config(config::parse_command_line(
-        config::buoy_role_description().specs, {"--float-socket", longest}, fake_environment({})));
+    auto fits = roles::buoy::parse_buoy_config(
+        config::parse_command_line(roles::buoy::buoy_role_description().specs,
+                                   {"--float-socket", longest}, fake_environment({})));
     CHECK(fits.problems.empty());
-    auto too_long = config::parse_buoy_config(
-        config::parse_command_line(config::buoy_role_description().specs,
+    auto too_long = roles::buoy::parse_buoy_config(
+        config::parse_command_line(roles::buoy::buoy_role_description().specs,
                                    {"--float-socket", longest + "s"}, fake_environment({})));
     REQUIRE(too_long.problems.size() == 1);
     CHECK(too_long.problems[0].option == "--float-socket (BUOY_FLOAT_SOCKET)");
@@ -245,12 +246,12 @@ TEST_CASE("buoy: a float socket path longer than a unix socket allows is refused
 
 TEST_CASE("buoy: options come from the environment, flags win", "[buoy]") {
     auto command_line = config::parse_command_line(
-        config::buoy_role_description().specs, {"--listen", "[::1]:8082"},
+        roles::buoy::buoy_role_description().specs, {"--listen", "[::1]:8082"},
         fake_environment({{"BUOY_LISTEN", "127.0.0.1:1"},
                           {"BUOY_FLOAT_SOCKET", "/tmp/f.sock"},
                           {"DOCKER_NODE_HOSTNAME", "manager-1"},
                           {"BUOY_REQUEST_TIMEOUT", "2s"}}));
-    auto parsed = config::parse_buoy_config(command_line);
+    auto parsed = roles::buoy::parse_buoy_config(command_line);
     REQUIRE(parsed.problems.empty());
     CHECK(parsed.config.listen.address().to_string() == "::1");
     CHECK(parsed.config.listen.port() == 8082);
@@ -261,9 +262,9 @@ TEST_CASE("buoy: options come from the environment, flags win", "[buoy]") {
 
 TEST_CASE("buoy: every bad option is reported at once, naming flag and variable", "[buoy]") {
     auto command_line = config::parse_command_line(
-        config::buoy_role_description().specs, {"--listen", "3000", "--max-connections", "0"},
+        roles::buoy::buoy_role_description().specs, {"--listen", "3000", "--max-connections", "0"},
         fake_environment({{"BUOY_FLOAT_SOCKET", "float.sock"}}));
-    auto parsed = config::parse_buoy_config(command_line);
+    auto parsed = roles::buoy::parse_buoy_config(command_line);
     REQUIRE(parsed.problems.size() == 3);
     CHECK(parsed.problems[0].message().find("--listen (BUOY_LISTEN) '3000'") != std::string::npos);
     CHECK(parsed.problems[1].option == "--float-socket (BUOY_FLOAT_SOCKET)");
@@ -271,19 +272,19 @@ TEST_CASE("buoy: every bad option is reported at once, naming flag and variable"
 }
 
 TEST_CASE("buoy: listen addresses need an IP and a port, IPv6 in brackets", "[buoy]") {
-    CHECK(config::parse_tcp_endpoint("0.0.0.0:3000")->port() == 3000);
-    CHECK(config::parse_tcp_endpoint("127.0.0.1:0")->port() == 0);
-    CHECK(config::parse_tcp_endpoint("[::]:80")->address().is_v6());
+    CHECK(roles::buoy::parse_tcp_endpoint("0.0.0.0:3000")->port() == 3000);
+    CHECK(roles::buoy::parse_tcp_endpoint("127.0.0.1:0")->port() == 0);
+    CHECK(roles::buoy::parse_tcp_endpoint("[::]:80")->address().is_v6());
     for (const char* bad : {"", "3000", ":3000", "0.0.0.0:", "0.0.0.0:65536", "0.0.0.0:-1",
                             "0.0.0.0:+1", "::1:80", "[10.0.0.1]:80", "host:80", "1.2.3:80"}) {
         INFO(bad);
-        CHECK_FALSE(config::parse_tcp_endpoint(bad));
+        CHECK_FALSE(roles::buoy::parse_tcp_endpoint(bad));
     }
 }
 
 TEST_CASE("buoy: probe takes one URL and a timeout", "[buoy]") {
-    const auto specs = config::probe_role_description().specs;
-    auto parsed = config::parse_probe_config(
+    const auto specs = roles::check::probe_role_description().specs;
+    auto parsed = roles::check::parse_probe_config(
         config::parse_command_line(specs, {"http://127.0.0.1:3000/health", "--timeout", "500ms"},
                                    fake_environment({}), {}, 1));
     REQUIRE(parsed.problems.empty());
@@ -291,12 +292,12 @@ TEST_CASE("buoy: probe takes one URL and a timeout", "[buoy]") {
     CHECK(parsed.config.endpoint.target == "/health");
     CHECK(parsed.config.timeout == 500ms);
 
-    auto missing = config::parse_probe_config(
+    auto missing = roles::check::parse_probe_config(
         config::parse_command_line(specs, {}, fake_environment({}), {}, 1));
     REQUIRE(missing.problems.size() == 1);
     CHECK(missing.problems[0].message().find("URL") != std::string::npos);
 
-    auto bad = config::parse_probe_config(config::parse_command_line(
+    auto bad = roles::check::parse_probe_config(config::parse_command_line(
         specs, {"ftp://x/", "--timeout", "soon"}, fake_environment({}), {}, 1));
     CHECK(bad.problems.size() == 2);
 }

@@ -285,6 +285,11 @@ TEST_CASE("a service says its name and whether it declares a healthcheck", "[doc
     REQUIRE(plain.has_value());
     CHECK(plain->name == "traefik_traefik");
     CHECK_FALSE(plain->has_healthcheck);
+    CHECK(plain->update_state.empty());  // never updated
+    auto updating = parse_service(
+        R"({"ID":"s5","Spec":{"Name":"keepalived_anchor"},"UpdateStatus":{"State":"updating","StartedAt":"2026-11-29T23:00:00Z","Message":"update in progress"}})");
+    REQUIRE(updating.has_value());
+    CHECK(updating->update_state == "updating");
     // --no-healthcheck: the image's healthcheck is switched off.
     auto disabled = parse_service(
         R"({"ID":"s2","Spec":{"Name":"a","TaskTemplate":{"ContainerSpec":{"Healthcheck":{"Test":["NONE"]}}}}})");

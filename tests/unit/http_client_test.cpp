@@ -32,6 +32,7 @@ TEST_CASE("endpoints are parsed from the forms users write", "[http]") {
     CHECK(unix_socket->socket_path == "/var/run/docker.sock");
     CHECK(unix_socket->to_string() == "unix:///var/run/docker.sock");
     CHECK(http::parse_endpoint("/run/x.sock")->socket_path == "/run/x.sock");
+    CHECK(http::unix_endpoint("/run/x.sock").to_string() == "unix:///run/x.sock");
 
     auto tcp = http::parse_endpoint("tcp://10.0.0.1:2375");
     REQUIRE(tcp.has_value());

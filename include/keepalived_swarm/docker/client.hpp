@@ -54,8 +54,9 @@ public:
     boost::asio::awaitable<Result<SystemInfo>> info();
 
     boost::asio::awaitable<Result<NodeInfo>> inspect_node(std::string id);
-    /// All nodes, or the managers only.
-    boost::asio::awaitable<Result<std::vector<NodeInfo>>> list_nodes(bool managers_only);
+    /// All nodes, or the managers only. Only a manager that reaches the raft leader answers.
+    boost::asio::awaitable<Result<std::vector<NodeInfo>>> list_nodes(
+        bool managers_only, std::chrono::milliseconds timeout = kCallTimeout);
 
     /// nullopt when no service has this name or id (404).
     boost::asio::awaitable<Result<std::optional<ServiceInfo>>> inspect_service(

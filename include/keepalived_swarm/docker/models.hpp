@@ -32,6 +32,7 @@ struct SwarmInfo {
     std::string node_addr;           ///< this node's swarm address
     std::string local_node_state;    ///< inactive, pending, active, error, locked
     bool control_available = false;  ///< true on managers
+    std::string error;               ///< Swarm.Error: why the membership is in "error"
 };
 
 /// GET /info
@@ -114,6 +115,7 @@ struct ContainerSummary {
     std::string image_id;
     std::string state;
     std::string status;
+    long long created = 0;  ///< seconds since the epoch
     Labels labels;
 };
 
@@ -136,6 +138,9 @@ struct ServiceInfo {
     /// Spec.TaskTemplate.ContainerSpec.Healthcheck declares a test of its own (not NONE, not
     /// empty: an empty test keeps the image's healthcheck, if it has one).
     bool has_healthcheck = false;
+    /// UpdateStatus.State: updating, paused, completed, rollback_started, ...; empty when the
+    /// service was never updated.
+    std::string update_state;
 };
 
 /// One event of GET /events, in the old (status/id/from) or the 1.52 (Type/Action/Actor) shape.

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -96,6 +97,8 @@ boost::json::value to_json(const FloatStatus& status);
 /// Tolerant reading: unknown keys are ignored, missing ones keep their defaults; only a wrong
 /// shape (not an object, a string where a number belongs) is an error.
 boost::system::result<FloatStatus> float_status_from_json(const boost::json::value& json);
+/// The same from the text of a GET /status answer; an error when it is not JSON either.
+boost::system::result<FloatStatus> parse_float_status(std::string_view text);
 
 /// Prometheus text exposition (version 0.0.4) of the status, within the default
 /// PrometheusBounds; `labels` are added to every series (the buoy adds the node name). What the
