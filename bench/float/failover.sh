@@ -7,13 +7,16 @@
 # then the idle RSS and CPU of a master of each.
 #
 #   bench/float/failover.sh [REPETITIONS]      (root; builds a static release binary first)
+#   KS_BENCH_KEEPALIVED=sid bench/float/failover.sh   the same against keepalived 2.3 of Debian
+#                                                 sid's root file system (deploy/lab/lib/engine.sh)
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/../.."
 source tests/lib/lab.sh
+source deploy/lab/lib/engine.sh
 lab_require_root
 lab_require_command keepalived
 REPS=${1:-5}
-KA_VERSION=$(keepalived --version 2>&1 | awk 'NR == 1 { sub(/^v/, "", $2); print $2 }')
+KEEPALIVED=(keepalived)
 
 cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DKS_STATIC=ON -DKS_TESTS=OFF >/dev/null
 cmake --build build/bench --target keepalived-swarm | tail -n 1
@@ -22,6 +25,12 @@ strip -o "$BIN" build/bench/keepalived-swarm
 LAB_FLOAT_BINARY=$BIN
 
 lab_init
+if [ -n "${KS_BENCH_KEEPALIVED:-}" ]; then
+  ks_engine_rootfs "$KS_BENCH_KEEPALIVED" "${KS_CACHE_DIR:-/var/cache/keepalived-swarm}" \
+    "$LAB_DIR/rootfs" || lab_fail "no $KS_BENCH_KEEPALIVED root file system for its keepalived"
+  KEEPALIVED=("$PWD/deploy/lab/engine-run.sh" "$LAB_DIR/rootfs" "$LAB_DIR" keepalived)
+fi
+KA_VERSION=$("${KEEPALIVED[@]}" --version 2>&1 | awk 'NR == 1 { sub(/^v/, "", $2); print $2 }')
 VIP=10.99.0.100
 for n in 1 2; do lab_add_node "$n" "10.99.0.$n/24"; done
 
@@ -50,7 +59,7 @@ vrrp_instance VI_1 {
   }
 }
 CONF
-    lab_spawn "$name" "$node" keepalived -n -D --vrrp -f "$LAB_DIR/$name.conf" \
+    lab_spawn "$name" "$node" "${KEEPALIVED[@]}" -n -D --vrrp -f "$LAB_DIR/$name.conf" \
       -p "$LAB_DIR/$name.pid" -r "$LAB_DIR/$name.vrrp.pid" -c "$LAB_DIR/$name.chk.pid"
   fi
 }

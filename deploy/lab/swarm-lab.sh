@@ -15,7 +15,9 @@
 # one election for both VIPs), KS_LAB_ENGINES (each node's Docker Engine, in node order: 20.10,
 # the host's own, for every node not named; 26.1 and 28.5 come from Debian trixie and sid root file
 # systems, cached in KS_CACHE_DIR (/var/cache/keepalived-swarm); VERSION:MIN_API makes the engine
-# refuse older clients, e.g. "28.5:1.44" refuses what Docker 29 refuses).
+# refuse older clients, e.g. "28.5:1.44" refuses what Docker 29 refuses), KS_LAB_COMPOSE (the
+# stack file, deploy/docker-compose.yml; deploy/docker-compose.direct.yml runs the float as the
+# service itself, without an anchor).
 # Sourced with KS_LAB_LIBRARY=1 it only defines the functions (the chaos suite uses them).
 # Namespaces, processes and engines are handled by the library in deploy/lab/lib (netns.sh,
 # process.sh, dockerd.sh), which the tests' lab shares.
@@ -37,6 +39,7 @@ KS_LAB_ADVERT_INTERVAL=${KS_LAB_ADVERT_INTERVAL:-1s}
 KS_LAB_IMAGE=${KS_LAB_IMAGE:-keepalived-swarm:lab}
 KS_LAB_STACK=${KS_LAB_STACK:-keepalived}
 KS_LAB_ENGINES=${KS_LAB_ENGINES:-}
+KS_LAB_COMPOSE=${KS_LAB_COMPOSE:-deploy/docker-compose.yml}
 KS_LAB_CLIENT=250
 # The newest CLI of the lab's engines (it talks to older engines too, not the other way round).
 DOCKER_CLI=$(cat "$KS_LAB_STATE/cli" 2>/dev/null || echo /usr/bin/docker)
@@ -181,7 +184,7 @@ swarm_deploy() {
     KEEPALIVED_SWARM_IMAGE="$KS_LAB_IMAGE" \
     KEEPALIVED_ADVERT_INTERVAL="$KS_LAB_ADVERT_INTERVAL" "$@" \
     DOCKER_HOST="unix://$KS_LAB_STATE/node1/docker.sock" \
-    "$DOCKER_CLI" stack deploy $(swarm_cli_detach) -c "$KS_LAB_ROOT/deploy/docker-compose.yml" \
+    "$DOCKER_CLI" stack deploy $(swarm_cli_detach) -c "$KS_LAB_ROOT/$KS_LAB_COMPOSE" \
     "$KS_LAB_STACK" >/dev/null
 }
 # CLIs from 25 on wait for the services unless told otherwise; 20.10's has no such option.
@@ -190,6 +193,9 @@ swarm_cli_detach() {
   help=$("$DOCKER_CLI" stack deploy --help 2>&1 || true)
   [[ $help != *--detach* ]] || echo --detach=true
 }
+
+# Direct mode: the float is the stack's own service (deploy/docker-compose.direct.yml).
+swarm_direct_mode() { [[ $KS_LAB_COMPOSE == *direct* ]]; }
 
 swarm_one_holder() { [ "$(swarm_holders | wc -w)" -eq 1 ]; }
 swarm_buoy_answers() { swarm_client curl -sf --max-time 1 "http://$KS_LAB_VIP:8082/" >/dev/null; }

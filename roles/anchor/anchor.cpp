@@ -92,10 +92,6 @@ docker::Filters float_events_filter() {
             {"event", {"die", "destroy", "stop", "oom"}}};
 }
 
-docker::Filters node_events_filter() {
-    return {{"type", {"node"}}};
-}
-
 }  // namespace
 
 Anchor::Anchor(asio::io_context& io, AnchorConfig config)
@@ -104,8 +100,7 @@ Anchor::Anchor(asio::io_context& io, AnchorConfig config)
       docker_(io.get_executor(), config_.docker_host),
       tether_(io.get_executor(), config_.run_directory + "/anchor.sock"),
       tracking_(io.get_executor(), config_.track_services, tether_),
-      reconcile_signal_(io.get_executor()),
-      node_signal_(io.get_executor()) {
+      reconcile_signal_(io.get_executor()) {
     docker_.set_slow_call_handler(kSlowCallWarning, warn_slow_call);
 }
 
@@ -118,13 +113,11 @@ void Anchor::stop() {
     docker_.set_deadline(Clock::now());
     docker_.cancel();
     if (container_events_) container_events_->cancel();
-    if (node_events_) node_events_->cancel();
+    if (swarm_watch_) swarm_watch_->stop();
     tracking_.stop();
     if (tracking_requests_) tracking_requests_->cancel();
     if (tracking_events_) tracking_events_->cancel();
-    if (quorum_reads_) quorum_reads_->cancel();
     reconcile_signal_.notify();
-    node_signal_.notify();
     for (auto* timer : sleepers_) timer->cancel();
 }
 
@@ -166,26 +159,22 @@ awaitable<int> Anchor::run() {
                                       {"config_hash", desired_hash_}});
 
     container_events_ = separate_client();
-    asio::co_spawn(io_,
-                   follow_events(
-                       *container_events_, float_events_filter(), "float containers",
-                       [this] { reconcile_signal_.notify(); },
-                       [this](const docker::Event& event) { on_float_event(event); }),
-                   asio::detached);
+    asio::co_spawn(
+        io_,
+        docker::follow_events(*container_events_, float_events_filter(),
+                              following(
+                                  "float containers", [this] { reconcile_signal_.notify(); },
+                                  [this](const docker::Event& event) { on_float_event(event); })),
+        asio::detached);
     if (in_swarm_) {
-        node_events_ = separate_client();
-        asio::co_spawn(io_,
-                       follow_events(
-                           *node_events_, node_events_filter(), "swarm nodes",
-                           [this] { node_signal_.notify(); },
-                           [this](const docker::Event&) { node_signal_.notify(); }),
-                       asio::detached);
-        asio::co_spawn(io_, watch_node(), asio::detached);
-        if (config_.partition_policy == PartitionPolicy::release) {
-            quorum_.emplace(Clock::now());
-            quorum_reads_ = separate_client();
-            asio::co_spawn(io_, watch_quorum(), asio::detached);
-        }
+        swarm_watch_ = std::make_unique<swarm::Watch>(
+            io_, docker_, [this] { return separate_client(); },
+            swarm::Watch::Settings{config_.partition_policy,
+                                   config_.instance.peers != config::PeersMode::fixed},
+            swarm::Watch::Reports{
+                [this](const std::vector<net::IpAddress>& peers) { tether_.set_peers(peers); },
+                [this](const std::optional<std::string>& reason) { tether_.set_resign(reason); }});
+        swarm_watch_->start(node_id_);
     }
     start_tracking();
     co_await supervise();
@@ -227,7 +216,7 @@ awaitable<std::optional<std::string>> Anchor::discover() {
         if (stopping_) break;
         if (!info) {
             log::warn("GET /info failed; retrying", {{"error", info.error().describe()}});
-        } else if (membership_settled(info->swarm.local_node_state)) {
+        } else if (swarm::membership_settled(info->swarm.local_node_state)) {
             break;
         } else if (!reported_unsettled) {
             // Joining, just promoted, or a raft error (a node promoted again right after its
@@ -548,10 +537,11 @@ void Anchor::start_tracking() {
     tracking_requests_ = separate_client();
     tracking_events_ = separate_client();
     asio::co_spawn(io_,
-                   follow_events(
-                       *tracking_events_, ServiceTracking::events_filter(), "tracked services",
-                       [this] { tracking_.resync(); },
-                       [this](const docker::Event& event) { tracking_.on_event(event); }),
+                   docker::follow_events(
+                       *tracking_events_, ServiceTracking::events_filter(),
+                       following(
+                           "tracked services", [this] { tracking_.resync(); },
+                           [this](const docker::Event& event) { tracking_.on_event(event); })),
                    asio::detached);
     asio::co_spawn(io_, tracking_.run(*tracking_requests_, node_id_), asio::detached);
 }

@@ -14,6 +14,8 @@
 #include <string>
 
 #include "keepalived_swarm/docker/client.hpp"
+#include "keepalived_swarm/docker/event_stream.hpp"
+#include "keepalived_swarm/swarm/watch.hpp"
 #include "keepalived_swarm/tether/server.hpp"
 #include "keepalived_swarm/util/signal.hpp"
 #include "roles/anchor/anchor_config.hpp"
@@ -46,23 +48,11 @@ private:
                                                        const ReconcilePlan& plan);
     boost::asio::awaitable<docker::Result<void>> create_float();
     boost::asio::awaitable<bool> shutdown_float();
-    /// Follows one event stream for as long as the anchor runs: `resync` on every
-    /// (re)subscription (anything may have happened while it was down), `on_event` per event.
-    boost::asio::awaitable<void> follow_events(docker::Client& client, docker::Filters filters,
-                                               std::string what, std::function<void()> resync,
-                                               std::function<void(const docker::Event&)> on_event);
+    /// What docker::follow_events needs of the anchor for one stream.
+    docker::EventFollowing following(std::string what, std::function<void()> resync,
+                                     std::function<void(const docker::Event&)> on_event);
     void on_float_event(const docker::Event& event);
     void start_tracking();
-    boost::asio::awaitable<void> watch_node();
-    boost::asio::awaitable<docker::Result<void>> refresh_node();
-    /// With the release policy: reads the managers every second (and probes them when no leader
-    /// answers) to learn whether this manager is on the quorum's side.
-    boost::asio::awaitable<void> watch_quorum();
-    /// How many of the managers (this one included) accept a TCP connection on their raft
-    /// address within kRaftProbeTimeout: the majority test when no leader answers.
-    boost::asio::awaitable<std::size_t> probe_managers();
-    /// Tells the float what the node's state and the quorum mean for it.
-    void publish_resign();
     /// The anchor's service's UpdateStatus.State ("" when unknown or not a service task).
     boost::asio::awaitable<std::string> own_update_state(docker::Client& client);
     /// Whether this node's float is MASTER of any instance, from its status socket.
@@ -81,14 +71,11 @@ private:
     AnchorConfig config_;
     docker::Client docker_;
     std::unique_ptr<docker::Client> container_events_;
-    std::unique_ptr<docker::Client> node_events_;
     std::unique_ptr<docker::Client> tracking_requests_;
     std::unique_ptr<docker::Client> tracking_events_;
-    std::unique_ptr<docker::Client> quorum_reads_;
     tether::Server tether_;
     ServiceTracking tracking_;
     util::Signal reconcile_signal_;
-    util::Signal node_signal_;
     std::set<boost::asio::steady_timer*> sleepers_;
 
     FloatInputs inputs_;
@@ -97,9 +84,8 @@ private:
     bool in_swarm_ = false;
     std::string node_id_;
     std::string service_name_;  ///< the swarm service this anchor is a task of (empty: none)
-    NodeView node_view_;
-    std::optional<QuorumWatch> quorum_;
-    std::vector<boost::asio::ip::tcp::endpoint> raft_peers_;  ///< at the last quorum read
+    /// This node's place in the swarm, passed on to the float (in a swarm only).
+    std::unique_ptr<swarm::Watch> swarm_watch_;
 
     std::string float_id_;  ///< the float this anchor started or adopted
     /// Since when an outdated float that holds the VIP is kept (a rolling update goes on).

@@ -4,6 +4,7 @@
 
 #include "keepalived_swarm/config/float_config.hpp"
 #include "keepalived_swarm/docker/client.hpp"
+#include "keepalived_swarm/swarm/options.hpp"
 
 namespace ks::roles::anchor {
 
@@ -42,12 +43,7 @@ config::RoleDescription anchor_role_description() {
          "Swarm service (such as traefik_traefik) whose task must run on this node, and be "
          "healthy when it has a healthcheck; the float is told whenever that changes.",
          config::OptionKind::list},
-        {"partition-policy", "KEEPALIVED_PARTITION_POLICY", "hold", "hold|release",
-         "What this manager's float does while the manager has lost the swarm's quorum (for 5 s "
-         "no raft leader that reaches a majority, and no majority of the managers reachable): "
-         "hold keeps competing (a silent cut leaves a holder on each side; a swarm that lost "
-         "most managers keeps its VIP), release resigns until the quorum is back (one holder, "
-         "on the majority's side)."},
+        swarm::partition_policy_option(),
         {"config", "KEEPALIVED_CONFIG", "", "FILE",
          "KEY=VALUE file with the variables above, read at start."},
         {"check-interval", "KEEPALIVED_CHECK_INTERVAL", "", "SECONDS",
@@ -74,16 +70,12 @@ config::Parsed<AnchorConfig> parse_anchor_config(const config::CommandLine& comm
     anchor.instance =
         config::read_instance_settings(validator, config::InterfaceRequirement::optional);
 
-    const auto host = validator.text("docker-host");
-    if (auto endpoint = http::parse_endpoint(host);
-        endpoint && endpoint->transport == http::Endpoint::Transport::unix_socket) {
+    if (auto endpoint = swarm::read_docker_host(validator, "docker-host")) {
         anchor.docker_host = *endpoint;
-    } else if (endpoint && host.starts_with("tcp://")) {
-        anchor.docker_host = *endpoint;
-    } else {
-        validator.add_problem("docker-host", host,
+    } else if (validator.text("docker-host").empty()) {
+        validator.add_problem("docker-host", "",
                               "unix:///PATH (such as unix:///var/run/docker.sock) or "
-                              "tcp://HOST:PORT (TLS is not supported)");
+                              "tcp://HOST:PORT");
     }
 
     anchor.float_name = validator.text("float-name");
@@ -127,10 +119,7 @@ config::Parsed<AnchorConfig> parse_anchor_config(const config::CommandLine& comm
         }
     }
     anchor.node_hostname = validator.text("node-hostname");
-    if (auto policy = validator.choice("partition-policy", {"hold", "release"})) {
-        anchor.partition_policy =
-            *policy == "release" ? PartitionPolicy::release : PartitionPolicy::hold;
-    }
+    anchor.partition_policy = swarm::read_partition_policy(validator);
     std::set<std::string> tracked;
     for (auto& service : validator.options().list("track-service")) {
         if (!valid_service_name(service)) {

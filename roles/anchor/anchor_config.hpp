@@ -8,17 +8,12 @@
 
 #include "keepalived_swarm/config/instance_config.hpp"
 #include "keepalived_swarm/http/endpoint.hpp"
+#include "keepalived_swarm/swarm/membership.hpp"
 
 namespace ks::roles::anchor {
 
 /// When the anchor pulls the float image.
 enum class PullPolicy { missing, always, never };
-
-/// What the float of a manager that has lost the swarm's quorum does with the VIPs.
-enum class PartitionPolicy {
-    hold,     ///< keeps competing: a silent cut can leave two holders, a lone survivor keeps them
-    release,  ///< resigns until the quorum is back: one holder, on the majority's side
-};
 
 struct AnchorConfig {
     config::InstanceSettings instance;
@@ -31,7 +26,7 @@ struct AnchorConfig {
     std::string node_hostname;             ///< DOCKER_NODE_HOSTNAME; empty: the engine's name
     /// Swarm services whose task on this node the float is told about ("service:NAME").
     std::vector<std::string> track_services;
-    PartitionPolicy partition_policy = PartitionPolicy::hold;
+    swarm::PartitionPolicy partition_policy = swarm::PartitionPolicy::hold;
     config::CommonSettings common;
 };
 

@@ -1,7 +1,8 @@
 #pragma once
 // The anchor's decisions as pure functions of what it observed, so each rule is unit-tested
 // without a Docker Engine: what to do with the containers found, how long to wait before the
-// next attempt, whether the float should resign, and who its peers are.
+// next attempt, and whether to leave the float to a newer anchor. What the swarm means for the
+// float (resign, peers, quorum) is keepalived_swarm/swarm/membership.hpp.
 
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
@@ -12,6 +13,7 @@
 
 #include "keepalived_swarm/docker/models.hpp"
 #include "keepalived_swarm/net/ip_prefix.hpp"
+#include "keepalived_swarm/swarm/membership.hpp"
 #include "keepalived_swarm/util/backoff.hpp"
 #include "roles/anchor/anchor_config.hpp"
 
@@ -60,72 +62,6 @@ std::chrono::milliseconds restart_delay(std::chrono::milliseconds ran_for,
 /// closed, resigns the VIPs at once.
 std::chrono::milliseconds shutdown_budget(std::chrono::seconds float_grace);
 
-/// Whether Swarm.LocalNodeState says in a swarm ("active") or outside one ("inactive"), rather
-/// than on the way (pending, error, locked).
-inline bool membership_settled(std::string_view state) {
-    return state == "active" || state == "inactive";
-}
-
-/// This node as the swarm describes it.
-struct NodeView {
-    /// Swarm.LocalNodeState: "active" in a swarm, "inactive" outside one; anything else
-    /// (pending, error, locked) is a membership on its way in or out, not yet settled.
-    std::string membership = "inactive";
-    bool manager = false;      ///< Swarm.ControlAvailable
-    std::string availability;  ///< active, pause, drain (empty when unknown)
-    bool quorum_lost = false;  ///< this manager has not reached a raft leader for a while
-
-    bool in_swarm() const { return membership == "active"; }
-    bool settled() const { return membership_settled(membership); }
-};
-
-/// Why the float must give up the VIPs, or nullopt when it may hold them. A lost quorum counts
-/// only with the release policy.
-std::optional<std::string> resign_reason(const NodeView& node, PartitionPolicy policy);
-
-/// Whether this manager is in the swarm's quorum, from a read of the managers every second and,
-/// when no leader answers it, a TCP connect to the other managers' raft addresses. Raft alone does
-/// not tell the two sides of a cut apart at once: a cut-off leader goes on answering reads for
-/// about 11 s (it lists the others as unreachable after 2 s), and the majority's managers reach no
-/// leader for 10-20 s while they elect a new one, but do reach each other. So a round confirms
-/// the quorum when a leader answered and reaches a majority of the managers (counting this one);
-/// the quorum is lost when none has for kGrace and the last round found fewer than a majority
-/// reachable. With no answer yet (the anchor started while cut off) the managers are unknown:
-/// then only kUnknownGrace without an answer, longer than raft's slowest election, loses it.
-class QuorumWatch {
-public:
-    using Clock = std::chrono::steady_clock;
-    static constexpr std::chrono::seconds kGrace{5};
-    static constexpr std::chrono::seconds kUnknownGrace{25};
-
-    explicit QuorumWatch(Clock::time_point started) : last_confirmed_(started) {}
-
-    /// A leader answered: of the swarm's `managers`, `reachable` are reachable by its account.
-    void answered(Clock::time_point now, std::size_t reachable, std::size_t managers);
-    /// No leader answered (`why` is the engine's word for it, "The swarm does not have a
-    /// leader..."), and the probe that followed reached `reachable` managers, this one included.
-    void unanswered(std::string why, std::size_t reachable);
-    bool lost(Clock::time_point now) const;
-    /// Why, in words, for the resign reason and the log.
-    std::string reason(Clock::time_point now) const;
-
-private:
-    bool majority_reachable() const { return 2 * reachable_ > managers_; }
-
-    Clock::time_point last_confirmed_;
-    std::size_t managers_ = 0;   ///< at the last answer; 0: never answered
-    std::size_t reachable_ = 0;  ///< at the last round
-    std::string last_failure_;
-};
-
-/// How many of `managers` (GET /nodes) are reachable by the answering leader's account.
-std::size_t reachable_count(const std::vector<docker::NodeInfo>& managers);
-
-/// The raft addresses (ManagerStatus.Addr, "10.0.0.1:2377" or "[fd00::1]:2377") of the managers
-/// other than `own_node_id`, for the quorum probe; those that do not parse are left out.
-std::vector<boost::asio::ip::tcp::endpoint> raft_endpoints(
-    const std::vector<docker::NodeInfo>& managers, std::string_view own_node_id);
-
 /// Whether a service's rolling update (or its rollback) is under way.
 bool update_in_progress(std::string_view update_state);
 
@@ -152,11 +88,6 @@ struct AnchorContainer {
 /// two anchors stopping at once exactly one defers, and the other removes the float.
 std::optional<std::string> newer_anchor(const std::vector<AnchorContainer>& running,
                                         std::string_view own_id);
-
-/// The unicast peers of this node's float: the reachable address of every other manager, in a
-/// stable order, without duplicates or unparsable addresses.
-std::vector<net::IpAddress> peer_addresses(const std::vector<docker::NodeInfo>& managers,
-                                           std::string_view own_node_id);
 
 /// One task of a tracked service on this node, with its container's health.
 struct TrackedTask {

@@ -31,7 +31,7 @@ bool is_vip(const config::InstanceSettings& settings, const net::IpAddress& addr
 
 std::variant<ChannelPlan, std::string> plan_channels(
     const config::InstanceSettings& settings, const std::vector<net::Link>& links,
-    const std::vector<net::InterfaceAddress>& addresses, bool tethered, VipMarks vip_marks) {
+    const std::vector<net::InterfaceAddress>& addresses, bool swarm_peers, VipMarks vip_marks) {
     std::optional<net::Link> link;
     if (!settings.interface.empty()) {
         link = net::find_link(links, settings.interface);
@@ -170,12 +170,12 @@ std::variant<ChannelPlan, std::string> plan_channels(
         }
         setup.unicast = true;
         setup.fixed_peers = std::move(peers);
-    } else if (tethered && v4) {
-        setup.peers_from_anchor = true;
+    } else if (swarm_peers && v4) {
+        setup.peers_from_swarm = true;
         setup.unicast = settings.peers == config::PeersMode::automatic;
         setup.await_peers = setup.unicast;
     }
-    if (!setup.fixed_peers && !setup.peers_from_anchor &&
+    if (!setup.fixed_peers && !setup.peers_from_swarm &&
         settings.accept_from == vrrp::AcceptFrom::peers) {
         plan.warnings.push_back(
             std::string("no peer set is known, so adverts from any router of VRID ") +

@@ -23,10 +23,11 @@ struct ChannelSetup {
     net::IpAddress primary_address;   ///< advert source: node address or IPv6 link-local
     std::vector<net::IpPrefix> vips;  ///< every VIP; those of the primary's family are advertised
     bool unicast = false;             ///< adverts to the peers, not to the multicast group
-    /// Compete only once the anchor has sent the managers (auto mode with a tether).
+    /// Compete only once the swarm's managers are known (auto mode, from the anchor or the
+    /// float's own swarm watch).
     bool await_peers = false;
-    /// The anchor's managers are this instance's peer set (IPv4, not fixed by --unicast-peer).
-    bool peers_from_anchor = false;
+    /// The swarm's managers are this instance's peer set (IPv4, not fixed by --unicast-peer).
+    bool peers_from_swarm = false;
     std::optional<std::vector<net::IpAddress>> fixed_peers;  ///< --unicast-peer of this family
 };
 
@@ -44,11 +45,11 @@ enum class VipMarks {
     not_kept,  ///< Linux before 5.18: an address equal to a VIP counts as a predecessor's
 };
 
-/// The plan, or a message saying what is wrong and what to do. `tethered`: an anchor will
-/// report the swarm's managers.
+/// The plan, or a message saying what is wrong and what to do. `swarm_peers`: the swarm's
+/// managers will be reported (by the anchor, or the float's own watch in direct mode).
 std::variant<ChannelPlan, std::string> plan_channels(
     const config::InstanceSettings& settings, const std::vector<net::Link>& links,
-    const std::vector<net::InterfaceAddress>& addresses, bool tethered, VipMarks vip_marks);
+    const std::vector<net::InterfaceAddress>& addresses, bool swarm_peers, VipMarks vip_marks);
 
 /// The engine's configuration for a planned channel.
 vrrp::InstanceConfig engine_config(const ChannelSetup& setup);

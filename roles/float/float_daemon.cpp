@@ -62,7 +62,8 @@ std::variant<ChannelPlan, std::string> FloatDaemon::plan() {
     auto addresses = netlink_->addresses();
     if (!addresses) return explain(addresses.error(), "cannot list addresses");
     auto planned =
-        plan_channels(config_.instance, *links, *addresses, !config_.tether_path.empty(),
+        plan_channels(config_.instance, *links, *addresses,
+                      !config_.tether_path.empty() || swarm_node_.has_value(),
                       net::kernel_keeps_address_protocol() ? VipMarks::kept : VipMarks::not_kept);
     if (auto* ready = std::get_if<ChannelPlan>(&planned); ready && !ready->channels.empty()) {
         // The link's state now; the monitor reports every change from here on.
@@ -109,6 +110,11 @@ std::optional<FloatDaemon::StartProblem> FloatDaemon::prepare() {
         // Until the anchor answers, the float must not hold the VIP: it starts in Fault.
         trackers_[std::string(kTetherTracker)] =
             vrrp::Tracker{false, std::nullopt, "not connected to the anchor yet"};
+    }
+    if (swarm_node_) {
+        // Nor, in direct mode, until the swarm has said whether this node may hold it.
+        trackers_[std::string(kSwarmTracker)] =
+            vrrp::Tracker{false, std::nullopt, "reading this node's swarm state"};
     }
     auto planned = plan();
     if (auto* problem = std::get_if<std::string>(&planned)) {
@@ -216,7 +222,7 @@ void FloatDaemon::reconcile_link() {
 
 void FloatDaemon::feed(VrrpChannel& channel) {
     for (const auto& [name, tracker] : trackers_) channel.set_tracker(name, tracker);
-    if (anchor_peers_ && channel.setup().peers_from_anchor) channel.set_peers(*anchor_peers_);
+    if (swarm_peers_ && channel.setup().peers_from_swarm) channel.set_peers(*swarm_peers_);
 }
 
 void FloatDaemon::set_tracker_everywhere(std::string_view name, const vrrp::Tracker& tracker) {
@@ -275,6 +281,7 @@ void FloatDaemon::start() {
     start_channels();
     start_checks({});
     if (tether_) tether_->start();
+    if (swarm_node_) watch_swarm();
 }
 
 void FloatDaemon::start_checks(const config::TrackSettings& previous) {
@@ -318,6 +325,8 @@ void FloatDaemon::shutdown() {
     if (link_watch_) link_watch_->close();
     if (checks_) checks_->stop();
     if (tether_) tether_->stop();
+    if (swarm_watch_) swarm_watch_->stop();
+    if (docker_) docker_->cancel();
     reaper_.stop();
     boost::system::error_code ignored;
     signals_.cancel(ignored);
@@ -371,41 +380,46 @@ void FloatDaemon::forget_anchor_trackers() {
 }
 
 void FloatDaemon::on_tether_message(const tether::Message& message) {
-    std::visit(
-        vrrp::Overloaded{
-            [&](const tether::PeersMessage& peers) {
-                anchor_peers_ = peers.peers;
-                for (auto& channel : channels_) {
-                    if (channel->setup().peers_from_anchor) channel->set_peers(peers.peers);
-                }
-            },
-            [&](const tether::ResignMessage& resign) {
-                log::warn("the anchor asks to resign", {{"reason", resign.reason}});
-                set_tracker_everywhere(
-                    kSwarmTracker,
-                    vrrp::Tracker{false, std::nullopt,
-                                  resign.reason.empty() ? "asked by the anchor" : resign.reason});
-            },
-            [&](const tether::ResumeMessage&) {
-                log::info("the anchor lets the float compete again");
-                set_tracker_everywhere(
-                    kSwarmTracker, vrrp::Tracker{true, std::nullopt, "the anchor lets it compete"});
-            },
-            [&](const tether::HandoverMessage& handover) {
-                // The tether client waits for the next anchor; the VIPs stay where they are.
-                log::info("the anchor stops for an update and leaves this float running",
-                          {{"waits_for_the_next_s", handover.within.count()}});
-            },
-            [&](const tether::TrackerMessage& tracker) {
-                // What the anchor watches (a service on this node) weighs as the float's own
-                // checks do.
-                anchor_trackers_.insert(tracker.name);
-                set_tracker_everywhere(
-                    tracker.name,
-                    vrrp::Tracker{tracker.up, config_.instance.track.weight, tracker.reason});
-            },
-        },
-        message);
+    std::visit(vrrp::Overloaded{
+                   [&](const tether::PeersMessage& peers) { on_swarm_peers(peers.peers); },
+                   [&](const tether::ResignMessage& resign) {
+                       on_swarm_resign(
+                           resign.reason.empty() ? "asked by the anchor" : resign.reason, "anchor");
+                   },
+                   [&](const tether::ResumeMessage&) { on_swarm_resign(std::nullopt, "anchor"); },
+                   [&](const tether::HandoverMessage& handover) {
+                       // The tether client waits for the next anchor; the VIPs stay where they are.
+                       log::info("the anchor stops for an update and leaves this float running",
+                                 {{"waits_for_the_next_s", handover.within.count()}});
+                   },
+                   [&](const tether::TrackerMessage& tracker) {
+                       // What the anchor watches (a service on this node) weighs as the float's own
+                       // checks do.
+                       anchor_trackers_.insert(tracker.name);
+                       set_tracker_everywhere(
+                           tracker.name, vrrp::Tracker{tracker.up, config_.instance.track.weight,
+                                                       tracker.reason});
+                   },
+               },
+               message);
+}
+
+void FloatDaemon::on_swarm_peers(const std::vector<net::IpAddress>& peers) {
+    swarm_peers_ = peers;
+    for (auto& channel : channels_) {
+        if (channel->setup().peers_from_swarm) channel->set_peers(peers);
+    }
+}
+
+void FloatDaemon::on_swarm_resign(const std::optional<std::string>& reason, std::string_view by) {
+    if (reason) {
+        log::warn("told to resign", {{"by", by}, {"reason", *reason}});
+        set_tracker_everywhere(kSwarmTracker, vrrp::Tracker{false, std::nullopt, *reason});
+    } else {
+        log::info("allowed to compete", {{"by", by}});
+        set_tracker_everywhere(
+            kSwarmTracker, vrrp::Tracker{true, std::nullopt, std::string(by) + " lets it compete"});
+    }
 }
 
 void FloatDaemon::reload() {
@@ -422,8 +436,13 @@ void FloatDaemon::reload() {
         return;
     }
     auto& next = parsed.config;
-    if (next.tether_path != config_.tether_path || next.status_socket != config_.status_socket) {
-        log::warn("SIGHUP: --tether and --status-socket change only on restart");
+    if (swarm_node_) apply_swarm_node(next, *swarm_node_);
+    if (next.tether_path != config_.tether_path || next.status_socket != config_.status_socket ||
+        next.docker_host.has_value() != config_.docker_host.has_value() ||
+        next.partition_policy != config_.partition_policy) {
+        log::warn(
+            "SIGHUP: --tether, --docker-host, --partition-policy and --status-socket change only "
+            "on restart");
     }
     log::configure(next.common.log_level, next.common.log_format, "float");
     // The option table says which changes the running instances take (priority and preemption
@@ -474,8 +493,10 @@ status::FloatStatus FloatDaemon::status() const {
     s.version = kVersion;
     s.node = config_.node_hostname;
     s.started_at = util::iso8601_utc(started_at_);
-    s.tether = config_.tether_path.empty() ? "standalone"
-                                           : (tether_connected_ ? "connected" : "disconnected");
+    s.tether = swarm_node_                   ? "direct"
+               : config_.tether_path.empty() ? "standalone"
+               : tether_connected_           ? "connected"
+                                             : "disconnected";
     for (const auto& channel : channels_) s.instances.push_back(channel->status());
     if (checks_) {
         for (auto& instance : s.instances) {

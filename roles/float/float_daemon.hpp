@@ -1,6 +1,7 @@
 #pragma once
-// The float: VRRP channels on one interface, tethered to the anchor, serving its status, driven by
-// signals. A composition of shared parts; all of it runs on one io_context thread.
+// The float: VRRP channels on one interface, tethered to the anchor (or, in direct mode, watching
+// the swarm itself), serving its status, driven by signals. A composition of shared parts; all
+// of it runs on one io_context thread.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -15,14 +16,17 @@
 #include <vector>
 
 #include "keepalived_swarm/config/float_config.hpp"
+#include "keepalived_swarm/docker/client.hpp"
 #include "keepalived_swarm/http/server.hpp"
 #include "keepalived_swarm/net/netlink.hpp"
 #include "keepalived_swarm/process/command.hpp"
 #include "keepalived_swarm/status/float_status.hpp"
+#include "keepalived_swarm/swarm/watch.hpp"
 #include "keepalived_swarm/tether/client.hpp"
 #include "roles/float/channel_plan.hpp"
 #include "roles/float/health_checks.hpp"
 #include "roles/float/link_watch.hpp"
+#include "roles/float/swarm_direct.hpp"
 #include "roles/float/vrrp_channel.hpp"
 
 namespace ks::roles::float_role {
@@ -41,6 +45,8 @@ public:
         /// subnets), as for invalid values; 1 for what the machine refused (privileges).
         int exit_code = 1;
     };
+    /// Direct mode: the node find_swarm_node() found; call before prepare().
+    void use_swarm_node(SwarmNode node);
     /// Resolves the interface, removes stale VIPs, opens sockets and the status server.
     std::optional<StartProblem> prepare();
     /// Starts the VRRP instances and the tether; returns at once.
@@ -63,6 +69,11 @@ private:
     void wait_for_signals();
     void on_transition(const VrrpChannel& channel, const vrrp::StateChanged& change);
     void on_tether_message(const tether::Message& message);
+    /// What the swarm says, from the anchor or from the float's own watch (`by`, for the log).
+    void on_swarm_peers(const std::vector<net::IpAddress>& peers);
+    void on_swarm_resign(const std::optional<std::string>& reason, std::string_view by);
+    /// Direct mode: starts watching the swarm through the node's Docker Engine.
+    void watch_swarm();
     void on_tether_connection(bool connected);
     void forget_anchor_trackers();
     void reload();
@@ -81,6 +92,10 @@ private:
     std::optional<net::RouteNetlink> netlink_;
     std::vector<std::shared_ptr<VrrpChannel>> channels_;
     std::unique_ptr<tether::Client> tether_;
+    /// Direct mode: this node, the engine's client and the swarm watch.
+    std::optional<SwarmNode> swarm_node_;
+    std::unique_ptr<docker::Client> docker_;
+    std::unique_ptr<swarm::Watch> swarm_watch_;
     std::shared_ptr<LinkWatch> link_watch_;
     std::shared_ptr<HealthChecks> checks_;
     std::unique_ptr<http::Server> status_server_;
@@ -93,8 +108,8 @@ private:
     std::map<std::string, vrrp::Tracker, std::less<>> trackers_;
     /// The trackers the anchor reports (--track-service), forgotten when it goes.
     std::set<std::string> anchor_trackers_;
-    /// The anchor's latest complete list of the other managers.
-    std::optional<std::vector<net::IpAddress>> anchor_peers_;
+    /// The latest complete list of the other managers (from the anchor, or the swarm watch).
+    std::optional<std::vector<net::IpAddress>> swarm_peers_;
     bool shutting_down_ = false;
 };
 

@@ -204,8 +204,6 @@ scenario() { # name window reps action
   record "$name" "${values[@]}" "$(swarm_holders | wc -w)"
 }
 
-float_replaced_on() { local id; id=$(float_id "$1"); [ -n "$id" ] && [ "$id" != "$2" ]; }
-
 # Each action waits for its own effect, so the stability that follows is the recovery.
 kill_anchor() {
   local old

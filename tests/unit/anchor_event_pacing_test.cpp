@@ -5,10 +5,12 @@
 #include <optional>
 #include <vector>
 
+#include "keepalived_swarm/docker/event_stream.hpp"
 #include "roles/anchor/decisions.hpp"
 #include "roles/anchor/event_pacing.hpp"
 
 using namespace ks::roles::anchor;
+using ks::docker::StreamReconnectPacer;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 

@@ -168,7 +168,7 @@ TEST_CASE("float plan: IPv6-only VIPs run from the link-local address", "[float]
     REQUIRE(plan.channels.size() == 1);
     CHECK(plan.channels[0].primary_address.to_string() == "fe80::1");
     // The anchor's managers are IPv4 addresses: they cannot be this election's peers.
-    CHECK_FALSE(plan.channels[0].peers_from_anchor);
+    CHECK_FALSE(plan.channels[0].peers_from_swarm);
     CHECK_FALSE(plan.channels[0].unicast);
     REQUIRE(plan.warnings.size() == 1);
     CHECK(plan.warnings[0].find("IPv6 link-local addresses with --unicast-peer") !=
@@ -184,7 +184,7 @@ TEST_CASE(
     REQUIRE(std::holds_alternative<ChannelPlan>(result));
     const auto& plan = std::get<ChannelPlan>(result);
     const auto& setup = plan.channels.at(0);
-    CHECK(setup.peers_from_anchor);
+    CHECK(setup.peers_from_swarm);
     CHECK(setup.unicast);
     CHECK(setup.await_peers);
     CHECK_FALSE(setup.fixed_peers);
@@ -197,7 +197,7 @@ TEST_CASE(
     multicast.peers = config::PeersMode::multicast;
     result = plan_channels(multicast, kLinks, kAddresses, true, kMarked);
     const auto& heard_only = std::get<ChannelPlan>(result).channels.at(0);
-    CHECK(heard_only.peers_from_anchor);  // the managers still filter who is heard
+    CHECK(heard_only.peers_from_swarm);  // the managers still filter who is heard
     CHECK_FALSE(heard_only.unicast);
     CHECK_FALSE(heard_only.await_peers);
 }
@@ -207,7 +207,7 @@ TEST_CASE("float plan: standalone multicast without peers warns that any router 
     auto result =
         plan_channels(settings_with({"10.99.0.100/24"}), kLinks, kAddresses, false, kMarked);
     const auto& plan = std::get<ChannelPlan>(result);
-    CHECK_FALSE(plan.channels.at(0).peers_from_anchor);
+    CHECK_FALSE(plan.channels.at(0).peers_from_swarm);
     REQUIRE(plan.warnings.size() == 1);
     CHECK(plan.warnings[0].rfind("no peer set is known", 0) == 0);
 
