@@ -100,7 +100,8 @@ Anchor::Anchor(asio::io_context& io, AnchorConfig config)
       docker_(io.get_executor(), config_.docker_host),
       tether_(io.get_executor(), config_.run_directory + "/anchor.sock"),
       tracking_(io.get_executor(), config_.track_services, tether_),
-      reconcile_signal_(io.get_executor()) {
+      reconcile_signal_(io.get_executor()),
+      sleeps_(io.get_executor()) {
     docker_.set_slow_call_handler(kSlowCallWarning, warn_slow_call);
 }
 
@@ -118,16 +119,11 @@ void Anchor::stop() {
     if (tracking_requests_) tracking_requests_->cancel();
     if (tracking_events_) tracking_events_->cancel();
     reconcile_signal_.notify();
-    for (auto* timer : sleepers_) timer->cancel();
+    sleeps_.cancel_all();
 }
 
 awaitable<void> Anchor::sleep(std::chrono::milliseconds duration) {
-    if (stopping_) co_return;
-    // One timer per sleeper: several coroutines back off at the same time.
-    asio::steady_timer timer(io_, duration);
-    sleepers_.insert(&timer);
-    co_await timer.async_wait(kNoThrow);
-    sleepers_.erase(&timer);
+    co_await sleeps_.sleep(duration);
 }
 
 std::unique_ptr<docker::Client> Anchor::separate_client() {

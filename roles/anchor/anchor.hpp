@@ -18,6 +18,7 @@
 #include "keepalived_swarm/swarm/watch.hpp"
 #include "keepalived_swarm/tether/server.hpp"
 #include "keepalived_swarm/util/signal.hpp"
+#include "keepalived_swarm/util/sleeps.hpp"
 #include "roles/anchor/anchor_config.hpp"
 #include "roles/anchor/decisions.hpp"
 #include "roles/anchor/float_spec.hpp"
@@ -76,7 +77,7 @@ private:
     tether::Server tether_;
     ServiceTracking tracking_;
     util::Signal reconcile_signal_;
-    std::set<boost::asio::steady_timer*> sleepers_;
+    util::Sleeps sleeps_;
 
     FloatInputs inputs_;
     docker::ContainerSpec desired_;

@@ -1,10 +1,8 @@
 #include "keepalived_swarm/swarm/watch.hpp"
 
 #include <algorithm>
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include "keepalived_swarm/docker/event_stream.hpp"
 #include "keepalived_swarm/log/log.hpp"
@@ -51,7 +49,8 @@ Watch::Watch(asio::io_context& io, docker::Client& docker, ClientFactory separat
       separate_client_(std::move(separate_client)),
       settings_(settings),
       reports_(std::move(reports)),
-      node_signal_(io.get_executor()) {}
+      node_signal_(io.get_executor()),
+      sleeps_(io.get_executor()) {}
 
 Watch::~Watch() = default;
 
@@ -81,16 +80,11 @@ void Watch::stop() {
     if (node_events_) node_events_->cancel();
     if (quorum_reads_) quorum_reads_->cancel();
     node_signal_.notify();
-    for (auto* timer : sleepers_) timer->cancel();
+    sleeps_.cancel_all();
 }
 
 awaitable<void> Watch::sleep(std::chrono::milliseconds duration) {
-    if (stopping_) co_return;
-    // One timer per sleeper: several coroutines back off at the same time.
-    asio::steady_timer timer(io_, duration);
-    sleepers_.insert(&timer);
-    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-    sleepers_.erase(&timer);
+    co_await sleeps_.sleep(duration);
 }
 
 awaitable<void> Watch::watch_node() {

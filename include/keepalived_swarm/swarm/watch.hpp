@@ -9,18 +9,17 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
 #include "keepalived_swarm/docker/client.hpp"
 #include "keepalived_swarm/swarm/membership.hpp"
 #include "keepalived_swarm/util/signal.hpp"
+#include "keepalived_swarm/util/sleeps.hpp"
 
 namespace ks::swarm {
 
@@ -76,7 +75,7 @@ private:
     std::unique_ptr<docker::Client> node_events_;
     std::unique_ptr<docker::Client> quorum_reads_;
     util::Signal node_signal_;
-    std::set<boost::asio::steady_timer*> sleepers_;
+    util::Sleeps sleeps_;
 
     std::string node_id_;
     NodeView node_view_;
