@@ -159,13 +159,6 @@ rows+=("| 1. deploy (time to VIP) | 1 | $took | $took | $(swarm_holders | wc -w)
 
 # Least privilege as deployed, on every node: the float keeps NET_ADMIN and NET_RAW only, the
 # buoy runs as nobody with no capability, and only the anchor mounts the Docker socket.
-privileges() { # node container: user, caps, privileged, mounts
-  swarm_docker "$1" inspect -f '{{.Config.User}}|{{json .HostConfig.CapAdd}}|{{json .HostConfig.CapDrop}}|{{.HostConfig.Privileged}}|{{range .Mounts}}{{.Source}} {{end}}' "$2"
-}
-service_container() { # node service
-  swarm_docker "$1" ps -q --filter "label=com.docker.swarm.service.name=${KS_LAB_STACK}_$2" \
-    --filter status=running | head -n 1
-}
 for node in $ALL; do
   seen=$(privileges "$node" "$(float_id "$node")")
   [[ $seen == '|["NET_ADMIN","NET_RAW"]|["ALL"]|false|'* && $seen != *docker.sock* ]] ||

@@ -125,6 +125,17 @@ smoke() { # name specs (comma-separated, then @direct for direct mode)
     lab_log "node $node: the $([ "$mode" = direct ] && echo float || echo anchor) speaks API $seen"
   done
 
+  if [ "$mode" = direct ]; then
+    # The float service as the anchor makes its float: NET_ADMIN and NET_RAW only, unprivileged;
+    # in direct mode it has the Docker socket too.
+    # (The CLI may write them CAP_NET_ADMIN, CAP_NET_RAW.)
+    local expected='^\|\["(CAP_)?NET_ADMIN","(CAP_)?NET_RAW"\]\|\["ALL"\]\|false\|.*docker\.sock'
+    for node in $(swarm_nodes); do
+      seen=$(privileges "$node" "$(float_id "$node")")
+      [[ $seen =~ $expected ]] || lab_fail "node $node's float service: $seen"
+    done
+    lab_log "the float services have NET_ADMIN+NET_RAW only, and the Docker socket"
+  fi
   m=$(master)
   stale_s=-
   if [ "$mode" = direct ]; then

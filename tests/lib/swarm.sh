@@ -14,6 +14,8 @@
 #   anchor_replaced_on N ID node N runs an anchor other than container ID
 #   float_replaced_on N ID  node N runs a float other than container ID
 #   other_than N            the first node that is not N
+#   service_container N S   the running container of the stack's service S on node N
+#   privileges N ID         container ID's "user|cap_add|cap_drop|privileged|mount sources"
 
 master() {
   local holders
@@ -45,4 +47,11 @@ float_replaced_on() { local id; id=$(float_id "$1"); [ -n "$id" ] && [ "$id" != 
 other_than() {
   local node
   for node in $(swarm_nodes); do [ "$node" = "$1" ] || { echo "$node"; return; }; done
+}
+service_container() {
+  swarm_docker "$1" ps -q --filter "label=com.docker.swarm.service.name=${KS_LAB_STACK}_$2" \
+    --filter status=running | head -n 1
+}
+privileges() {
+  swarm_docker "$1" inspect -f '{{.Config.User}}|{{json .HostConfig.CapAdd}}|{{json .HostConfig.CapDrop}}|{{.HostConfig.Privileged}}|{{range .Mounts}}{{.Source}} {{end}}' "$2"
 }
