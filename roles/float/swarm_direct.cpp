@@ -47,8 +47,7 @@ asio::awaitable<Found> wait_for_node(docker::Client& docker, asio::steady_timer&
             if (!reported) {
                 log::warn("cannot reach the Docker Engine; retrying",
                           {{"host", docker.endpoint().to_string()},
-                           {"error", version.error().describe()},
-                           {"check", "that the Docker socket is mounted into the float"}});
+                           {"error", version.error().describe()}});
                 reported = true;
             }
             co_await rest();

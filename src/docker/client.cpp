@@ -100,7 +100,7 @@ Error Client::to_error(const boost::system::error_code& ec) const {
     }
     std::string message = "Docker daemon: " + http_.last_error();
     if (kind == ErrorKind::unreachable) {
-        message += "; check --docker-host (DOCKER_HOST) and that the Docker socket is mounted";
+        message += "; check --docker-host and that the Docker socket is mounted";
     }
     return Error{kind, 0, std::move(message)};
 }
