@@ -206,7 +206,7 @@ TEST_CASE("a missing socket is unreachable and says what to check", "[docker][so
         REQUIRE_FALSE(ping.has_value());
         CHECK(ping.error().kind == docker::ErrorKind::unreachable);
         CHECK(ping.error().message.find("/nonexistent/docker.sock") != std::string::npos);
-        CHECK(ping.error().message.find("DOCKER_HOST") != std::string::npos);
+        CHECK(ping.error().message.find("check --docker-host") != std::string::npos);
     });
 }
 
