@@ -3,6 +3,8 @@
 # saves it as a tarball that `docker load` takes (the lab loads it into every node's engine).
 #
 #   deploy/lab/build-image.sh OUTPUT.tar [TAG]          (root)
+#   KS_IMAGE_PLATFORM=linux/arm64 deploy/lab/build-image.sh OUTPUT.tar TAG
+#                                   the image of another platform (cross-compiled, see Dockerfile)
 #
 # debian:bookworm-slim comes from debootstrap (Debian's mirror is reachable) and is cached, as is
 # the built image, keyed by the sources it was built from. The build uses the machine's Docker
@@ -14,6 +16,7 @@ cd "$(dirname "$(readlink -f "$0")")/../.."
 source deploy/lab/lib/dockerd.sh
 output=${1:?usage: build-image.sh OUTPUT.tar [TAG]}
 tag=${2:-keepalived-swarm:lab}
+platform=${KS_IMAGE_PLATFORM:-}
 cache=${KS_CACHE_DIR:-/var/cache/keepalived-swarm}
 mkdir -p "$cache"
 log() { printf '[build-image] %s\n' "$*" >&2; }
@@ -25,7 +28,8 @@ source_key() {
     ':!tests/lib' ':!tests/integration/*.sh' ':!tests/integration/*.yml')
   if git rev-parse --git-dir >/dev/null 2>&1; then
     { git ls-files -s -- "${sources[@]}"
-      git diff HEAD -- "${sources[@]}"; } | sha256sum | cut -c1-16
+      git diff HEAD -- "${sources[@]}"
+      [ -z "$platform" ] || echo "$platform"; } | sha256sum | cut -c1-16
   else
     date +%s%N
   fi
@@ -81,9 +85,11 @@ fi
 
 log "building $tag"
 started=$SECONDS
-DOCKER_BUILDKIT=1 "$docker_cli" build --network host -t "$tag" . >"$cache/build.log" 2>&1 ||
+DOCKER_BUILDKIT=1 "$docker_cli" build --network host ${platform:+--platform "$platform"} -t "$tag" . \
+  >"$cache/build.log" 2>&1 ||
   { tail -n 40 "$cache/build.log" >&2; exit 1; }
 log "built $tag in $((SECONDS - started))s: $("$docker_cli" image inspect -f '{{.Size}}' "$tag") bytes"
 "$docker_cli" save -o "$output" "$tag"
-rm -f "$cache"/image-*.tar
+# One cached image of the default platform; another platform's is kept beside it.
+[ -n "$platform" ] || rm -f "$cache"/image-*.tar
 cp "$output" "$cached_image"
