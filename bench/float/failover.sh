@@ -93,8 +93,13 @@ measure_once() { # impl version interval signal
     tether=(--tether "$LAB_DIR/tether.sock")
   fi
   start_impl "$impl" master 1 "$version" "$interval" 150 "${tether[@]}"
-  # A tethered float competes once its anchor has named the peers, as in the stack.
-  [ "$signal" = TETHER ] && echo '{"type":"peers","peers":["10.99.0.2"]}' >"$LAB_DIR/tether.control"
+  # A tethered float competes once its anchor has named the peers, as in the stack (sent once
+  # it is connected: the peer sends each line only to the floats connected then).
+  if [ "$signal" = TETHER ]; then
+    lab_wait_for 10 grep -q "float connected" "$LAB_DIR/anchor.log" ||
+      lab_fail "the float did not connect to the tether"
+    echo '{"type":"peers","peers":["10.99.0.2"]}' >"$LAB_DIR/tether.control"
+  fi
   lab_wait_for 15 lab_has_address 1 "$VIP" || lab_fail "$impl: no master"
   start_impl "$impl" backup 2 "$version" "$interval" 100
   sleep "$(awk -v i="$interval" 'BEGIN { print 4 * i + 0.3 }')"
