@@ -82,6 +82,13 @@ stop_all() {
   for n in 1 2; do lab_exec "$n" ip addr del "$VIP/24" dev eth0 2>/dev/null || true; done
 }
 
+# A failure inside measure_once or idle, which run in command substitutions: that subshell's
+# spawns are unknown to the lab's own clean-up, so they are stopped here first.
+measure_fail() {
+  stop_all
+  lab_fail "$@"
+}
+
 # One failover: master on node 1, backup on node 2, kill the master (or, for TETHER, the anchor's
 # end of the master's tether), time until node 2 has the VIP.
 measure_once() { # impl version interval signal
@@ -89,7 +96,7 @@ measure_once() { # impl version interval signal
   if [ "$signal" = TETHER ]; then
     mkfifo "$LAB_DIR/tether.control"
     lab_spawn anchor 1 python3 "$TETHER_PEER" "$LAB_DIR/tether.sock" "$LAB_DIR/tether.control"
-    lab_wait_for 5 test -S "$LAB_DIR/tether.sock" || lab_fail "the tether peer did not start"
+    lab_wait_for 5 test -S "$LAB_DIR/tether.sock" || measure_fail "the tether peer did not start"
     tether=(--tether "$LAB_DIR/tether.sock")
   fi
   start_impl "$impl" master 1 "$version" "$interval" 150 "${tether[@]}"
@@ -97,10 +104,10 @@ measure_once() { # impl version interval signal
   # it is connected: the peer sends each line only to the floats connected then).
   if [ "$signal" = TETHER ]; then
     lab_wait_for 10 grep -q "float connected" "$LAB_DIR/anchor.log" ||
-      lab_fail "the float did not connect to the tether"
+      measure_fail "the float did not connect to the tether"
     echo '{"type":"peers","peers":["10.99.0.2"]}' >"$LAB_DIR/tether.control"
   fi
-  lab_wait_for 15 lab_has_address 1 "$VIP" || lab_fail "$impl: no master"
+  lab_wait_for 15 lab_has_address 1 "$VIP" || measure_fail "$impl: no master"
   start_impl "$impl" backup 2 "$version" "$interval" 100
   sleep "$(awk -v i="$interval" 'BEGIN { print 4 * i + 0.3 }')"
   lab_exec 2 ip -ts monitor address dev eth0 >"$LAB_DIR/monitor.txt" 2>&1 &
@@ -112,7 +119,7 @@ measure_once() { # impl version interval signal
   t0=$(date +%s.%N)
   # shellcheck disable=SC2086
   kill "-${signal/TETHER/KILL}" $victims
-  lab_wait_for 15 lab_has_address 2 "$VIP" || lab_fail "$impl: no failover"
+  lab_wait_for 15 lab_has_address 2 "$VIP" || measure_fail "$impl: no failover"
   sleep 0.05
   kill "$monitor"
   wait "$monitor" 2>/dev/null || true
@@ -160,7 +167,7 @@ done
 idle() { # impl -> RSS, private (anonymous) RSS and CPU of an idle master over 10 s
   local impl=$1 pids rss=0 anon=0 ticks0=0 ticks1=0 pid
   start_impl "$impl" master 1 3 0.1 150
-  lab_wait_for 15 lab_has_address 1 "$VIP" || lab_fail "$impl: no master"
+  lab_wait_for 15 lab_has_address 1 "$VIP" || measure_fail "$impl: no master"
   sleep 1
   pids=$(pids_of master)
   for pid in $pids; do ticks0=$((ticks0 + $(awk '{ print $14 + $15 }' "/proc/$pid/stat"))); done
