@@ -36,23 +36,30 @@ asio::awaitable<Found> wait_for_node(docker::Client& docker, asio::steady_timer&
         pause.expires_after(backoff.next_delay());
         co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
     };
+    // The API version once (the engine keeps it), then /info until the membership settles.
+    std::optional<docker::ApiVersion> version;
     bool reported = false;
     while (!stopped) {
-        auto version = co_await docker.negotiate();
+        auto negotiated = co_await docker.negotiate();
         if (stopped) break;
-        if (!version) {
-            if (version.error().kind == docker::ErrorKind::unsupported) {
-                co_return version.error().describe();
-            }
-            if (!reported) {
-                log::warn("cannot reach the Docker Engine; retrying",
-                          {{"host", docker.endpoint().to_string()},
-                           {"error", version.error().describe()}});
-                reported = true;
-            }
-            co_await rest();
-            continue;
+        if (negotiated) {
+            version = *negotiated;
+            break;
         }
+        if (negotiated.error().kind == docker::ErrorKind::unsupported) {
+            co_return negotiated.error().describe();
+        }
+        if (!reported) {
+            log::warn("cannot reach the Docker Engine; retrying",
+                      {{"host", docker.endpoint().to_string()},
+                       {"error", negotiated.error().describe()}});
+            reported = true;
+        }
+        co_await rest();
+    }
+    backoff.reset();
+    reported = false;
+    while (!stopped) {
         auto info = co_await docker.info();
         if (stopped) break;
         if (!info) {
