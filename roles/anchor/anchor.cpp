@@ -127,8 +127,7 @@ awaitable<void> Anchor::sleep(std::chrono::milliseconds duration) {
 }
 
 std::unique_ptr<docker::Client> Anchor::separate_client() {
-    auto client = std::make_unique<docker::Client>(io_.get_executor(), config_.docker_host);
-    client->set_api_version(docker_.api_version());
+    auto client = docker_.another_connection(io_.get_executor());
     client->set_slow_call_handler(kSlowCallWarning, warn_slow_call);
     return client;
 }

@@ -139,13 +139,7 @@ void FloatDaemon::watch_swarm() {
     docker_ = std::make_unique<docker::Client>(io_.get_executor(), *config_.docker_host);
     docker_->set_api_version(swarm_node_->api_version);
     swarm_watch_ = std::make_unique<swarm::Watch>(
-        io_, *docker_,
-        [this] {
-            auto client =
-                std::make_unique<docker::Client>(io_.get_executor(), *config_.docker_host);
-            client->set_api_version(docker_->api_version());
-            return client;
-        },
+        io_, *docker_, [this] { return docker_->another_connection(io_.get_executor()); },
         swarm::Watch::Settings{config_.partition_policy,
                                config_.instance.peers != config::PeersMode::fixed},
         swarm::Watch::Reports{

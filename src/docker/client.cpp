@@ -85,6 +85,12 @@ std::string filters_json(const Filters& filters) {
 Client::Client(asio::any_io_executor executor, http::Endpoint endpoint)
     : http_(std::move(executor), std::move(endpoint)) {}
 
+std::unique_ptr<Client> Client::another_connection(asio::any_io_executor executor) const {
+    auto client = std::make_unique<Client>(std::move(executor), endpoint());
+    client->set_api_version(version_);
+    return client;
+}
+
 std::string Client::versioned(const std::string& path) const {
     return "/v" + version_.to_string() + path;
 }

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,6 +48,9 @@ public:
     void set_api_version(ApiVersion version) { version_ = version; }
     ApiVersion api_version() const { return version_; }
     const http::Endpoint& endpoint() const { return http_.endpoint(); }
+    /// A client of the same engine on a connection of its own (a stream, or calls that must not
+    /// queue behind this client's), speaking this client's API version.
+    std::unique_ptr<Client> another_connection(boost::asio::any_io_executor executor) const;
 
     /// GET /_ping; the API-Version the daemon announces, if it does.
     boost::asio::awaitable<Result<std::optional<ApiVersion>>> ping();
