@@ -117,6 +117,7 @@ function showInstance(instance) {
   card.append(title, definitionList([
     ["VIPs", (instance.vips || []).join(", ")],
     ["master", instance.master],
+    ...(instance.home ? [["home (--spread)", instance.home]] : []),
     ["interface", instance.interface],
     ["address", instance.primary_address],
     ["VRID / version", instance.vrid + " / VRRPv" + instance.vrrp_version],
@@ -240,7 +241,8 @@ function showCluster(cluster) {
   result.append(...rows);
   byId("cluster-table").replaceChildren(result);
   byId("cluster-holders").textContent = Object.entries(cluster.holders || {}).map(([vip, nodes]) =>
-      "VIP " + vip + ": " + (nodes.length ? "held by " + nodes.join(", ") : "held by nobody")).join("; ");
+      "VIP " + vip + ": " + (nodes.length ? "held by " + nodes.join(", ") : "held by nobody") +
+      ((cluster.homes || {})[vip] ? ", home " + cluster.homes[vip] : "")).join("; ");
 }
 
 async function getJson(path) {

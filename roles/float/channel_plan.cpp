@@ -27,6 +27,94 @@ bool is_vip(const config::InstanceSettings& settings, const net::IpAddress& addr
                        [&](const net::IpPrefix& vip) { return vip.address == address; });
 }
 
+/// One instance's channel on `link`, or why not.
+std::variant<ChannelSetup, std::string> plan_instance(const config::InstanceSettings& settings,
+                                                      const net::Link& link,
+                                                      const std::vector<net::InterfaceAddress>& own,
+                                                      bool swarm_peers,
+                                                      std::vector<std::string>& warnings) {
+    // One election for all VIPs: a dual-stack pair must live on one node and move together, and
+    // the IPv4 election is the one the swarm's managers (IPv4 addresses) can protect. IPv6 VIPs
+    // then ride along unadvertised, as keepalived's virtual_ipaddress_excluded.
+    const bool v4 = settings.advertises_ipv4();
+    const auto advertised = settings.advertised_vip_count();
+    const auto advert_size = vrrp::advert_packet_size(
+        settings.version, v4 ? vrrp::Family::ipv4 : vrrp::Family::ipv6, advertised);
+    if (link.mtu != 0 && advert_size > link.mtu) {
+        // A fragmented advert is lost whole with any fragment, and some switches drop fragments.
+        return "an advert naming " + std::to_string(advertised) + " VIPs is " +
+               std::to_string(advert_size) + " bytes, more than the MTU of interface '" +
+               link.name + "' (" + std::to_string(link.mtu) +
+               "); give fewer VIPs to this instance (split them over stacks with different "
+               "--vrid)";
+    }
+    ChannelSetup setup;
+    setup.settings = settings;
+    setup.link = link;
+    setup.vips = settings.vips;
+    if (v4) {
+        if (settings.node_address && settings.node_address->is_v4()) {
+            setup.primary_address = *settings.node_address;
+        } else {
+            // The primary (not secondary) address is what the kernel would pick as source.
+            auto primary = std::find_if(own.begin(), own.end(), [](const auto& address) {
+                return address.prefix.address.is_v4() && (address.flags & IFA_F_SECONDARY) == 0;
+            });
+            if (primary == own.end()) {
+                return "interface '" + link.name +
+                       "' has no IPv4 address to send VRRP from; give it one or set "
+                       "--node-address";
+            }
+            setup.primary_address = primary->prefix.address;
+        }
+    } else {
+        // RFC 5798 5.1.2.1: IPv6 adverts come from the interface's link-local address.
+        auto link_local = std::find_if(own.begin(), own.end(),
+                                       [](const auto& address) { return address.link_local(); });
+        if (link_local == own.end()) {
+            return "interface '" + link.name +
+                   "' has no IPv6 link-local address, which VRRPv3 over IPv6 sends from; "
+                   "enable IPv6 on it";
+        }
+        setup.primary_address = link_local->prefix.address;
+    }
+
+    if (!settings.unicast_peers.empty()) {
+        std::vector<net::IpAddress> peers;
+        for (const auto& peer : settings.unicast_peers) {
+            if (peer.is_v4() == v4) peers.push_back(peer);
+        }
+        if (peers.empty()) {
+            return std::string("no --unicast-peer of the VIPs' advertising family (") +
+                   (v4 ? "IPv4" : "IPv6") + "); list the other nodes' " +
+                   (v4 ? "IPv4 addresses" : "IPv6 link-local addresses");
+        }
+        setup.unicast = true;
+        setup.fixed_peers = std::move(peers);
+    } else if (swarm_peers && v4) {
+        setup.peers_from_swarm = true;
+        setup.unicast = settings.peers == config::PeersMode::automatic;
+        setup.await_peers = setup.unicast;
+    }
+    if (settings.spread && !setup.fixed_peers && !setup.peers_from_swarm) {
+        return std::string(
+            "--spread needs every node of the group to home the VIPs: list the other nodes with "
+            "--unicast-peer, or run the float under the anchor or in direct mode (--peers auto)");
+    }
+    if (!setup.fixed_peers && !setup.peers_from_swarm &&
+        settings.accept_from == vrrp::AcceptFrom::peers) {
+        warnings.push_back(
+            std::string("no peer set is known, so adverts from any router of VRID ") +
+            std::to_string(settings.vrid) + " on '" + link.name + "' take part in the election" +
+            (v4 ? "; list the other nodes with --unicast-peer to hear only them"
+                : "; the swarm's managers are known by IPv4 addresses only: list the other "
+                  "nodes' IPv6 link-local addresses with --unicast-peer to hear only them"));
+    }
+    // Spread priorities follow from the peer set: without it every node would think itself home.
+    if (settings.spread) setup.await_peers = true;
+    return setup;
+}
+
 }  // namespace
 
 std::variant<ChannelPlan, std::string> plan_channels(
@@ -112,79 +200,13 @@ std::variant<ChannelPlan, std::string> plan_channels(
         }
     }
 
-    // One election for all VIPs: a dual-stack pair must live on one node and move together, and
-    // the IPv4 election is the one the swarm's managers (IPv4 addresses) can protect. IPv6 VIPs
-    // then ride along unadvertised, as keepalived's virtual_ipaddress_excluded.
-    const bool v4 = settings.advertises_ipv4();
-    const auto advertised = settings.advertised_vip_count();
-    const auto advert_size = vrrp::advert_packet_size(
-        settings.version, v4 ? vrrp::Family::ipv4 : vrrp::Family::ipv6, advertised);
-    if (link->mtu != 0 && advert_size > link->mtu) {
-        // A fragmented advert is lost whole with any fragment, and some switches drop fragments.
-        return "an advert naming " + std::to_string(advertised) + " VIPs is " +
-               std::to_string(advert_size) + " bytes, more than the MTU of interface '" +
-               link->name + "' (" + std::to_string(link->mtu) +
-               "); give fewer VIPs to this instance (split them over stacks with different "
-               "--vrid)";
+    for (const auto& instance : config::instances_of(settings)) {
+        auto setup = plan_instance(instance, *link, own, swarm_peers, plan.warnings);
+        if (auto* problem = std::get_if<std::string>(&setup)) return std::move(*problem);
+        auto& planned = std::get<ChannelSetup>(setup);
+        if (settings.spread) planned.spread_index = plan.channels.size();
+        plan.channels.push_back(std::move(planned));
     }
-    ChannelSetup setup;
-    setup.settings = settings;
-    setup.link = *link;
-    setup.vips = settings.vips;
-    if (v4) {
-        if (settings.node_address && settings.node_address->is_v4()) {
-            setup.primary_address = *settings.node_address;
-        } else {
-            // The primary (not secondary) address is what the kernel would pick as source.
-            auto primary = std::find_if(own.begin(), own.end(), [](const auto& address) {
-                return address.prefix.address.is_v4() && (address.flags & IFA_F_SECONDARY) == 0;
-            });
-            if (primary == own.end()) {
-                return "interface '" + link->name +
-                       "' has no IPv4 address to send VRRP from; give it one or set "
-                       "--node-address";
-            }
-            setup.primary_address = primary->prefix.address;
-        }
-    } else {
-        // RFC 5798 5.1.2.1: IPv6 adverts come from the interface's link-local address.
-        auto link_local = std::find_if(own.begin(), own.end(),
-                                       [](const auto& address) { return address.link_local(); });
-        if (link_local == own.end()) {
-            return "interface '" + link->name +
-                   "' has no IPv6 link-local address, which VRRPv3 over IPv6 sends from; "
-                   "enable IPv6 on it";
-        }
-        setup.primary_address = link_local->prefix.address;
-    }
-
-    if (!settings.unicast_peers.empty()) {
-        std::vector<net::IpAddress> peers;
-        for (const auto& peer : settings.unicast_peers) {
-            if (peer.is_v4() == v4) peers.push_back(peer);
-        }
-        if (peers.empty()) {
-            return std::string("no --unicast-peer of the VIPs' advertising family (") +
-                   (v4 ? "IPv4" : "IPv6") + "); list the other nodes' " +
-                   (v4 ? "IPv4 addresses" : "IPv6 link-local addresses");
-        }
-        setup.unicast = true;
-        setup.fixed_peers = std::move(peers);
-    } else if (swarm_peers && v4) {
-        setup.peers_from_swarm = true;
-        setup.unicast = settings.peers == config::PeersMode::automatic;
-        setup.await_peers = setup.unicast;
-    }
-    if (!setup.fixed_peers && !setup.peers_from_swarm &&
-        settings.accept_from == vrrp::AcceptFrom::peers) {
-        plan.warnings.push_back(
-            std::string("no peer set is known, so adverts from any router of VRID ") +
-            std::to_string(settings.vrid) + " on '" + link->name + "' take part in the election" +
-            (v4 ? "; list the other nodes with --unicast-peer to hear only them"
-                : "; the swarm's managers are known by IPv4 addresses only: list the other "
-                  "nodes' IPv6 link-local addresses with --unicast-peer to hear only them"));
-    }
-    plan.channels.push_back(std::move(setup));
     return plan;
 }
 
@@ -208,6 +230,7 @@ vrrp::InstanceConfig engine_config(const ChannelSetup& setup) {
     config.peers = setup.fixed_peers;
     config.await_peers = setup.await_peers;
     config.announce_repeat_delay = setup.settings.garp_refresh_delay;
+    config.spread_index = setup.spread_index;
     return config;
 }
 

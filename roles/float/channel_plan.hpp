@@ -29,6 +29,8 @@ struct ChannelSetup {
     /// The swarm's managers are this instance's peer set (IPv4, not fixed by --unicast-peer).
     bool peers_from_swarm = false;
     std::optional<std::vector<net::IpAddress>> fixed_peers;  ///< --unicast-peer of this family
+    /// --spread: this channel's place among the VIPs, which decides its home node.
+    std::optional<std::size_t> spread_index;
 };
 
 struct ChannelPlan {

@@ -359,6 +359,7 @@ status::InstanceStatus VrrpChannel::status() const {
     s.vips_held.emplace(vips_held_.begin(), vips_held_.end());
     s.primary_address = setup_.primary_address.to_string();
     if (auto master = instance_.master_address()) s.master = master->to_string();
+    if (const auto& home = instance_.home()) s.home = home->to_string();
     s.mode = setup_.unicast ? "unicast" : "multicast";
     if (const auto& peers = instance_.peers()) {
         for (const auto& peer : *peers) s.peers.push_back(peer.to_string());

@@ -63,6 +63,36 @@ std::optional<std::string> toggle_text(const bool& on) {
     return on ? "true" : "false";
 }
 
+/// What --spread needs of the other settings.
+void check_spread(Validator& validator, const InstanceSettings& settings,
+                  std::optional<bool> preempt) {
+    if (preempt == false) {
+        validator.add_problem("preempt", "false",
+                              "on (or unset) with --spread: a VIP goes back to its home node only "
+                              "by preemption; --preempt-delay sets how long it waits");
+    }
+    if (!settings.vips.empty() && settings.vrid + settings.vips.size() - 1 > 255) {
+        validator.add_problem(
+            "vrid", std::to_string(settings.vrid),
+            "at most " + std::to_string(256 - settings.vips.size()) + " with --spread and " +
+                std::to_string(settings.vips.size()) +
+                " VIPs: each VIP takes the next VRID and the last must be at most 255");
+    }
+    if (settings.priority == vrrp::kOwnerPriority) {
+        validator.add_problem("priority", "255",
+                              "1-254 with --spread: the nodes after a VIP's home compete with "
+                              "lower priorities, and 255 means the address owner");
+    }
+    const auto v4 = std::count_if(settings.vips.begin(), settings.vips.end(),
+                                  [](const net::IpPrefix& vip) { return vip.address.is_v4(); });
+    if (v4 != 0 && static_cast<std::size_t>(v4) != settings.vips.size()) {
+        validator.add_problem("vip", "IPv4 and IPv6",
+                              "one family with --spread: each VIP is its own election, and an "
+                              "IPv6 VIP cannot ride along an IPv4 one; run a second stack with "
+                              "another --vrid for the other family");
+    }
+}
+
 std::vector<InstanceOption> make_instance_options() {
     std::vector<InstanceOption> table = {
         field_option(&InstanceSettings::interface, Reload::restart,
@@ -148,6 +178,15 @@ std::vector<InstanceOption> make_instance_options() {
                       "(MASTER, BACKUP, FAULT or STOP), the instance name, and the reason (which "
                       "tracker and its last result, when a tracker caused it)."},
                      text_unless_empty),
+        field_option(&InstanceSettings::spread, Reload::restart,
+                     {"spread", "KEEPALIVED_SPREAD", "false", "",
+                      "Active-active: each VIP is its own VRRP instance (VRIDs --vrid, --vrid+1, "
+                      "...), homed round-robin over the nodes by their sorted addresses; a node's "
+                      "VIPs move to different survivors when it fails and go home --preempt-delay "
+                      "(default 30s here) after it is back. Needs the peer list: --unicast-peer, "
+                      "or the swarm's managers.",
+                      OptionKind::toggle},
+                     toggle_text),
     };
     for (auto& option : nested_options(&InstanceSettings::track, track_options())) {
         table.push_back(std::move(option));
@@ -296,8 +335,18 @@ InstanceSettings read_instance_settings(Validator& validator, InterfaceRequireme
         settings.accept_from = *accept == "any" ? vrrp::AcceptFrom::any : vrrp::AcceptFrom::peers;
     }
 
-    settings.preempt = validator.toggle("preempt").value_or(false);
+    // --spread changes two defaults: VIPs go home by preemption, after a delay.
+    settings.spread = validator.toggle("spread").value_or(false);
+    const auto given = [&](std::string_view flag) {
+        const auto source = validator.options().source(flag);
+        return source != Source::default_value && source != Source::unset;
+    };
+    const auto preempt = validator.toggle("preempt");
+    settings.preempt = given("preempt") ? preempt.value_or(false) : settings.spread;
     settings.preempt_delay = validator.duration("preempt-delay", 0s, 1000s).value_or(0s);
+    if (settings.spread && !given("preempt-delay")) settings.preempt_delay = kSpreadPreemptDelay;
+    if (settings.spread)
+        check_spread(validator, settings, given("preempt") ? preempt : std::nullopt);
     settings.instance_name = validator.text("instance-name");
     const bool name_ok = settings.instance_name.size() <= 64 &&
                          std::all_of(settings.instance_name.begin(), settings.instance_name.end(),
@@ -322,6 +371,21 @@ InstanceSettings read_instance_settings(Validator& validator, InterfaceRequireme
     }
     settings.track = read_track_settings(validator);
     return settings;
+}
+
+std::vector<InstanceSettings> instances_of(const InstanceSettings& settings) {
+    if (!settings.spread) return {settings};
+    const bool named = settings.instance_name != "VI_" + std::to_string(settings.vrid);
+    std::vector<InstanceSettings> instances;
+    for (std::size_t index = 0; index < settings.vips.size(); ++index) {
+        auto& instance = instances.emplace_back(settings);
+        instance.vips = {settings.vips[index]};
+        // Validation keeps the last VRID within 255.
+        instance.vrid = static_cast<std::uint8_t>(settings.vrid + index);
+        const auto vrid = std::to_string(instance.vrid);
+        instance.instance_name = named ? settings.instance_name + "_" + vrid : "VI_" + vrid;
+    }
+    return instances;
 }
 
 std::vector<std::string> instance_environment(const InstanceSettings& settings) {

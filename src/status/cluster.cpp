@@ -77,6 +77,32 @@ bool address_order(const ClusterNode& a, const ClusterNode& b) {
 
 }  // namespace
 
+namespace {
+
+/// --spread: each VIP's home node, by name when a readable node has that address. A VIP away
+/// from home is normal for a preempt delay after its node returns, so it is shown, not judged.
+void note_homes(ClusterView& view) {
+    std::map<std::string, std::string> names;  // primary address -> node name
+    for (const auto& node : view.nodes) {
+        if (!node.float_status) continue;
+        for (const auto& instance : node.float_status->instances) {
+            names.emplace(instance.primary_address, node.name);
+        }
+    }
+    for (const auto& node : view.nodes) {
+        if (!node.reachable || !node.float_status) continue;
+        for (const auto& instance : node.float_status->instances) {
+            if (instance.home.empty()) continue;
+            const auto name = names.find(instance.home);
+            for (const auto& vip : instance.vips) {
+                view.homes.emplace(vip, name == names.end() ? instance.home : name->second);
+            }
+        }
+    }
+}
+
+}  // namespace
+
 ClusterView summarize(std::vector<ClusterNode> nodes, std::string gathered_at) {
     ClusterView view;
     view.gathered_at = std::move(gathered_at);
@@ -100,6 +126,7 @@ ClusterView summarize(std::vector<ClusterNode> nodes, std::string gathered_at) {
         }
     }
     for (auto& [key, group] : groups) view.instances.push_back(std::move(group));
+    note_homes(view);
 
     std::vector<std::string> verdict;
     for (const auto& group : view.instances) {
@@ -167,6 +194,7 @@ json::object instance_summary_json(const InstanceStatus& s) {
                         {"priority", s.priority},
                         {"effective_priority", s.effective_priority},
                         {"master", s.master},
+                        {"home", s.home},
                         {"vips", strings_json(s.vips)},
                         {"vips_held", strings_json(held_vips(s))},
                         {"trackers", std::move(trackers)},
@@ -183,6 +211,7 @@ bool read_instance_summary(Reader& r, InstanceStatus& s) {
     r.read("priority", s.priority);
     r.read("effective_priority", s.effective_priority);
     r.read("master", s.master);
+    r.read("home", s.home);
     r.read("vips", s.vips);
     if (r.find("vips_held") != nullptr) r.read("vips_held", s.vips_held.emplace());
     bool ok = read_objects(r, "trackers", s.trackers, [](Reader& tr, TrackerStatus& t) {
@@ -261,17 +290,16 @@ json::value to_json(const ClusterView& view) {
     }
     json::object holders;
     for (const auto& [vip, nodes] : view.holders) holders[vip] = strings_json(nodes);
+    json::object homes;
+    for (const auto& [vip, node] : view.homes) homes[vip] = node;
     json::array nodes;
     for (const auto& node : view.nodes) nodes.emplace_back(node_json(node));
-    return json::object{{"gathered_at", view.gathered_at},
-                        {"health", to_string(health(view))},
-                        {"split_brain", view.split_brain},
-                        {"no_master", view.no_master},
-                        {"masters", std::move(masters)},
-                        {"holders", std::move(holders)},
-                        {"problems", strings_json(view.problems)},
-                        {"instances", std::move(instances)},
-                        {"nodes", std::move(nodes)}};
+    return json::object{
+        {"gathered_at", view.gathered_at},   {"health", to_string(health(view))},
+        {"split_brain", view.split_brain},   {"no_master", view.no_master},
+        {"masters", std::move(masters)},     {"holders", std::move(holders)},
+        {"homes", std::move(homes)},         {"problems", strings_json(view.problems)},
+        {"instances", std::move(instances)}, {"nodes", std::move(nodes)}};
 }
 
 boost::system::result<ClusterView> cluster_view_from_json(const json::value& value) {
@@ -298,6 +326,13 @@ boost::system::result<ClusterView> cluster_view_from_json(const json::value& val
         if (map == nullptr) return json::make_error_code(json::error::not_object);
         Reader hr(*map);
         for (const auto& entry : *map) hr.read(entry.key(), view.holders[std::string(entry.key())]);
+        ok = ok && hr.ok();
+    }
+    if (const auto* homes = r.find("homes"); homes != nullptr && !homes->is_null()) {
+        const auto* map = homes->if_object();
+        if (map == nullptr) return json::make_error_code(json::error::not_object);
+        Reader hr(*map);
+        for (const auto& entry : *map) hr.read(entry.key(), view.homes[std::string(entry.key())]);
         ok = ok && hr.ok();
     }
     if (!ok || !r.ok()) return json::make_error_code(json::error::not_object);
@@ -378,6 +413,15 @@ std::string cluster_prometheus(const ClusterView& view, const Labels& labels) {
                "Nodes holding each VIP (1 is right, 0 is down, 2 or more is split brain).");
     for (const auto& [vip, holders] : view.holders) {
         out.sample({{"vip", vip}}, static_cast<double>(holders.size()));
+    }
+    out.family("keepalived_swarm_cluster_vip_at_home", "gauge",
+               "--spread: 1 while the VIP is held by its home node alone, 0 while it is away "
+               "(normal for the preempt delay after its node returns).");
+    for (const auto& [vip, home] : view.homes) {
+        const auto held = view.holders.find(vip);
+        const bool at_home =
+            held != view.holders.end() && held->second.size() == 1 && held->second.front() == home;
+        out.sample({{"vip", vip}, {"home", home}}, at_home ? 1 : 0);
     }
     out.family("keepalived_swarm_cluster_node_reachable", "gauge",
                "1 when the node's buoy and float answered the last time they were asked.");

@@ -83,9 +83,10 @@ std::string cluster_table(const ClusterView& view) {
     }
     out << "\n";
     for (const auto& [vip, holders] : view.holders) {
+        const auto home = view.homes.find(vip);
         out << "VIP " << vip << ": "
             << (holders.empty() ? std::string("held by nobody") : "held by " + joined(holders))
-            << "\n";
+            << (home == view.homes.end() ? "" : ", home " + home->second) << "\n";
     }
     out << "(* this node; gathered " << or_dash(view.gathered_at) << ")\n\n";
     const auto verdict = health(view);

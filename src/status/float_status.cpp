@@ -62,6 +62,7 @@ json::value instance_to_json(const InstanceStatus& s) {
         {"vips_held", strings_json(s.vips_held.value_or(std::vector<std::string>{}))},
         {"primary_address", s.primary_address},
         {"master", s.master},
+        {"home", s.home},
         {"mode", s.mode},
         {"peers", strings_json(s.peers)},
         {"accept_from", s.accept_from},
@@ -97,6 +98,7 @@ bool read_instance(const json::value& value, InstanceStatus& s) {
     if (r.find("vips_held") != nullptr) r.read("vips_held", s.vips_held.emplace());
     r.read("primary_address", s.primary_address);
     r.read("master", s.master);
+    r.read("home", s.home);
     r.read("mode", s.mode);
     r.read("peers", s.peers);
     r.read("accept_from", s.accept_from);
@@ -262,6 +264,14 @@ std::string to_prometheus(const FloatStatus& status,
              "VIPs put back on the interface after something else removed them.");
     for (const auto& s : status.instances) {
         e.sample(base(s), static_cast<double>(s.vips_restored));
+    }
+    e.family("keepalived_swarm_vrrp_home", "gauge",
+             "--spread: 1 on the instance's series naming its home node's address.");
+    for (const auto& s : status.instances) {
+        if (s.home.empty()) continue;
+        auto l = base(s);
+        l.emplace_back("home", s.home);
+        e.sample(l, 1);
     }
     e.family("keepalived_swarm_vrrp_transitions_total", "counter", "State transitions.");
     for (const auto& s : status.instances) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "keepalived_swarm/vrrp/spread.hpp"
+
 namespace ks::vrrp {
 namespace {
 
@@ -26,6 +28,7 @@ Instance::Instance(InstanceConfig config)
           config_.primary_address.is_v4() ? kMulticastV4 : kMulticastV6)),
       master_advert_interval_(config_.advert_interval) {
     config_.virtual_addresses = sorted(std::move(config_.virtual_addresses));
+    place_in_group();
     if (config_.peers) {
         auto peers = std::move(*config_.peers);
         config_.peers.reset();
@@ -54,7 +57,20 @@ std::uint8_t Instance::effective_priority() const {
     return state_ == State::fault ? kResignPriority : competing_priority();
 }
 
+void Instance::place_in_group() {
+    base_priority_ = config_.priority;
+    if (!config_.spread_index) return;
+    // Every router of the group as we know it: the peer set and ourselves.
+    auto nodes = peers_.value_or(std::vector<IpAddress>{});
+    nodes.push_back(config_.primary_address);
+    std::sort(nodes.begin(), nodes.end());
+    const auto position = spread_position(*config_.spread_index, nodes, config_.primary_address);
+    base_priority_ = spread_priority(config_.priority, position.value_or(0));
+    home_ = spread_home(*config_.spread_index, nodes);
+}
+
 std::uint8_t Instance::competing_priority() const {
+    const int base = base_priority_;
     int adjustment = 0;
     bool adjusted = false;
     for (const auto& [name, tracker] : trackers_) {
@@ -63,9 +79,9 @@ std::uint8_t Instance::competing_priority() const {
             adjusted = true;
         }
     }
-    if (!adjusted) return config_.priority;
+    if (!adjusted) return static_cast<std::uint8_t>(base);
     // keepalived's rule: a weight never makes an owner nor a resignation.
-    return static_cast<std::uint8_t>(std::clamp(config_.priority + adjustment, 1, 254));
+    return static_cast<std::uint8_t>(std::clamp(base + adjustment, 1, 254));
 }
 
 std::vector<IpAddress> Instance::destinations() const {
@@ -277,6 +293,8 @@ Output Instance::remove_tracker(TimePoint now, std::string_view name) {
 }
 
 Output Instance::set_peers(TimePoint now, std::vector<IpAddress> peers) {
+    // In spread mode the peer set decides our priority: a master tells the others at once.
+    const auto priority_before = effective_priority();
     Output out;
     // Our own address and the other family are normal in a list of every manager; these are
     // not addresses of another node at all, so whoever sent the list is broken.
@@ -305,17 +323,23 @@ Output Instance::set_peers(TimePoint now, std::vector<IpAddress> peers) {
         }
     }
     peers_ = std::move(peers);
-    if (!trackers_.contains(kPeersTracker)) return finish(std::move(out));
-    auto tracked =
-        set_tracker(now, kPeersTracker, Tracker{true, std::nullopt, "peer list received"});
-    tracked.actions.insert(tracked.actions.begin(), out.actions.begin(), out.actions.end());
-    return tracked;
+    place_in_group();
+    if (trackers_.contains(kPeersTracker)) {
+        auto tracked =
+            set_tracker(now, kPeersTracker, Tracker{true, std::nullopt, "peer list received"});
+        out.actions.insert(out.actions.end(), tracked.actions.begin(), tracked.actions.end());
+    }
+    if (state_ == State::master && effective_priority() != priority_before) {
+        advertise_as_master(out, now);
+    }
+    return finish(std::move(out));
 }
 
 Output Instance::update(TimePoint now, std::uint8_t priority, bool preempt,
                         Duration preempt_delay) {
     const auto priority_before = effective_priority();
     config_.priority = priority;
+    place_in_group();
     config_.preempt = preempt;
     config_.preempt_delay = preempt_delay;
     Output out;

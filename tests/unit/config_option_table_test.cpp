@@ -47,6 +47,7 @@ const OptionValues kEveryOption = {
     {"track-fall", "3"},
     {"track-rise", "4"},
     {"track-weight", "-50"},
+    {"spread", "true"},
 };
 
 InstanceSettings parse_flags(const OptionValues& values) {

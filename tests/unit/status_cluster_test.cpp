@@ -310,3 +310,43 @@ TEST_CASE("GET /cluster shows this node and its peers", "[buoy][cluster]") {
     CHECK(metrics.find("keepalived_swarm_cluster_split_brain{node=\"m1\"} 0\n") !=
           std::string::npos);
 }
+
+TEST_CASE("the cluster view names each spread VIP's home node and whether it is there",
+          "[status]") {
+    // Node a holds its own VIP; b's VIP is away on a (after b came back, within the delay).
+    auto a = node("a", "10.0.0.1", "MASTER");
+    auto b = node("b", "10.0.0.2", "BACKUP");
+    for (auto* n : {&a, &b}) {
+        auto& first = n->float_status->instances.front();
+        first.home = "10.0.0.1";
+        auto second = first;
+        second.name = "VI_78";
+        second.vrid = 78;
+        second.vips = {"10.0.0.101/24"};
+        second.home = "10.0.0.2";
+        second.state = n == &a ? "MASTER" : "BACKUP";
+        second.vips_held =
+            n == &a ? std::vector<std::string>{"10.0.0.101/24"} : std::vector<std::string>{};
+        n->float_status->instances.push_back(second);
+    }
+    auto view = status::summarize({a, b}, "2026-01-01T00:00:02.000Z");
+    CHECK(view.homes ==
+          std::map<std::string, std::string>{{"10.0.0.100/24", "a"}, {"10.0.0.101/24", "b"}});
+    const auto metrics = status::cluster_prometheus(view, {});
+    CHECK_THAT(
+        metrics,
+        Catch::Contains(R"(keepalived_swarm_cluster_vip_at_home{vip="10.0.0.100/24",home="a"} 1)"));
+    CHECK_THAT(
+        metrics,
+        Catch::Contains(R"(keepalived_swarm_cluster_vip_at_home{vip="10.0.0.101/24",home="b"} 0)"));
+    CHECK_THAT(status::cluster_table(view),
+               Catch::Contains("VIP 10.0.0.101/24: held by a, home b"));
+    // The status command reads the homes back from GET /cluster.
+    const auto read = status::cluster_view_from_json(status::to_json(view));
+    REQUIRE(read.has_value());
+    CHECK(read->homes == view.homes);
+    // The float's own document carries the home too.
+    const auto own = status::float_status_from_json(status::to_json(*a.float_status));
+    REQUIRE(own.has_value());
+    CHECK(own->instances[1].home == "10.0.0.2");
+}

@@ -235,7 +235,8 @@ private:
             const PacketAddresses ip{config.primary_address, destination};
             const auto bytes = encode(advert, ip);
             for (NodeId to = 0; to < nodes_.size(); ++to) {
-                if (to == from) continue;
+                // Each instance's socket hears only its own VRID (the float's kernel filter).
+                if (to == from || nodes_[to].config.vrid != config.vrid) continue;
                 if (!destination.is_multicast() &&
                     nodes_[to].config.primary_address != destination) {
                     continue;

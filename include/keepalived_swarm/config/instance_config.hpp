@@ -44,6 +44,9 @@ struct InstanceSettings {
     vrrp::Duration garp_refresh_delay = std::chrono::seconds(5);  ///< garp_master_delay
     std::string notify_command;
     TrackSettings track;  ///< the float's own health checks
+    /// Each VIP its own instance (VRIDs vrid, vrid+1, ...), homed round-robin over the nodes:
+    /// see instances_of().
+    bool spread = false;
 
     /// One election carries all VIPs: an IPv4 one when there is any IPv4 VIP (the IPv6 VIPs
     /// then ride along unadvertised, as keepalived's virtual_ipaddress_excluded), else IPv6.
@@ -65,6 +68,11 @@ const std::vector<InstanceOption>& instance_options();
 std::vector<OptionSpec> instance_option_specs();
 /// Reads and validates InstanceSettings; problems go to the validator.
 InstanceSettings read_instance_settings(Validator& validator, InterfaceRequirement interface);
+/// With --spread, a VIP goes home this long after its node is back, unless --preempt-delay says.
+inline constexpr vrrp::Duration kSpreadPreemptDelay = std::chrono::seconds(30);
+/// The VRRP instances `settings` describe, in VIP order: itself, or with --spread one per VIP
+/// with the next VRID each and a name of its own (VI_<vrid>, or NAME_<vrid> when named).
+std::vector<InstanceSettings> instances_of(const InstanceSettings& settings);
 /// KEY=VALUE strings that make a float read back exactly `settings` (interface included if set),
 /// rendered by the table.
 std::vector<std::string> instance_environment(const InstanceSettings& settings);

@@ -42,6 +42,8 @@ struct ClusterView {
     std::vector<ClusterNode> nodes;
     std::vector<ClusterInstance> instances;
     std::map<std::string, std::vector<std::string>> holders;  ///< VIP -> nodes holding it
+    /// --spread: VIP -> the node it belongs on (its name, or its address when not readable).
+    std::map<std::string, std::string> homes;
     bool split_brain = false;  ///< a VIP held, or a group's MASTER claimed, by more than one node
     bool no_master = false;    ///< a group nobody readable claims MASTER for (or no group at all)
     /// What is wrong, in words an operator acts on; empty when healthy.

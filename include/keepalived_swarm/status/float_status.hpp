@@ -71,7 +71,9 @@ struct InstanceStatus {
     std::optional<std::vector<std::string>> vips_held;
     std::string primary_address;
     std::string master;  ///< current master's address, empty when unknown
-    std::string mode;    ///< "multicast" or "unicast"
+    /// --spread: the address of the node this instance's VIP belongs on; empty otherwise.
+    std::string home;
+    std::string mode;  ///< "multicast" or "unicast"
     std::vector<std::string> peers;
     std::string accept_from;  ///< "peers" or "any"
     std::vector<TrackerStatus> trackers;

@@ -52,6 +52,10 @@ struct InstanceConfig {
     /// A second announcement burst this long after becoming master (0: none), for neighbours
     /// that missed the first (keepalived's garp_master_delay).
     Duration announce_repeat_delay{0};
+    /// Spread mode: this is the spread_index-th instance of a group whose VIPs are homed
+    /// round-robin over the routers (vrrp/spread.hpp). `priority` is then the home's priority;
+    /// ours follows from our place among the peer set and ourselves, and moves when it changes.
+    std::optional<std::size_t> spread_index;
 };
 
 /// A condition the router depends on (the tether to the anchor, the link, a health check).
@@ -133,8 +137,13 @@ public:
     /// The priority we advertise: 0 while in Fault, else the configured one plus the weights of
     /// the weighted trackers that are down (kept within 1..254).
     std::uint8_t effective_priority() const;
-    /// The priority we compete with when not in Fault: configured plus down trackers' weights.
+    /// The priority we compete with when not in Fault: configured (spread: for our place in
+    /// the VIP's order of nodes) plus down trackers' weights.
     std::uint8_t competing_priority() const;
+    /// The priority before trackers: the configured one, or in spread mode our place's.
+    std::uint8_t base_priority() const { return base_priority_; }
+    /// Spread mode: the node whose VIP this is (the highest priority), by what we know now.
+    const std::optional<IpAddress>& home() const { return home_; }
     /// The first fault tracker that is down, if any: what keeps us in Fault.
     std::optional<std::string> fault_reason() const;
     const std::map<std::string, Tracker, std::less<>>& trackers() const { return trackers_; }
@@ -170,12 +179,17 @@ private:
     bool holds(const IpAddress& address) const;
     Duration advertised_interval(const Advertisement& advert) const;
     Output finish(Output out) const;
+    /// Recomputes base_priority_ and home_ from the configuration and the peer set.
+    void place_in_group();
 
     InstanceConfig config_;
     IpAddress multicast_group_;
     State state_ = State::initialize;
     std::map<std::string, Tracker, std::less<>> trackers_;
     std::optional<std::vector<IpAddress>> peers_;
+    /// Derived from the configuration and peers_ when either changes (not per advert).
+    std::uint8_t base_priority_ = 0;
+    std::optional<IpAddress> home_;
     /// Peers dropped from the set, still sent to and heard until the time given.
     std::vector<std::pair<IpAddress, TimePoint>> departing_;
     std::optional<TimePoint> deadline_;
