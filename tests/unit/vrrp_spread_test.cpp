@@ -200,3 +200,91 @@ TEST_CASE("spread: each node holds its own VIP; a dead node's VIP moves alone an
     CHECK(spread.link.transitions(spread.ids[2][2]).size() == 2);
     CHECK(spread.link.transitions(spread.ids[1][1]).size() == 2);
 }
+
+namespace {
+
+/// A router of a spread group on the simulated link: VIP `vip` of kVips at 100 ms adverts,
+/// a 30 s preempt delay, unicast to `peers`.
+InstanceConfig spread_router(const char* self, std::size_t vip, std::vector<const char*> peers) {
+    auto config = router_config(100, self);
+    config.vrid = static_cast<std::uint8_t>(kTestVrid + vip);
+    config.virtual_addresses = {address(("10.0.0." + std::to_string(100 + vip)).c_str())};
+    config.advert_interval = 100ms;
+    config.preempt_delay = 30s;
+    config.unicast = true;
+    config.spread_index = vip;
+    std::vector<IpAddress> addresses;
+    for (const auto* peer : peers) addresses.push_back(address(peer));
+    config.peers = addresses;
+    return config;
+}
+
+/// The node (index into `nodes`) whose instance of each VIP is master; -1 for none, -2 for two.
+std::vector<int> holders_of(const FakeLink& link, const std::vector<std::vector<NodeId>>& nodes) {
+    std::vector<int> holders(nodes.front().size(), -1);
+    const auto masters = link.masters();
+    for (std::size_t node = 0; node < nodes.size(); ++node) {
+        for (std::size_t vip = 0; vip < nodes[node].size(); ++vip) {
+            if (std::find(masters.begin(), masters.end(), nodes[node][vip]) == masters.end()) {
+                continue;
+            }
+            holders[vip] = holders[vip] == -1 ? static_cast<int>(node) : -2;
+        }
+    }
+    return holders;
+}
+
+}  // namespace
+
+TEST_CASE("spread: a dead node's two VIPs go to two different survivors") {
+    FakeLink link(1ms);
+    const std::vector<const char*> addresses = {"10.0.0.1", "10.0.0.2", "10.0.0.3"};
+    std::vector<std::vector<NodeId>> nodes(3);
+    for (std::size_t node = 0; node < 3; ++node) {
+        std::vector<const char*> peers;
+        for (std::size_t other = 0; other < 3; ++other) {
+            if (other != node) peers.push_back(addresses[other]);
+        }
+        for (std::size_t vip = 0; vip < 6; ++vip) {
+            nodes[node].push_back(link.add(spread_router(addresses[node], vip, peers)));
+        }
+    }
+    for (const auto& node : nodes) {
+        for (const auto id : node) link.start(id);
+    }
+    link.run_for(2s);
+    CHECK(holders_of(link, nodes) == std::vector<int>{0, 1, 2, 0, 1, 2});
+    for (const auto id : nodes[0]) link.crash(id);
+    link.run_for(1s);
+    // VIP 0 to node 1, VIP 3 to node 2; the others stay.
+    CHECK(holders_of(link, nodes) == std::vector<int>{1, 1, 2, 2, 1, 2});
+}
+
+TEST_CASE("spread: a node joining the group rebalances the VIPs after the preempt delay") {
+    FakeLink link(1ms);
+    // A (10.0.0.2) and B (10.0.0.3) with three VIPs: A is home of VIPs 0 and 2.
+    std::vector<std::vector<NodeId>> nodes(2);
+    for (std::size_t vip = 0; vip < 3; ++vip) {
+        nodes[0].push_back(link.add(spread_router("10.0.0.2", vip, {"10.0.0.3"})));
+        nodes[1].push_back(link.add(spread_router("10.0.0.3", vip, {"10.0.0.2"})));
+    }
+    for (const auto& node : nodes) {
+        for (const auto id : node) link.start(id);
+    }
+    link.run_for(2s);
+    CHECK(holders_of(link, nodes) == std::vector<int>{0, 1, 0});
+
+    // C (10.0.0.1) joins: it ranks first, so VIP 0 is its, VIP 1 A's and VIP 2 B's. The old
+    // members learn of it (as from the anchor's manager list) when it starts.
+    nodes.emplace_back();
+    for (std::size_t vip = 0; vip < 3; ++vip) {
+        nodes[2].push_back(link.add(spread_router("10.0.0.1", vip, {"10.0.0.2", "10.0.0.3"})));
+    }
+    for (const auto id : nodes[2]) link.start(id);
+    for (const auto id : nodes[0]) link.set_peers(id, {address("10.0.0.1"), address("10.0.0.3")});
+    for (const auto id : nodes[1]) link.set_peers(id, {address("10.0.0.1"), address("10.0.0.2")});
+    link.run_for(29s);
+    CHECK(holders_of(link, nodes) == std::vector<int>{0, 1, 0});  // within the preempt delay
+    link.run_for(2s);
+    CHECK(holders_of(link, nodes) == std::vector<int>{2, 0, 1});
+}
