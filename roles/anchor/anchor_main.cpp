@@ -22,17 +22,27 @@ int run_anchor(const std::vector<std::string>& args) {
     boost::asio::signal_set signals(io, SIGTERM, SIGINT);
     int exit_code = 1;
     bool finished = false;
-    std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::
-                                                                                   error_code& ec,
-                                                                               int number) {
+    // A second SIGINT (Ctrl-C again at a terminal) ends the anchor at once, leaving the float
+    // stopped but not removed. A second SIGTERM does not: `docker stack rm` can deliver two a
+    // second apart, and leaving the float behind on every node is worse than waiting; Docker
+    // kills the anchor after its stop grace period if the float never stops.
+    std::function<void(const boost::system::error_code&, int)> on_again = [&](const boost::system::
+                                                                                  error_code& again,
+                                                                              int number) {
+        if (again || finished) return;
+        if (number != SIGINT) {
+            log::info("signal again while stopping the float; still stopping it",
+                      {{"signal", number}});
+            signals.async_wait(on_again);
+            return;
+        }
+        log::warn("second interrupt: exiting without waiting for the float", {{"signal", number}});
+        io.stop();
+    };
+    auto on_signal = [&](const boost::system::error_code& ec, int) {
         if (ec || finished) return;
         anchor.stop();
-        // A second signal while the float is being stopped ends the anchor at once.
-        signals.async_wait([&](const boost::system::error_code& again, int) {
-            if (again || finished) return;
-            log::warn("second signal: exiting without waiting for the float", {{"signal", number}});
-            io.stop();
-        });
+        signals.async_wait(on_again);
     };
     signals.async_wait(on_signal);
     boost::asio::co_spawn(io, anchor.run(), [&](std::exception_ptr error, int code) {
