@@ -42,10 +42,12 @@ public:
 /// The real link: a raw protocol-112 socket, rtnetlink and a packet socket for announcements.
 class LinkIo final : public ChannelIo {
 public:
-    /// Opens the sockets (needs CAP_NET_RAW); the error says which failed.
+    /// Opens the sockets (needs CAP_NET_RAW); the error says which failed. The VRRP socket
+    /// receives only adverts of `vrid`: the kernel drops the other instances' on the link.
     static boost::system::result<std::unique_ptr<LinkIo>> open(
         const boost::asio::any_io_executor& executor, const net::Link& link,
-        const net::IpAddress& source, bool join_multicast, net::RouteNetlink& netlink);
+        const net::IpAddress& source, bool join_multicast, std::uint8_t vrid,
+        net::RouteNetlink& netlink);
 
     void start_receiving(PacketHandler handler) override;
     void close() override;

@@ -88,7 +88,7 @@ std::optional<std::string> FloatDaemon::open_channels(ChannelPlan plan) {
     std::vector<std::shared_ptr<VrrpChannel>> opened;
     for (auto& setup : plan.channels) {
         auto io = LinkIo::open(io_.get_executor(), setup.link, setup.primary_address,
-                               !setup.unicast, *netlink_);
+                               !setup.unicast, setup.settings.vrid, *netlink_);
         if (!io) {
             return explain(io.error(), "cannot open the VRRP socket on " + setup.link.name);
         }

@@ -7,8 +7,10 @@ namespace ks::roles::float_role {
 
 boost::system::result<std::unique_ptr<LinkIo>> LinkIo::open(
     const boost::asio::any_io_executor& executor, const net::Link& link,
-    const net::IpAddress& source, bool join_multicast, net::RouteNetlink& netlink) {
-    auto socket = net::VrrpSocket::open(executor, {link.index, link.name, source, join_multicast});
+    const net::IpAddress& source, bool join_multicast, std::uint8_t vrid,
+    net::RouteNetlink& netlink) {
+    auto socket =
+        net::VrrpSocket::open(executor, {link.index, link.name, source, join_multicast, vrid});
     if (!socket) return socket.error();
     auto announcer = net::Announcer::open(link.index, link.mac);
     if (!announcer) return announcer.error();

@@ -1,6 +1,7 @@
 #include "keepalived_swarm/net/vrrp_socket.hpp"
 
 #include <arpa/inet.h>
+#include <linux/filter.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <sys/socket.h>
@@ -10,6 +11,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <cerrno>
 #include <cstring>
+#include <iterator>
+#include <limits>
 
 #include "keepalived_swarm/util/system_error.hpp"
 #include "keepalived_swarm/vrrp/packet.hpp"
@@ -82,7 +85,47 @@ IpAddress from_in6(const in6_addr& raw) {
     return boost::asio::ip::address_v6(bytes);
 }
 
+/// Empties the receive queue: what arrived between socket() and the filter was not filtered.
+/// Bounded, so a flood of adverts that pass cannot keep it here (the queue holds a few hundred).
+void drain(int fd) {
+    std::uint8_t byte;
+    for (int i = 0; i < 4096; ++i) {
+        if (::recv(fd, &byte, sizeof byte, MSG_DONTWAIT | MSG_TRUNC) < 0) return;
+    }
+}
+
 }  // namespace
+
+error_code attach_vrid_filter(int fd, bool with_ip_header, std::uint8_t vrid) {
+    // Every raw protocol-112 socket of a link receives every VRRP packet on it. With one
+    // instance per VIP (VRIDs N, N+1, ...) each advert would wake every instance's socket only
+    // to be dropped as another VRID; the kernel drops it here instead. A load beyond the packet
+    // ends the program with 0: the packet is dropped.
+    constexpr std::uint32_t kAccept = std::numeric_limits<std::uint32_t>::max();
+    constexpr std::uint32_t kReject = 0;
+    const sock_filter after_ip_header[] = {
+        BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),  // X = 4 * (IHL): the IPv4 header's length
+        BPF_STMT(BPF_LD | BPF_B | BPF_IND, 1),   // A = the VRID, byte 1 of the VRRP message
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, vrid, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, kAccept),
+        BPF_STMT(BPF_RET | BPF_K, kReject),
+    };
+    const sock_filter at_start[] = {
+        BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 1),  // A = the VRID, byte 1 of the VRRP message
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, vrid, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, kAccept),
+        BPF_STMT(BPF_RET | BPF_K, kReject),
+    };
+    sock_fprog program{};
+    if (with_ip_header) {
+        program.len = static_cast<unsigned short>(std::size(after_ip_header));
+        program.filter = const_cast<sock_filter*>(after_ip_header);
+    } else {
+        program.len = static_cast<unsigned short>(std::size(at_start));
+        program.filter = const_cast<sock_filter*>(at_start);
+    }
+    return set_option(fd, SOL_SOCKET, SO_ATTACH_FILTER, program);
+}
 
 result<VrrpSocket> VrrpSocket::open(const boost::asio::any_io_executor& executor,
                                     const Options& options) {
@@ -93,8 +136,12 @@ result<VrrpSocket> VrrpSocket::open(const boost::asio::any_io_executor& executor
     // Not bind(): a raw socket bound to an address only receives packets sent to that address,
     // which would hide the multicast group. The source is pinned per packet with *_PKTINFO.
     error_code error;
-    if (::setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, options.interface_name.c_str(),
-                     static_cast<socklen_t>(options.interface_name.size() + 1)) < 0) {
+    // The filter first: the socket receives from its creation, so only what came before the
+    // filter (drained below) can be of another VRID. Raw IPv4 sockets deliver the IP header,
+    // raw IPv6 sockets only the payload.
+    if (options.vrid != 0) error = attach_vrid_filter(fd, v4, options.vrid);
+    if (!error && ::setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, options.interface_name.c_str(),
+                               static_cast<socklen_t>(options.interface_name.size() + 1)) < 0) {
         error = util::last_system_error();
     }
     if (!error) error = v4 ? configure_ipv4(fd, options) : configure_ipv6(fd, options);
@@ -102,6 +149,7 @@ result<VrrpSocket> VrrpSocket::open(const boost::asio::any_io_executor& executor
         ::close(fd);
         return error;
     }
+    if (options.vrid != 0) drain(fd);
     return VrrpSocket(boost::asio::posix::stream_descriptor(executor, fd), options);
 }
 

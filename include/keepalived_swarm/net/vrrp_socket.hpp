@@ -23,6 +23,11 @@ struct ReceivedPacket {
     std::vector<std::uint8_t> message;
 };
 
+/// Attaches to `fd` a classic BPF filter that passes only VRRP messages whose VRID is `vrid`.
+/// `with_ip_header`: the packets start with an IPv4 header (as raw IPv4 sockets deliver them);
+/// otherwise with the VRRP message (raw IPv6 sockets). Shorter packets are dropped.
+boost::system::error_code attach_vrid_filter(int fd, bool with_ip_header, std::uint8_t vrid);
+
 class VrrpSocket {
 public:
     struct Options {
@@ -30,6 +35,8 @@ public:
         std::string interface_name;
         IpAddress source;            ///< IPv4 node address or IPv6 link-local address
         bool join_multicast = true;  ///< false in unicast mode
+        /// Only adverts of this virtual router reach the socket (a kernel filter); 0: all.
+        std::uint8_t vrid = 0;
     };
 
     /// Opens the socket (needs CAP_NET_RAW). The family is that of `options.source`.
