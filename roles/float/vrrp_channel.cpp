@@ -232,16 +232,31 @@ void VrrpChannel::note_conflict(const vrrp::AddressConflict& conflict) {
     }
 }
 
-void VrrpChannel::send_advertisement(const vrrp::SendAdvertisement& send) {
+const std::vector<std::uint8_t>& VrrpChannel::encoded_advert(std::uint8_t priority,
+                                                             const net::IpAddress& destination) {
+    for (const auto& entry : encoded_) {
+        if (entry.priority == priority && entry.destination == destination) return entry.bytes;
+    }
+    // Enough for the peers at a steady priority and a change of it; a peer set that changes
+    // starts over.
+    if (encoded_.size() >= kEncodedAdverts) encoded_.clear();
+    // Nothing else in the message changes while the channel lives: the version, VRID, interval
+    // and source are the channel's, the addresses the engine's configuration.
     vrrp::Advertisement advert;
     advert.version = setup_.settings.version;
     advert.vrid = setup_.settings.vrid;
-    advert.priority = send.priority;
+    advert.priority = priority;
     advert.interval =
         std::chrono::duration_cast<vrrp::Centiseconds>(setup_.settings.advert_interval);
     advert.addresses = instance_.config().virtual_addresses;
+    encoded_.push_back(
+        {priority, destination, vrrp::encode(advert, {setup_.primary_address, destination})});
+    return encoded_.back().bytes;
+}
+
+void VrrpChannel::send_advertisement(const vrrp::SendAdvertisement& send) {
     for (const auto& destination : send.destinations) {
-        const auto bytes = vrrp::encode(advert, {setup_.primary_address, destination});
+        const auto& bytes = encoded_advert(send.priority, destination);
         if (auto error = io_->send(bytes, destination)) {
             if (!send_error_logged_) {
                 log::error("cannot send VRRP advertisement; check the interface is up",

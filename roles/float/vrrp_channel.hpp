@@ -67,6 +67,8 @@ private:
     void note_drop(const vrrp::Dropped& drop);
     void note_conflict(const vrrp::AddressConflict& conflict);
     void arm_timer(std::optional<vrrp::TimePoint> deadline);
+    const std::vector<std::uint8_t>& encoded_advert(std::uint8_t priority,
+                                                    const net::IpAddress& destination);
     void record_transition(const vrrp::StateChanged& change);
 
     ChannelSetup setup_;
@@ -75,6 +77,16 @@ private:
     vrrp::Instance instance_;
     boost::asio::steady_timer timer_;
     bool stopped_ = true;
+
+    /// The adverts as encoded for the last sends: a master sends the same bytes every interval,
+    /// so they are encoded again only for another priority or destination.
+    struct EncodedAdvert {
+        std::uint8_t priority = 0;
+        net::IpAddress destination;
+        std::vector<std::uint8_t> bytes;
+    };
+    std::vector<EncodedAdvert> encoded_;
+    static constexpr std::size_t kEncodedAdverts = 16;
 
     std::chrono::system_clock::time_point state_since_ = std::chrono::system_clock::now();
     std::uint64_t adverts_sent_ = 0;

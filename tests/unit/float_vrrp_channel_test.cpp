@@ -198,3 +198,21 @@ TEST_CASE("VRRP channel: once stopped, the receive loop lets go and the channel 
     f.io.run_for(20ms);  // a pending timer completion must not touch the freed channel
     CHECK(weak.expired());
 }
+
+TEST_CASE("VRRP channel: adverts carry the priority of the moment", "[float][channel]") {
+    // The encoded adverts are kept between sends: a new priority must not send the old bytes.
+    Fixture f({ip("10.99.0.2"), ip("10.99.0.3")});
+    f.become_master();
+    f.channel->update(120, false, 0s);
+    f.recorded.sent.clear();
+    f.io.run_for(35ms);
+    REQUIRE(f.recorded.sent.size() >= 2);
+    for (const auto& [destination, advert] : f.recorded.sent) CHECK(advert.priority == 120);
+    CHECK(f.recorded.sent[0].first == ip("10.99.0.2"));
+    CHECK(f.recorded.sent[1].first == ip("10.99.0.3"));
+    f.channel->update(150, false, 0s);
+    f.recorded.sent.clear();
+    f.io.run_for(25ms);
+    REQUIRE_FALSE(f.recorded.sent.empty());
+    for (const auto& [destination, advert] : f.recorded.sent) CHECK(advert.priority == 150);
+}
