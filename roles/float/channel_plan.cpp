@@ -200,11 +200,15 @@ std::variant<ChannelPlan, std::string> plan_channels(
         }
     }
 
-    for (const auto& instance : config::instances_of(settings)) {
+    const auto instances = config::instances_of(settings);
+    for (const auto& instance : instances) {
         auto setup = plan_instance(instance, *link, own, swarm_peers, plan.warnings);
         if (auto* problem = std::get_if<std::string>(&setup)) return std::move(*problem);
         auto& planned = std::get<ChannelSetup>(setup);
-        if (settings.spread) planned.spread_index = plan.channels.size();
+        if (settings.spread) {
+            planned.spread_index = plan.channels.size();
+            planned.spread_count = instances.size();
+        }
         plan.channels.push_back(std::move(planned));
     }
     return plan;
@@ -231,6 +235,7 @@ vrrp::InstanceConfig engine_config(const ChannelSetup& setup) {
     config.await_peers = setup.await_peers;
     config.announce_repeat_delay = setup.settings.garp_refresh_delay;
     config.spread_index = setup.spread_index;
+    config.spread_count = setup.spread_count;
     return config;
 }
 

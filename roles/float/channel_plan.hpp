@@ -31,6 +31,7 @@ struct ChannelSetup {
     std::optional<std::vector<net::IpAddress>> fixed_peers;  ///< --unicast-peer of this family
     /// --spread: this channel's place among the VIPs, which decides its home node.
     std::optional<std::size_t> spread_index;
+    std::size_t spread_count = 0;  ///< --spread: how many VIPs (instances) there are
 };
 
 struct ChannelPlan {

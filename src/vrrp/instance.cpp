@@ -64,7 +64,8 @@ void Instance::place_in_group() {
     auto nodes = peers_.value_or(std::vector<IpAddress>{});
     nodes.push_back(config_.primary_address);
     std::sort(nodes.begin(), nodes.end());
-    const auto position = spread_position(*config_.spread_index, nodes, config_.primary_address);
+    const auto position = spread_position(*config_.spread_index, config_.spread_count, nodes,
+                                          config_.primary_address);
     base_priority_ = spread_priority(config_.priority, position.value_or(0));
     home_ = spread_home(*config_.spread_index, nodes);
 }

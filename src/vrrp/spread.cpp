@@ -4,19 +4,27 @@
 
 namespace ks::vrrp {
 
-std::optional<std::size_t> spread_position(std::size_t index, const std::vector<IpAddress>& nodes,
+std::optional<std::size_t> spread_position(std::size_t index, std::size_t count,
+                                           const std::vector<IpAddress>& nodes,
                                            const IpAddress& node) {
     const auto found = std::lower_bound(nodes.begin(), nodes.end(), node);
     if (found == nodes.end() || *found != node) return std::nullopt;
-    const auto count = nodes.size();
+    const auto size = nodes.size();
     const auto rank = static_cast<std::size_t>(found - nodes.begin());
-    const auto home = index % count;
+    const auto home = index % size;
     if (rank == home) return 0;
-    // The others, in rank order after the home: distance 1 .. count-1. Each round of VIPs starts
+    if (count > 0 && count < size && index < count) {
+        // Ranks count.. are home to no VIP: first them, starting one further for each VIP, then
+        // the busy ranks in order after the home.
+        const auto idle = size - count;
+        if (rank >= count) return 1 + (rank - count + idle - index % idle) % idle;
+        return idle + (rank + count - home) % count;
+    }
+    // The others, in rank order after the home: distance 1 .. size-1. Each round of VIPs starts
     // the successors one node further on.
-    const auto distance = (rank + count - home) % count;
-    const auto others = count - 1;
-    const auto round = (index / count) % others;
+    const auto distance = (rank + size - home) % size;
+    const auto others = size - 1;
+    const auto round = (index / size) % others;
     return (distance - 1 + others - round) % others + 1;
 }
 

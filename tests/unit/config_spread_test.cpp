@@ -116,6 +116,7 @@ TEST_CASE("spread plans one channel per VIP, and needs the peer set", "[float]")
     REQUIRE(channels.size() == 3);
     for (std::size_t index = 0; index < channels.size(); ++index) {
         CHECK(channels[index].spread_index == index);
+        CHECK(channels[index].spread_count == 3);
         CHECK(channels[index].await_peers);
         CHECK(channels[index].vips == std::vector<net::IpPrefix>{settings.vips[index]});
         CHECK(roles::float_role::engine_config(channels[index]).spread_index == index);

@@ -19,9 +19,13 @@ const std::vector<IpAddress> kThreeNodes = {address("10.0.0.1"), address("10.0.0
                                             address("10.0.0.3")};
 
 /// Each node's place for instance `index`, in node order.
-std::vector<std::size_t> places(std::size_t index, const std::vector<IpAddress>& nodes) {
+/// Each node's place for instance `index` of `count` (0: as many as nodes), in node order.
+std::vector<std::size_t> places(std::size_t index, const std::vector<IpAddress>& nodes,
+                                std::size_t count = 0) {
     std::vector<std::size_t> result;
-    for (const auto& node : nodes) result.push_back(spread_position(index, nodes, node).value());
+    for (const auto& node : nodes) {
+        result.push_back(spread_position(index, count, nodes, node).value());
+    }
     return result;
 }
 
@@ -32,8 +36,8 @@ TEST_CASE("spread homes instances round-robin by rank") {
     CHECK(places(1, kThreeNodes) == std::vector<std::size_t>{2, 0, 1});
     CHECK(places(2, kThreeNodes) == std::vector<std::size_t>{1, 2, 0});
     CHECK(spread_home(4, kThreeNodes) == address("10.0.0.2"));
-    CHECK_FALSE(spread_position(0, kThreeNodes, address("10.0.0.9")));
-    CHECK(spread_position(5, {address("10.0.0.7")}, address("10.0.0.7")) == 0u);
+    CHECK_FALSE(spread_position(0, 3, kThreeNodes, address("10.0.0.9")));
+    CHECK(spread_position(5, 6, {address("10.0.0.7")}, address("10.0.0.7")) == 0u);
 }
 
 TEST_CASE("a node's second round of VIPs has other successors than its first") {
@@ -57,6 +61,22 @@ TEST_CASE("a node's second round of VIPs has other successors than its first") {
             }
         }
         CHECK(successors.size() == 2);
+    }
+}
+
+TEST_CASE("with fewer VIPs than nodes a dead home's VIP goes to a node without one") {
+    // Five nodes, three VIPs: nodes 3 and 4 are home to none. Each VIP's first successor is one
+    // of them, not a node that already carries a VIP, and consecutive VIPs take turns.
+    std::vector<IpAddress> five;
+    for (int n = 1; n <= 5; ++n) five.push_back(address(("10.0.0." + std::to_string(n)).c_str()));
+    CHECK(places(0, five, 3) == std::vector<std::size_t>{0, 3, 4, 1, 2});
+    CHECK(places(1, five, 3) == std::vector<std::size_t>{4, 0, 3, 2, 1});
+    CHECK(places(2, five, 3) == std::vector<std::size_t>{3, 4, 0, 1, 2});
+    // Every order is a permutation of the places.
+    for (std::size_t index = 0; index < 3; ++index) {
+        auto order = places(index, five, 3);
+        std::sort(order.begin(), order.end());
+        CHECK(order == std::vector<std::size_t>{0, 1, 2, 3, 4});
     }
 }
 
@@ -121,6 +141,7 @@ struct SpreadLink {
                 config.preempt_delay = kPreemptDelay;
                 config.unicast = true;
                 config.spread_index = vip;
+                config.spread_count = kNodes;
                 std::vector<IpAddress> peers;
                 for (std::size_t other = 0; other < kNodes; ++other) {
                     if (other != node) peers.push_back(address(kAddresses[other]));
@@ -205,7 +226,8 @@ namespace {
 
 /// A router of a spread group on the simulated link: VIP `vip` of kVips at 100 ms adverts,
 /// a 30 s preempt delay, unicast to `peers`.
-InstanceConfig spread_router(const char* self, std::size_t vip, std::vector<const char*> peers) {
+InstanceConfig spread_router(const char* self, std::size_t vip, std::size_t count,
+                             std::vector<const char*> peers) {
     auto config = router_config(100, self);
     config.vrid = static_cast<std::uint8_t>(kTestVrid + vip);
     config.virtual_addresses = {address(("10.0.0." + std::to_string(100 + vip)).c_str())};
@@ -213,6 +235,7 @@ InstanceConfig spread_router(const char* self, std::size_t vip, std::vector<cons
     config.preempt_delay = 30s;
     config.unicast = true;
     config.spread_index = vip;
+    config.spread_count = count;
     std::vector<IpAddress> addresses;
     for (const auto* peer : peers) addresses.push_back(address(peer));
     config.peers = addresses;
@@ -246,7 +269,7 @@ TEST_CASE("spread: a dead node's two VIPs go to two different survivors") {
             if (other != node) peers.push_back(addresses[other]);
         }
         for (std::size_t vip = 0; vip < 6; ++vip) {
-            nodes[node].push_back(link.add(spread_router(addresses[node], vip, peers)));
+            nodes[node].push_back(link.add(spread_router(addresses[node], vip, 6, peers)));
         }
     }
     for (const auto& node : nodes) {
@@ -265,8 +288,8 @@ TEST_CASE("spread: a node joining the group rebalances the VIPs after the preemp
     // A (10.0.0.2) and B (10.0.0.3) with three VIPs: A is home of VIPs 0 and 2.
     std::vector<std::vector<NodeId>> nodes(2);
     for (std::size_t vip = 0; vip < 3; ++vip) {
-        nodes[0].push_back(link.add(spread_router("10.0.0.2", vip, {"10.0.0.3"})));
-        nodes[1].push_back(link.add(spread_router("10.0.0.3", vip, {"10.0.0.2"})));
+        nodes[0].push_back(link.add(spread_router("10.0.0.2", vip, 3, {"10.0.0.3"})));
+        nodes[1].push_back(link.add(spread_router("10.0.0.3", vip, 3, {"10.0.0.2"})));
     }
     for (const auto& node : nodes) {
         for (const auto id : node) link.start(id);
@@ -278,7 +301,7 @@ TEST_CASE("spread: a node joining the group rebalances the VIPs after the preemp
     // members learn of it (as from the anchor's manager list) when it starts.
     nodes.emplace_back();
     for (std::size_t vip = 0; vip < 3; ++vip) {
-        nodes[2].push_back(link.add(spread_router("10.0.0.1", vip, {"10.0.0.2", "10.0.0.3"})));
+        nodes[2].push_back(link.add(spread_router("10.0.0.1", vip, 3, {"10.0.0.2", "10.0.0.3"})));
     }
     for (const auto id : nodes[2]) link.start(id);
     for (const auto id : nodes[0]) link.set_peers(id, {address("10.0.0.1"), address("10.0.0.3")});

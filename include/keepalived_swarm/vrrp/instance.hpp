@@ -56,6 +56,8 @@ struct InstanceConfig {
     /// round-robin over the routers (vrrp/spread.hpp). `priority` is then the home's priority;
     /// ours follows from our place among the peer set and ourselves, and moves when it changes.
     std::optional<std::size_t> spread_index;
+    /// Spread mode: how many instances the group has (every node runs them all).
+    std::size_t spread_count = 0;
 };
 
 /// A condition the router depends on (the tether to the anchor, the link, a health check).

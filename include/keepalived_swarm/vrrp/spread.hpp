@@ -15,14 +15,17 @@
 
 namespace ks::vrrp {
 
-/// Where the `index`-th instance of a spread group goes among `nodes` (every router of the
-/// group, ourselves included, sorted and without repeats): its home is the node of rank
-/// index mod N. Its successors are the other nodes in rank order after the home, rotated by the
-/// round (index / N), so when a node with several VIPs dies they go to different survivors
-/// instead of all to its neighbour.
+/// Where the `index`-th of `count` instances of a spread group goes among `nodes` (every router
+/// of the group, ourselves included, sorted and without repeats): its home is the node of rank
+/// index mod N. When every node is home to some VIP, the successors are the other nodes in rank
+/// order after the home, rotated by the round (index / N), so a dead node's VIPs go to different
+/// survivors instead of all to its neighbour. When there are fewer VIPs than nodes, the nodes
+/// that are home to none come first, a different one for each VIP, so a dead node's VIP goes to
+/// an idle node rather than to one that already carries a VIP.
 /// Returns `node`'s place in that order: 0 for the home, 1 for the first successor...; nullopt
 /// when `node` is not among `nodes`.
-std::optional<std::size_t> spread_position(std::size_t index, const std::vector<IpAddress>& nodes,
+std::optional<std::size_t> spread_position(std::size_t index, std::size_t count,
+                                           const std::vector<IpAddress>& nodes,
                                            const IpAddress& node);
 
 /// The home node of the `index`-th instance among `nodes` (sorted, not empty).
