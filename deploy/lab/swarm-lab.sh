@@ -17,7 +17,12 @@
 # systems, cached in KS_CACHE_DIR (/var/cache/keepalived-swarm); VERSION:MIN_API makes the engine
 # refuse older clients, e.g. "28.5:1.44" refuses what Docker 29 refuses), KS_LAB_COMPOSE (the
 # stack file, deploy/docker-compose.yml; deploy/docker-compose.direct.yml runs the float as the
-# service itself, without an anchor).
+# service itself, without an anchor), KS_LAB_VIPS (several IPv4 VIPs, space separated, such as
+# "10.77.0.100 10.77.0.101 10.77.0.102": the stack gets them all, KS_LAB_VIP defaults to the first),
+# KS_LAB_SPREAD (1: KEEPALIVED_SPREAD=true, each VIP its own election homed on its own manager;
+# 0: false; unset: the stack's default). `status` shows each VIP's holder. Other KEEPALIVED_*
+# variables of the environment reach the stack file as they are (such as KEEPALIVED_PREEMPT_DELAY=5s:
+# with spread, a VIP goes home that long after its node's float starts, 30 s by default).
 # Sourced with KS_LAB_LIBRARY=1 it only defines the functions (the chaos suite uses them).
 # Namespaces, processes and engines are handled by the library in deploy/lab/lib (netns.sh,
 # process.sh, dockerd.sh), which the tests' lab shares.
@@ -33,7 +38,10 @@ source "$KS_LAB_ROOT/deploy/lab/lib/engine.sh"
 KS_LAB_STATE=${KS_LAB_STATE:-/var/lib/keepalived-swarm-lab}
 KS_LAB_PREFIX=${KS_LAB_PREFIX:-ksl}
 KS_LAB_SUBNET=${KS_LAB_SUBNET:-10.77.0}
+KS_LAB_VIPS=${KS_LAB_VIPS:-}
+KS_LAB_VIP=${KS_LAB_VIP:-${KS_LAB_VIPS%% *}}
 KS_LAB_VIP=${KS_LAB_VIP:-$KS_LAB_SUBNET.100}
+KS_LAB_SPREAD=${KS_LAB_SPREAD:-}
 KS_LAB_VIP6=${KS_LAB_VIP6:-}
 KS_LAB_ADVERT_INTERVAL=${KS_LAB_ADVERT_INTERVAL:-1s}
 KS_LAB_IMAGE=${KS_LAB_IMAGE:-keepalived-swarm:lab}
@@ -68,6 +76,15 @@ swarm_holders() {
 }
 
 swarm_wait_for() { ks_wait_until "$1" 0.05 "${@:2}"; }
+
+# The stack's IPv4 VIPs, read when asked (a test may deploy other VIPs later): KS_LAB_VIPS, else
+# KS_LAB_VIP.
+swarm_vips() { echo "${KS_LAB_VIPS:-$KS_LAB_VIP}"; }
+# Every VIP of the stack on exactly one node (spread over the managers or not).
+swarm_each_vip_one_holder() {
+  local vip
+  for vip in $(swarm_vips); do [ "$(swarm_holders "$vip" | wc -w)" -eq 1 ] || return 1; done
+}
 
 swarm_add_namespace() { # name address port
   local ns=$1 address=$2 port=$3 ipv6=""
@@ -180,8 +197,16 @@ swarm_all_managers_ready() {
 
 # Deploys (or updates) the stack; extra VAR=value arguments go to the stack file.
 swarm_deploy() {
-  env KEEPALIVED_VIRTUAL_IPS="$KS_LAB_VIP/24${KS_LAB_VIP6:+ $KS_LAB_VIP6/64}" \
-    KEEPALIVED_SWARM_IMAGE="$KS_LAB_IMAGE" \
+  local vips spread=()
+  # The IPv4 VIPs as the stack takes a list: comma separated, each in the lab's /24.
+  vips=$(swarm_vips | awk '{ for (i = 1; i <= NF; i++) printf "%s%s/24", (i > 1 ? "," : ""), $i }')
+  case $KS_LAB_SPREAD in
+    "") ;;
+    1 | true) spread=(KEEPALIVED_SPREAD=true) ;;
+    *) spread=(KEEPALIVED_SPREAD=false) ;;
+  esac
+  env KEEPALIVED_VIRTUAL_IPS="$vips${KS_LAB_VIP6:+ $KS_LAB_VIP6/64}" \
+    KEEPALIVED_SWARM_IMAGE="$KS_LAB_IMAGE" "${spread[@]}" \
     KEEPALIVED_ADVERT_INTERVAL="$KS_LAB_ADVERT_INTERVAL" "$@" \
     DOCKER_HOST="unix://$KS_LAB_STATE/node1/docker.sock" \
     "$DOCKER_CLI" stack deploy $(swarm_cli_detach) -c "$KS_LAB_ROOT/$KS_LAB_COMPOSE" \
@@ -201,13 +226,12 @@ swarm_one_holder() { [ "$(swarm_holders | wc -w)" -eq 1 ]; }
 swarm_buoy_answers() { swarm_client curl -sf --max-time 1 "http://$KS_LAB_VIP:8082/" >/dev/null; }
 
 swarm_status() {
-  local holders
-  holders=$(swarm_holders)
-  echo "VIP $KS_LAB_VIP is held by: $(if [ -n "$holders" ]; then printf 'node%s ' $holders; else echo nobody; fi)"
-  if [ -n "$KS_LAB_VIP6" ]; then
-    holders=$(swarm_holders "$KS_LAB_VIP6")
-    echo "VIP $KS_LAB_VIP6 is held by: $(if [ -n "$holders" ]; then printf 'node%s ' $holders; else echo nobody; fi)"
-  fi
+  local vip holders
+  for vip in $(swarm_vips) $KS_LAB_VIP6; do
+    holders=$(swarm_holders "$vip")
+    # shellcheck disable=SC2086 # one word a node
+    echo "VIP $vip is held by: $(if [ -n "$holders" ]; then printf 'node%s ' $holders; else echo nobody; fi)"
+  done
   echo "buoy at http://$KS_LAB_VIP:8082/ (from the client namespace):"
   swarm_client curl -s --max-time 2 "http://$KS_LAB_VIP:8082/" || echo "  (no answer)"
   echo
@@ -245,9 +269,9 @@ swarm_up() {
   swarm_engines_up
   swarm_load_image "$KS_LAB_STATE/image.tar"
   swarm_form
-  swarm_log "swarm of $count managers ready; deploying the stack with VIP $KS_LAB_VIP"
+  swarm_log "swarm of $count managers ready; deploying the stack with VIP(s) $(swarm_vips)${KS_LAB_SPREAD:+ (spread: $KS_LAB_SPREAD)}"
   swarm_deploy
-  swarm_wait_for 120 swarm_one_holder || swarm_fail "no node took the VIP"
+  swarm_wait_for 120 swarm_each_vip_one_holder || swarm_fail "not every VIP is held by one node"
   swarm_wait_for 60 swarm_buoy_answers || swarm_fail "the buoy does not answer on the VIP"
   swarm_log "ready in $((SECONDS - started))s"
   swarm_status

@@ -19,98 +19,30 @@ export KS_LAB_IMAGE=keepalived-swarm:lab KS_LAB_RESTART_DELAY=1
 KS_LAB_LIBRARY=1 source "$root/deploy/lab/swarm-lab.sh"
 source "$root/tests/lib/swarm.sh"
 REPS=${KS_CHAOS_REPS:-2}
-INTERVAL_S=$(awk -v d="$KS_LAB_ADVERT_INTERVAL" 'BEGIN { sub(/ms$/, "", d); print d / 1000 }')
+INTERVAL_S=$(advert_interval_s)
 REPORT="$root/tests/artifacts/chaos-report.md"
+ARTIFACTS=$(dirname "$REPORT") ARTIFACT_PREFIX=chaos
 PROBES="$KS_LAB_STATE/probes.log"
 INGRESS_PROBES="$KS_LAB_STATE/ingress-probes.log"
 prober_pid=""
 ingress_prober_pid=""
 sender_pid=""
 monitor_pids=()
-stop_monitors() {
-  [ "${#monitor_pids[@]}" -gt 0 ] || return 0
-  kill "${monitor_pids[@]}" 2>/dev/null || true
-  wait "${monitor_pids[@]}" 2>/dev/null || true
-  monitor_pids=()
-}
-# What a surprising figure needs to be explained: every probe, and the current containers' logs.
-save_logs() {
-  local artifacts node role id
-  artifacts=$(dirname "$REPORT")
-  [ -f "$PROBES" ] && cp "$PROBES" "$artifacts/chaos-probes.log"
-  [ -f "$INGRESS_PROBES" ] && cp "$INGRESS_PROBES" "$artifacts/chaos-ingress-probes.log"
-  # Failed probes name the MAC address the client sent to: whose it is.
-  for node in $(swarm_nodes); do
-    echo "node$node $(ip -n "$(swarm_ns "$node")" -o link show eth0 2>/dev/null |
-      sed -n 's|.*link/ether \([0-9a-f:]*\).*|\1|p')"
-  done >"$artifacts/chaos-node-macs.txt"
-  for node in $(swarm_nodes); do
-    for role in float anchor; do
-      if [ "$role" = float ]; then
-        id=$(swarm_docker "$node" ps -aq --filter name=keepalived-float | head -n 1) || id=""
-      else
-        id=$(swarm_docker "$node" ps -aq --filter label=com.docker.swarm.service.name=${KS_LAB_STACK}_anchor | head -n 1) || id=""
-      fi
-      [ -z "$id" ] || swarm_docker "$node" logs "$id" >"$artifacts/chaos-node$node-$role.log" 2>&1 || true
-    done
-    # The engine's own account (raft, membership), which the lab folder loses at swarm_down.
-    tail -n 400 "$KS_LAB_STATE/node$node/dockerd.log" >"$artifacts/chaos-node$node-dockerd.log" 2>/dev/null || true
-  done
-  return 0
-}
 finish() {
   local status=$?
   set +e
-  for pid in "$prober_pid" "$ingress_prober_pid"; do
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-  done
-  [ -n "$sender_pid" ] && kill "$sender_pid" 2>/dev/null && wait "$sender_pid" 2>/dev/null
+  stop_jobs "$prober_pid" "$ingress_prober_pid" "$sender_pid"
   stop_monitors
-  save_logs
-  if [ "$status" -ne 0 ]; then
-    for node in $(swarm_nodes); do
-      echo "----- node $node: containers" >&2
-      swarm_docker "$node" ps -a --format '{{.Names}} {{.Status}}' 2>&1 | head -n 10 >&2
-      float=$(swarm_docker "$node" ps -aq --filter name=keepalived-float | head -n 1)
-      [ -n "$float" ] && swarm_docker "$node" logs --tail 15 "$float" >&2 2>&1
-      anchor=$(swarm_docker "$node" ps -aq --filter label=com.docker.swarm.service.name=${KS_LAB_STACK}_anchor | head -n 1)
-      [ -n "$anchor" ] && swarm_docker "$node" logs --tail 15 "$anchor" >&2 2>&1
-    done
-  fi
+  save_logs "$PROBES" "$INGRESS_PROBES"
+  [ "$status" -eq 0 ] || show_nodes
   swarm_down
-  # Any other job this script started that a failure left running (a holders watcher): ctest
-  # waits for every process that holds the test's output, so one left behind hangs the suite.
-  # After swarm_down, which ends the lab's own jobs (the nodes' engines) in order.
-  local jobs_left
-  jobs_left=$(jobs -pr)
-  # shellcheck disable=SC2086 # one pid a word
-  [ -z "$jobs_left" ] || { kill $jobs_left 2>/dev/null; wait $jobs_left 2>/dev/null; }
+  stop_jobs_left
   exit "$status"
 }
 trap finish EXIT
 trap 'exit 130' INT TERM
 
 rows=()
-record() { # scenario downtimes... holders-after
-  local scenario=$1 holders=${*: -1} values=("${@:2:$#-2}")
-  local summary
-  summary=$(printf '%s\n' "${values[@]}" | sort -n | awk '{ v[NR] = $1 } END {
-    m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.2f | %.2f", m, v[NR] }')
-  rows+=("| $scenario | ${#values[@]} | $summary | $holders |")
-  lab_log "RESULT $scenario: downtime median/max ${summary/|//} s; holders after: $holders"
-}
-
-# The longest the VIP went without a successful answer between two instants (seconds): the largest
-# gap between successive successful probes, less the probing period. DOWNTIME_PROBES names another
-# prober's log (the tracked ingress's).
-downtime() { # from to
-  awk -v from="$1" -v to="$2" -v period=0.02 '
-    $2 != "ok" { next }
-    $1 < from { last = $1; next }
-    $1 > to { if (last != "" && $1 - last > worst) worst = $1 - last; exit }
-    { if (last != "" && $1 - last > worst) worst = $1 - last; last = $1 }
-    END { w = worst - period; printf "%.3f", (w > 0 ? w : 0) }' "${DOWNTIME_PROBES:-$PROBES}"
-}
 
 manager_nodes() {
   local node
@@ -120,23 +52,9 @@ manager_nodes() {
   done
   return 0
 }
-# "EPOCH NODES..." every 50 ms, until killed.
-watch_holders() { while :; do echo "$(date +%s.%3N) $(swarm_holders)"; sleep 0.05; done; }
-# Stable: one holder, a float on every given node, the buoy answering on the VIP.
-stable() {
-  swarm_one_holder && floats_everywhere "$@" && swarm_buoy_answers
-}
-wait_stable() { # seconds nodes...
-  local seconds=$1
-  shift
-  lab_wait_for "$seconds" stable "$@" || lab_fail "not stable within ${seconds}s: holders [$(swarm_holders)]"
-  sleep "$(awk -v i="$INTERVAL_S" 'BEGIN { print 5 * i + 0.5 }')"
-  swarm_one_holder || lab_fail "two holders right after stabilising: [$(swarm_holders)]"
-}
-
 lab_log "building the image (cached when the sources did not change)"
-mkdir -p "$KS_LAB_STATE" "$(dirname "$REPORT")"
-rm -f "$(dirname "$REPORT")"/chaos-*
+mkdir -p "$KS_LAB_STATE" "$ARTIFACTS"
+rm -f "$ARTIFACTS"/chaos-*
 swarm_image "$KS_LAB_STATE/image.tar"
 swarm_network_up 3
 swarm_engines_up
@@ -181,22 +99,6 @@ cluster_view_checks
 # shellcheck disable=SC2086
 wait_stable 60 $ALL
 
-# Runs ACTION against the master REPS times, each time waiting for stability within WINDOW.
-scenario() { # name window reps action
-  local name=$1 window=$2 reps=$3 action=$4 values=() m from to
-  for _ in $(seq 1 "$reps"); do
-    m=$(master)
-    from=$(date +%s.%3N)
-    "$action" "$m"
-    # shellcheck disable=SC2086
-    wait_stable "$window" $ALL
-    to=$(date +%s.%3N)
-    values+=("$(downtime "$from" "$to")")
-    echo "$from $to master=$m $name" >>"$(dirname "$REPORT")/chaos-scenarios.txt"
-  done
-  record "$name" "${values[@]}" "$(swarm_holders | wc -w)"
-}
-
 # Each action waits for its own effect, so the stability that follows is the recovery.
 kill_anchor() {
   local old
@@ -205,12 +107,6 @@ kill_anchor() {
   # The tether closes with the anchor: the float resigns and the VIP leaves at once.
   lab_wait_for 30 not_holding "$1" || lab_fail "the VIP stayed on node $1 after its anchor died"
   lab_wait_for 60 anchor_replaced_on "$1" "$old" || lab_fail "swarm did not restart the anchor"
-}
-kill_float_container() {
-  local old
-  old=$(float_id "$1")
-  swarm_docker "$1" kill "$old" >/dev/null
-  lab_wait_for 30 float_replaced_on "$1" "$old" || lab_fail "the anchor did not recreate the float"
 }
 kill_float_process() {
   local old init_pid
@@ -224,14 +120,6 @@ scenario "2. docker kill anchor (master node)" 60 "$REPS" kill_anchor
 scenario "3. docker kill float (master node)" 60 "$REPS" kill_float_container
 scenario "4. SIGKILL float process" 60 "$REPS" kill_float_process
 
-drain() {
-  local hostname
-  hostname="node$1"
-  swarm_docker "$(other_than "$1")" node update --availability drain "$hostname" >/dev/null
-  lab_wait_for 60 not_holding "$1" || lab_fail "the VIP stayed on the drained node $1"
-  lab_wait_for 60 no_float_on "$1" || lab_fail "a float still runs on the drained node $1"
-  swarm_docker "$(other_than "$1")" node update --availability active "$hostname" >/dev/null
-}
 scenario "5. drain master node, then active" 90 1 drain
 
 # As in the promotions (14): demoted from a steady swarm, promoted once it is a worker; Docker
@@ -251,50 +139,6 @@ scenario "6. demote master node, then promote" 120 1 demote
 kill_dockerd() { kill -KILL "$(swarm_dockerd_pid "$1")"; }
 scenario "7. SIGKILL master node's dockerd" 120 1 kill_dockerd
 
-partition() {
-  local node=$1 during heal_start converged removed exact=unknown n
-  ip -n "$(swarm_switch_ns)" link set "v$node" down
-  sleep 5
-  during=$(swarm_holders)
-  # The cut node lost its carrier: its link tracker resigned it, so only the others hold the VIP.
-  [ "$(wc -w <<<"$during")" -eq 1 ] && [ "$during" != "$node" ] ||
-    lab_fail "holders during the carrier cut of node $node: [$during], expected one other node"
-  # The connected side's /cluster names the cut node unreachable (it cannot see its state).
-  [ "$(swarm_client curl -sf --max-time 2 "http://$KS_LAB_VIP:8082/cluster" | python3 -c '
-import json, sys
-c = json.load(sys.stdin)
-print(" ".join(n["address"] for n in c["nodes"] if not n["reachable"]), c["split_brain"])')" = "$KS_LAB_SUBNET.$node False" ] ||
-    lab_fail "/cluster during the cut does not show node $node, and only it, unreachable"
-  # Polling the nodes takes tens of milliseconds a round; the kernel timestamps the VIP leaving.
-  for n in $(swarm_nodes); do
-    ip -n "$(swarm_ns "$n")" -ts monitor address dev eth0 >"$KS_LAB_STATE/heal-$n.log" 2>&1 &
-    monitor_pids+=($!)
-  done
-  sleep 0.2
-  ip -n "$(swarm_switch_ns)" link set "v$node" up
-  heal_start=$(date +%s.%N)
-  lab_wait_for 10 at_most_one_holder || lab_fail "still more than one holder 10s after healing"
-  converged=$(lab_elapsed "$heal_start" "$(date +%s.%N)")
-  sleep 0.1
-  stop_monitors
-  # When the VIP last left a node, if it did.
-  removed=$(lab_monitor_times "Deleted .*inet $KS_LAB_VIP/" "$KS_LAB_STATE"/heal-*.log |
-    sort -n | tail -n 1)
-  if [ -n "$removed" ]; then
-    exact="$(lab_elapsed "$heal_start" "$removed")s"
-  else
-    exact="no VIP left a node"
-  fi
-  lab_log "partition of node $node: holders during the cut [$during]; after healing: ${exact}" \
-    "by the kernel's clock (one holder ${converged}s after healing by polling)"
-  # By the kernel's clock one advert interval plus scheduling; polling the nodes adds its rounds.
-  if [ -n "$removed" ]; then
-    awk -v c="${exact%s}" -v i="$INTERVAL_S" 'BEGIN { exit !(c <= i + 0.1) }'
-  else
-    awk -v c="$converged" -v i="$INTERVAL_S" 'BEGIN { exit !(c <= i + 0.25) }'
-  fi || lab_fail "healing took ${exact} (${converged}s by polling), more than one advert interval (${INTERVAL_S}s)"
-  PARTITION_NOTE="holders during the cut: nodes [$during] (the cut node resigned: no carrier); after healing: ${exact} (kernel timestamps; one holder ${converged}s after by polling)"
-}
 scenario "8. cut master node's link 5 s, heal" 120 1 partition
 
 promotions
@@ -353,7 +197,6 @@ rows+=("| 10. rolling update to a new tag ($moves moves; no holder for ${absent_
 # their anchors hand them): the VIP must stay where it is, and the master lists the stranger.
 FOREIGN="$KS_LAB_SUBNET.$KS_LAB_CLIENT"
 VRID=77  # the stack file's default KEEPALIVED_ROUTER_ID; swarm_deploy does not set it
-ARTIFACTS=$(dirname "$REPORT")
 # Prints "HOST STATE UNKNOWN_SOURCE PRIORITY COUNT" from a buoy's /status: the float's first
 # instance and its entry for the foreign source ("-" when absent).
 foreign_summary() { # foreign-address < status document
@@ -517,7 +360,7 @@ lab_wait_for 240 stack_updated || lab_fail "the anchors did not finish their rol
 wait_stable 60 $ALL
 silent_cut release
 
-save_logs
+save_logs "$PROBES" "$INGRESS_PROBES"
 # 9. docker stack rm: no VIP left, no float container left.
 swarm_docker 1 stack rm "$KS_LAB_STACK" >/dev/null
 no_floats() { local node; for node in $ALL; do [ -z "$(swarm_docker "$node" ps -aq --filter name='^keepalived-float$')" ] || return 1; done; }
