@@ -203,7 +203,7 @@ error_code VrrpSocket::send(std::span<const std::uint8_t> message, const IpAddre
 }
 
 result<ReceivedPacket> VrrpSocket::read_one() {
-    iovec vector{buffer_.data(), buffer_.size()};
+    iovec vector{buffer_.get(), kBufferBytes};
     sockaddr_in6 from{};
     alignas(cmsghdr) char control[256];
     msghdr header{};
@@ -218,7 +218,7 @@ result<ReceivedPacket> VrrpSocket::read_one() {
     if ((header.msg_flags & MSG_TRUNC) != 0) {
         return boost::system::errc::make_error_code(boost::system::errc::message_size);
     }
-    const std::span<const std::uint8_t> bytes(buffer_.data(), static_cast<std::size_t>(received));
+    const std::span<const std::uint8_t> bytes(buffer_.get(), static_cast<std::size_t>(received));
 
     ReceivedPacket packet;
     if (options_.source.is_v4()) {

@@ -7,6 +7,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/system/result.hpp>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -60,9 +61,12 @@ private:
 
     boost::asio::posix::stream_descriptor descriptor_;
     Options options_;
+    static constexpr std::size_t kBufferBytes = 65536;
     /// Any IP datagram fits, so no advert is ever cut (the largest valid one, 255 IPv6
     /// addresses, is 4,128 bytes); a longer one is dropped as truncated, never parsed cut.
-    std::vector<std::uint8_t> buffer_ = std::vector<std::uint8_t>(65536);
+    /// Left uninitialised on purpose: only the pages packets are written to become resident, a
+    /// page or two instead of 64 KiB for each of a spread float's many sockets.
+    std::unique_ptr<std::uint8_t[]> buffer_{new std::uint8_t[kBufferBytes]};
 };
 
 }  // namespace ks::net
