@@ -12,25 +12,15 @@
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/../.."
 source tests/lib/lab.sh
-source deploy/lab/lib/engine.sh
+source bench/float/lib.sh
 lab_require_root
 lab_require_command keepalived
 REPS=${1:-5}
-KEEPALIVED=(keepalived)
 
-cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DKS_STATIC=ON -DKS_TESTS=OFF >/dev/null
-cmake --build build/bench --target keepalived-swarm | tail -n 1
-BIN=$PWD/build/bench/keepalived-swarm-stripped
-strip -o "$BIN" build/bench/keepalived-swarm
-LAB_FLOAT_BINARY=$BIN
+bench_build build/bench
 
 lab_init
-if [ -n "${KS_BENCH_KEEPALIVED:-}" ]; then
-  ks_engine_rootfs "$KS_BENCH_KEEPALIVED" "${KS_CACHE_DIR:-/var/cache/keepalived-swarm}" \
-    "$LAB_DIR/rootfs" || lab_fail "no $KS_BENCH_KEEPALIVED root file system for its keepalived"
-  KEEPALIVED=("$PWD/deploy/lab/engine-run.sh" "$LAB_DIR/rootfs" "$LAB_DIR" keepalived)
-fi
-KA_VERSION=$("${KEEPALIVED[@]}" --version 2>&1 | awk 'NR == 1 { sub(/^v/, "", $2); print $2 }')
+bench_keepalived
 VIP=10.99.0.100
 for n in 1 2; do lab_add_node "$n" "10.99.0.$n/24"; done
 
@@ -110,8 +100,9 @@ measure_once() { # impl version interval signal
   lab_wait_for 15 lab_has_address 1 "$VIP" || measure_fail "$impl: no master"
   start_impl "$impl" backup 2 "$version" "$interval" 100
   sleep "$(awk -v i="$interval" 'BEGIN { print 4 * i + 0.3 }')"
-  lab_exec 2 ip -ts monitor address dev eth0 >"$LAB_DIR/monitor.txt" 2>&1 &
-  local monitor=$!
+  # Spawned (not `lab_exec ... &`, whose pid is a subshell's: killing it left the monitor running
+  # and writing into the next repetition's file).
+  lab_spawn monitor 2 ip -ts monitor address dev eth0
   sleep 0.2
   local t0 victims
   victims=$(pids_of master)
@@ -121,18 +112,12 @@ measure_once() { # impl version interval signal
   kill "-${signal/TETHER/KILL}" $victims
   lab_wait_for 15 lab_has_address 2 "$VIP" || measure_fail "$impl: no failover"
   sleep 0.05
-  kill "$monitor"
-  wait "$monitor" 2>/dev/null || true
+  lab_signal monitor TERM
+  lab_reap monitor
   local added
-  added=$(lab_monitor_times "inet $VIP/" "$LAB_DIR/monitor.txt" | awk 'NR == 1')
+  added=$(lab_monitor_times "inet $VIP/" "$LAB_DIR/monitor.log" | awk 'NR == 1')
   stop_all
   awk -v t0="$t0" -v t1="$added" 'BEGIN { printf "%.4f\n", t1 - t0 }'
-}
-
-summary() { # values... -> "median max"
-  printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END {
-    m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-    printf "%.3f %.3f", m, v[NR] }'
 }
 
 bound() { # version interval priority signal -> seconds the RFC allows
@@ -154,7 +139,7 @@ for setting in "3 0.1" "3 1" "2 1"; do
       fi
       values=()
       for _ in $(seq 1 "$REPS"); do values+=("$(measure_once "$impl" "$version" "$interval" "$signal")"); done
-      read -r median max <<<"$(summary "${values[@]}")"
+      read -r median max <<<"$(bench_summary "${values[@]}")"
       row+=("$median / $max")
     done
     label=SIG$signal
@@ -165,24 +150,23 @@ for setting in "3 0.1" "3 1" "2 1"; do
 done
 
 idle() { # impl -> RSS, private (anonymous) RSS and CPU of an idle master over 10 s
-  local impl=$1 pids rss=0 anon=0 ticks0=0 ticks1=0 pid
+  local impl=$1 pids rss anon ticks0 ticks1
   start_impl "$impl" master 1 3 0.1 150
   lab_wait_for 15 lab_has_address 1 "$VIP" || measure_fail "$impl: no master"
   sleep 1
   pids=$(pids_of master)
-  for pid in $pids; do ticks0=$((ticks0 + $(awk '{ print $14 + $15 }' "/proc/$pid/stat"))); done
+  # shellcheck disable=SC2086
+  ticks0=$(bench_ticks $pids)
   sleep 10
-  for pid in $pids; do
-    ticks1=$((ticks1 + $(awk '{ print $14 + $15 }' "/proc/$pid/stat")))
-    rss=$((rss + $(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")))
-    anon=$((anon + $(awk '/^RssAnon/ { print $2 }' "/proc/$pid/status")))
-  done
+  # shellcheck disable=SC2086
+  ticks1=$(bench_ticks $pids)
+  # shellcheck disable=SC2086
+  read -r rss anon <<<"$(bench_memory $pids)"
   stop_all
   awk -v r="$rss" -v a="$anon" -v t=$((ticks1 - ticks0)) -v hz="$(getconf CLK_TCK)" \
     'BEGIN { printf "%8.1f MiB %8.1f MiB %6.2f%%", r / 1024, a / 1024, 100 * t / hz / 10 }'
 }
-# RSS counts the pages of the executable and its libraries mapped in; the private part is what
-# the process itself allocated.
+# RSS and private: see bench_memory.
 printf '\nIdle master, VRRPv3 100 ms adverts, all processes, over 10 s (CPU in steps of one clock tick, %s%%)\n' "$(awk -v hz="$(getconf CLK_TCK)" 'BEGIN { print 100 / hz / 10 }')"
 printf '%-18s %12s %12s %7s\n' "" RSS private CPU
 printf '%-18s %s\n' keepalived-swarm "$(idle ours)" "keepalived $KA_VERSION" "$(idle keepalived)"
