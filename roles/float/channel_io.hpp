@@ -10,6 +10,7 @@
 #include <boost/system/result.hpp>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -39,15 +40,46 @@ public:
     virtual boost::system::error_code forget_neighbour(const net::IpAddress& address) = 0;
 };
 
-/// The real link: a raw protocol-112 socket, rtnetlink and a packet socket for announcements.
+/// The raw VRRP socket of one link, shared by every channel on it. The kernel hands each VRRP
+/// packet to every protocol-112 socket of the link, a copy for each, so one socket per instance
+/// made a spread float pay for each advert once per instance; here it is read once and handed to
+/// the channel of its VRID. A kernel filter keeps other virtual routers' adverts out.
+class LinkSocket : public std::enable_shared_from_this<LinkSocket> {
+public:
+    /// Opens the socket (needs CAP_NET_RAW) for the channels of VRIDs `vrids`.
+    static boost::system::result<std::shared_ptr<LinkSocket>> open(
+        const boost::asio::any_io_executor& executor, const net::Link& link,
+        const net::IpAddress& source, bool join_multicast, net::VridRange vrids);
+
+    /// Hands the packets of `vrid` (and every receive error) to `handler` until unsubscribe();
+    /// the first subscriber starts the receive loop.
+    void subscribe(std::uint8_t vrid, ChannelIo::PacketHandler handler);
+    /// Releases `vrid`'s handler; after the last one the socket closes.
+    void unsubscribe(std::uint8_t vrid);
+    boost::system::error_code send(std::span<const std::uint8_t> message,
+                                   const net::IpAddress& destination);
+
+private:
+    LinkSocket(boost::asio::any_io_executor executor, net::VrrpSocket socket);
+    boost::asio::awaitable<void> receive_loop();
+
+    boost::asio::any_io_executor executor_;
+    net::VrrpSocket socket_;
+    std::map<std::uint8_t, ChannelIo::PacketHandler> handlers_;
+    bool receiving_ = false;
+    bool closed_ = false;
+};
+
+/// The real link for one channel: the link's shared VRRP socket, rtnetlink and a packet socket
+/// for announcements.
 class LinkIo final : public ChannelIo {
 public:
-    /// Opens the sockets (needs CAP_NET_RAW); the error says which failed. The VRRP socket
-    /// receives only adverts of `vrid`: the kernel drops the other instances' on the link.
-    static boost::system::result<std::unique_ptr<LinkIo>> open(
-        const boost::asio::any_io_executor& executor, const net::Link& link,
-        const net::IpAddress& source, bool join_multicast, std::uint8_t vrid,
-        net::RouteNetlink& netlink);
+    /// Opens the announcement socket (needs CAP_NET_RAW); the error says which failed. The
+    /// channel of `vrid` receives its adverts through `socket`.
+    static boost::system::result<std::unique_ptr<LinkIo>> open(std::shared_ptr<LinkSocket> socket,
+                                                               const net::Link& link,
+                                                               std::uint8_t vrid,
+                                                               net::RouteNetlink& netlink);
 
     void start_receiving(PacketHandler handler) override;
     void close() override;
@@ -59,13 +91,12 @@ public:
     boost::system::error_code forget_neighbour(const net::IpAddress& address) override;
 
 private:
-    LinkIo(boost::asio::any_io_executor executor, int interface_index, net::VrrpSocket socket,
+    LinkIo(std::shared_ptr<LinkSocket> socket, int interface_index, std::uint8_t vrid,
            net::Announcer announcer, net::RouteNetlink& netlink);
-    boost::asio::awaitable<void> receive_loop(PacketHandler handler);
 
-    boost::asio::any_io_executor executor_;
+    std::shared_ptr<LinkSocket> socket_;
     int interface_index_;
-    net::VrrpSocket socket_;
+    std::uint8_t vrid_;
     net::Announcer announcer_;
     net::RouteNetlink& netlink_;
     bool closed_ = false;

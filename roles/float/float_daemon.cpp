@@ -4,6 +4,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <csignal>
 #include <filesystem>
+#include <map>
+#include <tuple>
 
 #include "keepalived_swarm/log/log.hpp"
 #include "keepalived_swarm/util/host_name.hpp"
@@ -85,12 +87,27 @@ std::optional<std::string> FloatDaemon::open_channels(ChannelPlan plan) {
     }
     for (const auto& warning : plan.warnings) log::warn(warning);
 
+    // One VRRP socket per link, source and mode, for the VRIDs of every channel on it.
+    net::VridRange vrids{255, 1};
+    for (const auto& setup : plan.channels) {
+        vrids.first = std::min(vrids.first, setup.settings.vrid);
+        vrids.last = std::max(vrids.last, setup.settings.vrid);
+    }
+    std::map<std::tuple<int, net::IpAddress, bool>, std::shared_ptr<LinkSocket>> sockets;
     std::vector<std::shared_ptr<VrrpChannel>> opened;
     for (auto& setup : plan.channels) {
-        auto io = LinkIo::open(io_.get_executor(), setup.link, setup.primary_address,
-                               !setup.unicast, setup.settings.vrid, *netlink_);
+        auto& socket = sockets[{setup.link.index, setup.primary_address, setup.unicast}];
+        if (!socket) {
+            auto shared = LinkSocket::open(io_.get_executor(), setup.link, setup.primary_address,
+                                           !setup.unicast, vrids);
+            if (!shared) {
+                return explain(shared.error(), "cannot open the VRRP socket on " + setup.link.name);
+            }
+            socket = std::move(*shared);
+        }
+        auto io = LinkIo::open(socket, setup.link, setup.settings.vrid, *netlink_);
         if (!io) {
-            return explain(io.error(), "cannot open the VRRP socket on " + setup.link.name);
+            return explain(io.error(), "cannot open the announcement socket on " + setup.link.name);
         }
         opened.push_back(std::make_shared<VrrpChannel>(
             io_.get_executor(), std::move(setup), std::move(*io),

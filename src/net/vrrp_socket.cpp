@@ -96,23 +96,24 @@ void drain(int fd) {
 
 }  // namespace
 
-error_code attach_vrid_filter(int fd, bool with_ip_header, std::uint8_t vrid) {
-    // Every raw protocol-112 socket of a link receives every VRRP packet on it. With one
-    // instance per VIP (VRIDs N, N+1, ...) each advert would wake every instance's socket only
-    // to be dropped as another VRID; the kernel drops it here instead. A load beyond the packet
-    // ends the program with 0: the packet is dropped.
+error_code attach_vrid_filter(int fd, bool with_ip_header, VridRange vrids) {
+    // Every raw protocol-112 socket of a link receives every VRRP packet on it: adverts of other
+    // virtual routers on the link would wake the float only to be dropped. The kernel drops them
+    // here instead. A load beyond the packet ends the program with 0: the packet is dropped.
     constexpr std::uint32_t kAccept = std::numeric_limits<std::uint32_t>::max();
     constexpr std::uint32_t kReject = 0;
     const sock_filter after_ip_header[] = {
         BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),  // X = 4 * (IHL): the IPv4 header's length
         BPF_STMT(BPF_LD | BPF_B | BPF_IND, 1),   // A = the VRID, byte 1 of the VRRP message
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, vrid, 0, 1),
+        BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, vrids.first, 0, 2),
+        BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, vrids.last, 1, 0),
         BPF_STMT(BPF_RET | BPF_K, kAccept),
         BPF_STMT(BPF_RET | BPF_K, kReject),
     };
     const sock_filter at_start[] = {
         BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 1),  // A = the VRID, byte 1 of the VRRP message
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, vrid, 0, 1),
+        BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, vrids.first, 0, 2),
+        BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, vrids.last, 1, 0),
         BPF_STMT(BPF_RET | BPF_K, kAccept),
         BPF_STMT(BPF_RET | BPF_K, kReject),
     };
@@ -139,7 +140,7 @@ result<VrrpSocket> VrrpSocket::open(const boost::asio::any_io_executor& executor
     // The filter first: the socket receives from its creation, so only what came before the
     // filter (drained below) can be of another VRID. Raw IPv4 sockets deliver the IP header,
     // raw IPv6 sockets only the payload.
-    if (options.vrid != 0) error = attach_vrid_filter(fd, v4, options.vrid);
+    if (options.vrids) error = attach_vrid_filter(fd, v4, *options.vrids);
     if (!error && ::setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, options.interface_name.c_str(),
                                static_cast<socklen_t>(options.interface_name.size() + 1)) < 0) {
         error = util::last_system_error();
@@ -149,7 +150,7 @@ result<VrrpSocket> VrrpSocket::open(const boost::asio::any_io_executor& executor
         ::close(fd);
         return error;
     }
-    if (options.vrid != 0) drain(fd);
+    if (options.vrids) drain(fd);
     return VrrpSocket(boost::asio::posix::stream_descriptor(executor, fd), options);
 }
 

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Each VRRP socket of the float carries a kernel filter that passes only its own VRID: on a link
-# with many virtual routers (one instance per VIP, VRIDs N, N+1, ...) an advert wakes only the
-# socket of its instance. A sender of another VRID, at a priority that would win, to the multicast
-# group and to the node itself: the float never sees its adverts (no receive, no drop counted),
-# although they reach the node's interface. The same sender with the float's own VRID then takes
-# the master role, so the adverts do arrive when they are the float's. IPv4 (the filter skips the
-# IP header the raw socket delivers) and IPv6 (no header delivered).
+# The float's VRRP socket carries a kernel filter that passes only the VRIDs of its instances: on
+# a link with other virtual routers their adverts never wake the float. A sender of another VRID,
+# at a priority that would win, to the multicast group and to the node itself: the float never
+# sees its adverts (no receive, no drop counted), although they reach the node's interface. The
+# same sender with the float's own VRID then takes the master role, so the adverts do arrive when
+# they are the float's. IPv4 (the filter skips the IP header the raw socket delivers) and IPv6 (no
+# header delivered).
 set -euo pipefail
 source "$(dirname "$0")/../lib/lab.sh"
 lab_require_root

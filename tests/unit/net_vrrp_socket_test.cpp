@@ -16,9 +16,11 @@ namespace {
 /// filters on unix datagram sockets too, so the program is tested without raw sockets or root.
 class FilteredPair {
 public:
-    FilteredPair(bool with_ip_header, std::uint8_t vrid) {
+    /// VRIDs `first`..`last` (just `first` when `last` is 0).
+    FilteredPair(bool with_ip_header, std::uint8_t first, std::uint8_t last = 0) {
         REQUIRE(::socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, fds_) == 0);
-        REQUIRE_FALSE(net::attach_vrid_filter(fds_[1], with_ip_header, vrid));
+        REQUIRE_FALSE(
+            net::attach_vrid_filter(fds_[1], with_ip_header, {first, last == 0 ? first : last}));
     }
     ~FilteredPair() {
         ::close(fds_[0]);
@@ -112,4 +114,17 @@ TEST_CASE("the VRID filter drops packets too short to carry a VRID", "[net][sock
     CHECK_FALSE(v4.passes(cut));
     FilteredPair v6(false, 61);
     CHECK_FALSE(v6.passes({0x31}));
+}
+
+TEST_CASE("the VRID filter passes a range of VRIDs: one socket for a spread float's instances",
+          "[net][socket]") {
+    FilteredPair v4(true, 60, 62);
+    CHECK_FALSE(v4.passes(datagram_v4(59)));
+    CHECK(v4.passes(datagram_v4(60)));
+    CHECK(v4.passes(datagram_v4(61, 1)));
+    CHECK(v4.passes(datagram_v4(62)));
+    CHECK_FALSE(v4.passes(datagram_v4(63)));
+    FilteredPair v6(false, 1, 255);
+    CHECK(v6.passes(advert_v4(1)));
+    CHECK(v6.passes(advert_v4(255)));
 }

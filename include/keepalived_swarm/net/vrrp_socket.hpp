@@ -8,6 +8,7 @@
 #include <boost/system/result.hpp>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -24,10 +25,16 @@ struct ReceivedPacket {
     std::vector<std::uint8_t> message;
 };
 
-/// Attaches to `fd` a classic BPF filter that passes only VRRP messages whose VRID is `vrid`.
+/// The virtual routers a socket hears: VRIDs first..last.
+struct VridRange {
+    std::uint8_t first = 1;
+    std::uint8_t last = 255;
+};
+
+/// Attaches to `fd` a classic BPF filter that passes only VRRP messages whose VRID is in `vrids`.
 /// `with_ip_header`: the packets start with an IPv4 header (as raw IPv4 sockets deliver them);
 /// otherwise with the VRRP message (raw IPv6 sockets). Shorter packets are dropped.
-boost::system::error_code attach_vrid_filter(int fd, bool with_ip_header, std::uint8_t vrid);
+boost::system::error_code attach_vrid_filter(int fd, bool with_ip_header, VridRange vrids);
 
 class VrrpSocket {
 public:
@@ -36,8 +43,8 @@ public:
         std::string interface_name;
         IpAddress source;            ///< IPv4 node address or IPv6 link-local address
         bool join_multicast = true;  ///< false in unicast mode
-        /// Only adverts of this virtual router reach the socket (a kernel filter); 0: all.
-        std::uint8_t vrid = 0;
+        /// Only adverts of these virtual routers reach the socket (a kernel filter); none: all.
+        std::optional<VridRange> vrids;
     };
 
     /// Opens the socket (needs CAP_NET_RAW). The family is that of `options.source`.
