@@ -20,20 +20,15 @@
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/../.."
 source tests/lib/lab.sh
-source deploy/lab/lib/engine.sh
+source bench/float/lib.sh
 lab_require_root
 lab_require_command keepalived
 WINDOW=${1:-20}
 shift || true
 INTERVALS=("$@")
 [ "${#INTERVALS[@]}" -gt 0 ] || INTERVALS=(0.01 0.1)
-KEEPALIVED=(keepalived)
 
-cmake -S . -B build/bench-advert -G Ninja -DCMAKE_BUILD_TYPE=Release -DKS_STATIC=ON \
-  -DKS_TESTS=OFF >/dev/null
-cmake --build build/bench-advert --target keepalived-swarm | tail -n 1
-BIN=$PWD/build/bench-advert/keepalived-swarm-stripped
-strip -o "$BIN" build/bench-advert/keepalived-swarm
+bench_build build/bench-advert
 IMPLEMENTATIONS=(ours keepalived)
 if [ -n "${KS_BENCH_BASELINE:-}" ]; then
   [ -x "$KS_BENCH_BASELINE" ] || lab_fail "KS_BENCH_BASELINE: no executable $KS_BENCH_BASELINE"
@@ -41,69 +36,28 @@ if [ -n "${KS_BENCH_BASELINE:-}" ]; then
 fi
 
 lab_init
-if [ -n "${KS_BENCH_KEEPALIVED:-}" ]; then
-  ks_engine_rootfs "$KS_BENCH_KEEPALIVED" "${KS_CACHE_DIR:-/var/cache/keepalived-swarm}" \
-    "$LAB_DIR/rootfs" || lab_fail "no $KS_BENCH_KEEPALIVED root file system for its keepalived"
-  KEEPALIVED=("$PWD/deploy/lab/engine-run.sh" "$LAB_DIR/rootfs" "$LAB_DIR" keepalived)
-fi
-KA_VERSION=$("${KEEPALIVED[@]}" --version 2>&1 | awk 'NR == 1 { sub(/^v/, "", $2); print $2 }')
+bench_keepalived
 # Its own subnet: other benchmarks may run their labs at the same time.
 VIP=10.96.0.100
 VRID=96
 for n in 1 2; do lab_add_node "$n" "10.96.0.$n/24"; done
 HZ=$(getconf CLK_TCK)
 
-start_impl() { # impl name node interval priority
-  local impl=$1 name=$2 node=$3 interval=$4 priority=$5
-  if [ "$impl" != keepalived ]; then
-    local binary=$BIN
-    [ "$impl" = baseline ] && binary=$KS_BENCH_BASELINE
-    LAB_FLOAT_BINARY=$binary lab_start_float "$name" "$node" --vip "$VIP/24" --vrid "$VRID" \
-      --vrrp-version 3 --advert-interval "$interval" --priority "$priority" --status-socket none \
-      --log-level warn
-  else
-    cat >"$LAB_DIR/$name.conf" <<CONF
-global_defs {
-  vrrp_version 3
-}
-vrrp_instance VI_1 {
-  state BACKUP
-  interface eth0
-  virtual_router_id $VRID
-  priority $priority
-  advert_int $interval
-  virtual_ipaddress {
-    $VIP/24
-  }
-}
-CONF
-    lab_spawn "$name" "$node" "${KEEPALIVED[@]}" -n -D --vrrp -f "$LAB_DIR/$name.conf" \
-      -p "$LAB_DIR/$name.pid" -r "$LAB_DIR/$name.vrrp.pid" -c "$LAB_DIR/$name.chk.pid"
-  fi
-}
-
-# Every pid of an implementation's process tree (keepalived runs a parent and a VRRP child).
-pids_of() {
-  local name=$1
-  echo "${LAB_PID[$name]}"
-  if [ -f "$LAB_DIR/$name.vrrp.pid" ]; then cat "$LAB_DIR/$name.vrrp.pid" 2>/dev/null || true; fi
+start_router() { # impl name node interval priority
+  local binary=$BIN
+  [ "$1" = baseline ] && binary=$KS_BENCH_BASELINE
+  LAB_FLOAT_BINARY=$binary bench_start_router "$1" "$2" "$3" "$VRID" 3 "$4" "$5"
 }
 
 stop_all() {
   local name
   for name in "${!LAB_PID[@]}"; do
     # shellcheck disable=SC2046
-    kill -KILL $(pids_of "$name") 2>/dev/null || true
+    kill -KILL $(bench_pids "$name") 2>/dev/null || true
     lab_reap "$name" 2>/dev/null
   done
   rm -f "$LAB_DIR"/*.pid
   for n in 1 2; do lab_exec "$n" ip addr del "$VIP/24" dev eth0 2>/dev/null || true; done
-}
-
-ticks() { # pids... -> utime + stime of all, in clock ticks
-  local pid total=0
-  for pid in "$@"; do total=$((total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat"))); done
-  echo "$total"
 }
 
 run_ns() { # pids... -> nanoseconds on a CPU of every thread of all
@@ -125,30 +79,30 @@ master_on_1() { lab_has_address 1 "$VIP" && lab_lacks_address 2 "$VIP"; }
 # One window: master and backup of IMPL at INTERVAL; prints one line per role.
 measure() { # impl interval
   local impl=$1 interval=$2 master_pids backup_pids
-  start_impl "$impl" master 1 "$interval" 150
+  start_router "$impl" master 1 "$interval" 150
   lab_wait_for 15 lab_has_address 1 "$VIP" || lab_fail "$impl: no master"
-  start_impl "$impl" backup 2 "$interval" 100
+  start_router "$impl" backup 2 "$interval" 100
   sleep 2
   master_on_1 || lab_fail "$impl: the VIP moved"
-  master_pids=$(pids_of master)
-  backup_pids=$(pids_of backup)
+  master_pids=$(bench_pids master)
+  backup_pids=$(bench_pids backup)
   local m_t0 m_n0 b_t0 b_n0 sent0 received0
   # shellcheck disable=SC2086
   {
     sent0=$(packets 1 tx_packets)
     received0=$(packets 2 rx_packets)
-    m_t0=$(ticks $master_pids)
+    m_t0=$(bench_ticks $master_pids)
     m_n0=$(run_ns $master_pids)
-    b_t0=$(ticks $backup_pids)
+    b_t0=$(bench_ticks $backup_pids)
     b_n0=$(run_ns $backup_pids)
   }
   sleep "$WINDOW"
   local m_t1 m_n1 b_t1 b_n1 sent1 received1
   # shellcheck disable=SC2086
   {
-    m_t1=$(ticks $master_pids)
+    m_t1=$(bench_ticks $master_pids)
     m_n1=$(run_ns $master_pids)
-    b_t1=$(ticks $backup_pids)
+    b_t1=$(bench_ticks $backup_pids)
     b_n1=$(run_ns $backup_pids)
     sent1=$(packets 1 tx_packets)
     received1=$(packets 2 rx_packets)

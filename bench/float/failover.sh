@@ -26,46 +26,11 @@ for n in 1 2; do lab_add_node "$n" "10.99.0.$n/24"; done
 
 TETHER_PEER=$PWD/tests/lib/tether_peer.py
 
-start_impl() { # impl name node version interval priority [float options...]
-  local impl=$1 name=$2 node=$3 version=$4 interval=$5 priority=$6
-  shift 6
-  if [ "$impl" = ours ]; then
-    lab_start_float "$name" "$node" --vip "$VIP/24" --vrid 70 --vrrp-version "$version" \
-      --advert-interval "$interval" --priority "$priority" --status-socket none --log-level warn \
-      "$@"
-  else
-    cat >"$LAB_DIR/$name.conf" <<CONF
-global_defs {
-  vrrp_version $version
-}
-vrrp_instance VI_1 {
-  state BACKUP
-  interface eth0
-  virtual_router_id 70
-  priority $priority
-  advert_int $interval
-  virtual_ipaddress {
-    $VIP/24
-  }
-}
-CONF
-    lab_spawn "$name" "$node" "${KEEPALIVED[@]}" -n -D --vrrp -f "$LAB_DIR/$name.conf" \
-      -p "$LAB_DIR/$name.pid" -r "$LAB_DIR/$name.vrrp.pid" -c "$LAB_DIR/$name.chk.pid"
-  fi
-}
-
-# Every pid of an implementation's process tree (keepalived runs a parent and a VRRP child).
-pids_of() {
-  local name=$1 pid=${LAB_PID[$1]}
-  echo "$pid"
-  [ -f "$LAB_DIR/$name.vrrp.pid" ] && cat "$LAB_DIR/$name.vrrp.pid" 2>/dev/null || true
-}
-
 stop_all() {
   local name
   for name in "${!LAB_PID[@]}"; do
     # shellcheck disable=SC2046
-    kill -KILL $(pids_of "$name") 2>/dev/null || true
+    kill -KILL $(bench_pids "$name") 2>/dev/null || true
     lab_reap "$name"
   done
   rm -f "$LAB_DIR"/*.pid "$LAB_DIR"/tether.*
@@ -89,7 +54,7 @@ measure_once() { # impl version interval signal
     lab_wait_for 5 test -S "$LAB_DIR/tether.sock" || measure_fail "the tether peer did not start"
     tether=(--tether "$LAB_DIR/tether.sock")
   fi
-  start_impl "$impl" master 1 "$version" "$interval" 150 "${tether[@]}"
+  bench_start_router "$impl" master 1 70 "$version" "$interval" 150 "${tether[@]}"
   # A tethered float competes once its anchor has named the peers, as in the stack (sent once
   # it is connected: the peer sends each line only to the floats connected then).
   if [ "$signal" = TETHER ]; then
@@ -98,14 +63,14 @@ measure_once() { # impl version interval signal
     echo '{"type":"peers","peers":["10.99.0.2"]}' >"$LAB_DIR/tether.control"
   fi
   lab_wait_for 15 lab_has_address 1 "$VIP" || measure_fail "$impl: no master"
-  start_impl "$impl" backup 2 "$version" "$interval" 100
+  bench_start_router "$impl" backup 2 70 "$version" "$interval" 100
   sleep "$(awk -v i="$interval" 'BEGIN { print 4 * i + 0.3 }')"
   # Spawned (not `lab_exec ... &`, whose pid is a subshell's: killing it left the monitor running
   # and writing into the next repetition's file).
   lab_spawn monitor 2 ip -ts monitor address dev eth0
   sleep 0.2
   local t0 victims
-  victims=$(pids_of master)
+  victims=$(bench_pids master)
   [ "$signal" = TETHER ] && victims=${LAB_PID[anchor]}
   t0=$(date +%s.%N)
   # shellcheck disable=SC2086
@@ -151,10 +116,10 @@ done
 
 idle() { # impl -> RSS, private (anonymous) RSS and CPU of an idle master over 10 s
   local impl=$1 pids rss anon ticks0 ticks1
-  start_impl "$impl" master 1 3 0.1 150
+  bench_start_router "$impl" master 1 70 3 0.1 150
   lab_wait_for 15 lab_has_address 1 "$VIP" || measure_fail "$impl: no master"
   sleep 1
-  pids=$(pids_of master)
+  pids=$(bench_pids master)
   # shellcheck disable=SC2086
   ticks0=$(bench_ticks $pids)
   sleep 10

@@ -12,6 +12,11 @@
 #   bench_summary VALUES...      "MEDIAN MAX" of the values
 #   bench_ticks PIDS...          CPU clock ticks (user + system) the processes used so far
 #   bench_memory PIDS...         "RSS PRIVATE" of the processes together, in KiB (VmRSS, RssAnon)
+#   bench_start_router IMPL NAME NODE VRID VERSION INTERVAL PRIORITY [FLOAT OPTIONS...]
+#                                a router of the one VIP $VIP/24 on eth0 of node NODE, spawned as
+#                                NAME: keepalived (IMPL keepalived; one vrrp_instance) or the float
+#                                (any other IMPL; LAB_FLOAT_BINARY, the options appended)
+#   bench_pids NAME              the pids of NAME's process tree (keepalived: parent and VRRP child)
 
 # shellcheck source=deploy/lab/lib/engine.sh
 source deploy/lab/lib/engine.sh
@@ -61,4 +66,38 @@ bench_memory() {
     anon=$((anon + $(awk '/^RssAnon/ { print $2 }' "/proc/$pid/status")))
   done
   echo "$rss $anon"
+}
+
+bench_start_router() {
+  local impl=$1 name=$2 node=$3 vrid=$4 version=$5 interval=$6 priority=$7
+  shift 7
+  if [ "$impl" != keepalived ]; then
+    lab_start_float "$name" "$node" --vip "$VIP/24" --vrid "$vrid" --vrrp-version "$version" \
+      --advert-interval "$interval" --priority "$priority" --status-socket none --log-level warn \
+      "$@"
+    return
+  fi
+  cat >"$LAB_DIR/$name.conf" <<CONF
+global_defs {
+  vrrp_version $version
+}
+vrrp_instance VI_1 {
+  state BACKUP
+  interface eth0
+  virtual_router_id $vrid
+  priority $priority
+  advert_int $interval
+  virtual_ipaddress {
+    $VIP/24
+  }
+}
+CONF
+  lab_spawn "$name" "$node" "${KEEPALIVED[@]}" -n -D --vrrp -f "$LAB_DIR/$name.conf" \
+    -p "$LAB_DIR/$name.pid" -r "$LAB_DIR/$name.vrrp.pid" -c "$LAB_DIR/$name.chk.pid"
+}
+
+bench_pids() {
+  local name=$1
+  echo "${LAB_PID[$name]}"
+  if [ -f "$LAB_DIR/$name.vrrp.pid" ]; then cat "$LAB_DIR/$name.vrrp.pid" 2>/dev/null || true; fi
 }
