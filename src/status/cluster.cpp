@@ -275,6 +275,19 @@ bool read_node(Reader& r, ClusterNode& node) {
     return ok && fr.ok() && r.ok();
 }
 
+/// Reads the object `key` (VIP -> value) into `out`; absent or null leaves it empty. False when
+/// it is not an object of such values.
+template <typename Value>
+bool read_map(Reader& r, std::string_view key, std::map<std::string, Value>& out) {
+    const auto* found = r.find(key);
+    if (found == nullptr || found->is_null()) return true;
+    const auto* map = found->if_object();
+    if (map == nullptr) return false;
+    Reader entries(*map);
+    for (const auto& entry : *map) entries.read(entry.key(), out[std::string(entry.key())]);
+    return entries.ok();
+}
+
 }  // namespace
 
 json::value to_json(const ClusterView& view) {
@@ -321,20 +334,7 @@ boost::system::result<ClusterView> cluster_view_from_json(const json::value& val
     ok = ok && read_objects(r, "nodes", view.nodes, [](Reader& nr, ClusterNode& node) {
              if (!read_node(nr, node)) nr.fail();
          });
-    if (const auto* holders = r.find("holders"); holders != nullptr && !holders->is_null()) {
-        const auto* map = holders->if_object();
-        if (map == nullptr) return json::make_error_code(json::error::not_object);
-        Reader hr(*map);
-        for (const auto& entry : *map) hr.read(entry.key(), view.holders[std::string(entry.key())]);
-        ok = ok && hr.ok();
-    }
-    if (const auto* homes = r.find("homes"); homes != nullptr && !homes->is_null()) {
-        const auto* map = homes->if_object();
-        if (map == nullptr) return json::make_error_code(json::error::not_object);
-        Reader hr(*map);
-        for (const auto& entry : *map) hr.read(entry.key(), view.homes[std::string(entry.key())]);
-        ok = ok && hr.ok();
-    }
+    ok = ok && read_map(r, "holders", view.holders) && read_map(r, "homes", view.homes);
     if (!ok || !r.ok()) return json::make_error_code(json::error::not_object);
     return view;
 }
