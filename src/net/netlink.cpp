@@ -119,14 +119,25 @@ result<RouteNetlink> RouteNetlink::open() {
     return RouteNetlink(fd);
 }
 
+namespace {
+// A dump's datagrams are at most a page or two (the kernel's NLMSG_GOODSIZE); the rest is margin.
+constexpr std::size_t kReplyBufferBytes = 64 * 1024;
+}  // namespace
+
+RouteNetlink::RouteNetlink(int fd)
+    : fd_(fd), reply_buffer_(std::make_unique_for_overwrite<std::uint8_t[]>(kReplyBufferBytes)) {}
+
 RouteNetlink::RouteNetlink(RouteNetlink&& other) noexcept
-    : fd_(std::exchange(other.fd_, -1)), sequence_(other.sequence_) {}
+    : fd_(std::exchange(other.fd_, -1)),
+      sequence_(other.sequence_),
+      reply_buffer_(std::move(other.reply_buffer_)) {}
 
 RouteNetlink& RouteNetlink::operator=(RouteNetlink&& other) noexcept {
     if (this != &other) {
         if (fd_ >= 0) ::close(fd_);
         fd_ = std::exchange(other.fd_, -1);
         sequence_ = other.sequence_;
+        reply_buffer_ = std::move(other.reply_buffer_);
     }
     return *this;
 }
@@ -158,15 +169,14 @@ error_code RouteNetlink::exchange(
     const std::vector<std::uint8_t>& request,
     const std::function<void(std::span<const std::uint8_t>)>& on_message) {
     if (::send(fd_, request.data(), request.size(), 0) < 0) return util::last_system_error();
-    std::vector<std::uint8_t> buffer(64 * 1024);
     for (;;) {
-        const ssize_t received = ::recv(fd_, buffer.data(), buffer.size(), 0);
+        const ssize_t received = ::recv(fd_, reply_buffer_.get(), kReplyBufferBytes, 0);
         if (received < 0) {
             if (errno == EINTR) continue;
             return util::last_system_error();
         }
         const auto reply = parse_netlink_reply(
-            std::span<const std::uint8_t>(buffer.data(), static_cast<std::size_t>(received)),
+            std::span<const std::uint8_t>(reply_buffer_.get(), static_cast<std::size_t>(received)),
             sequence_);
         for (const auto message : reply.messages) on_message(message);
         if (reply.end) return *reply.end == 0 ? error_code{} : util::system_error(*reply.end);

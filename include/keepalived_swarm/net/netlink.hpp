@@ -7,6 +7,7 @@
 #include <boost/system/result.hpp>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -39,7 +40,7 @@ public:
     boost::system::error_code forget_neighbour(int interface_index, const IpAddress& address);
 
 private:
-    explicit RouteNetlink(int fd) : fd_(fd) {}
+    explicit RouteNetlink(int fd);
     /// Asks for a dump of links (RTM_GETLINK) or addresses (RTM_GETADDR) and hands each answer to
     /// `on_message`.
     boost::system::error_code dump(
@@ -53,6 +54,9 @@ private:
 
     int fd_ = -1;
     std::uint32_t sequence_ = 0;
+    /// One buffer for every reply, allocated with the socket rather than for each request: a
+    /// float adds or removes a VIP per instance, 64 of them at once on a failover.
+    std::unique_ptr<std::uint8_t[]> reply_buffer_;
 };
 
 /// Whether a kernel of this release (uname -r, such as "6.1.0-18-amd64") keeps the IFA_PROTO
