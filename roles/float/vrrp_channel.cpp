@@ -42,6 +42,18 @@ std::string mac_text(const net::MacAddress& mac) {
     return text;
 }
 
+/// The channels' waits end on whole milliseconds of the steady clock, so the instances whose
+/// deadlines fall within the same millisecond share one wake-up: a float of 64 instances otherwise
+/// woke for each master's advert separately, their phases microseconds apart, and on a virtual
+/// machine the wake-ups, not the adverts, were most of its CPU time. A deadline is met up to a
+/// millisecond late, against a Master_Down_Interval of hundreds.
+constexpr std::chrono::milliseconds kWakeUpGrain{1};
+
+vrrp::TimePoint on_grain(vrrp::TimePoint when) {
+    const auto past = when.time_since_epoch() % vrrp::Clock::duration(kWakeUpGrain);
+    return past == vrrp::Clock::duration::zero() ? when : when + (kWakeUpGrain - past);
+}
+
 /// Moves the entry matching `same` to the front (or adds one), keeping at most `limit`.
 template <class Entry, class Same>
 Entry& front_entry(std::deque<Entry>& entries, std::size_t limit, Same same) {
@@ -84,6 +96,8 @@ void VrrpChannel::stop() {
     if (stopped_) return;
     perform(instance_.stop(vrrp::Clock::now()));
     stopped_ = true;
+    deadline_.reset();
+    waiting_until_.reset();
     timer_.cancel();
     io_->close();
 }
@@ -185,6 +199,7 @@ void VrrpChannel::perform(const vrrp::Output& output) {
                                                        {"from", warning.about.to_string()}});
                        },
                        [&](const vrrp::AddressConflict& conflict) { note_conflict(conflict); },
+                       [&](const vrrp::ReportConflict& claim) { report_conflict(claim); },
                    },
                    action);
     }
@@ -223,13 +238,15 @@ void VrrpChannel::note_conflict(const vrrp::AddressConflict& conflict) {
     entry.mac = mac;
     ++entry.count;
     entry.last_seen = util::iso8601_utc(std::chrono::system_clock::now());
-    if (conflict.report) {
-        log::warn(
-            "another host claims a VIP this node holds: a static address somewhere, or another "
-            "cluster with the same VIP; find the host with this MAC (reported once a minute per "
-            "VIP)",
-            {{"instance", setup_.settings.instance_name}, {"vip", vip}, {"mac", mac}});
-    }
+}
+
+void VrrpChannel::report_conflict(const vrrp::ReportConflict& claim) {
+    log::warn(
+        "another host claims a VIP this node holds: a static address somewhere, or another "
+        "cluster with the same VIP; find the host with this MAC (reported once a minute per VIP)",
+        {{"instance", setup_.settings.instance_name},
+         {"vip", claim.address.to_string()},
+         {"mac", mac_text(claim.claimant)}});
 }
 
 const std::vector<std::uint8_t>& VrrpChannel::encoded_advert(std::uint8_t priority,
@@ -325,16 +342,38 @@ void VrrpChannel::announce_burst() {
 }
 
 void VrrpChannel::arm_timer(std::optional<vrrp::TimePoint> deadline) {
-    if (!deadline || stopped_) {
-        timer_.cancel();
+    deadline_ = stopped_ ? std::nullopt : deadline;
+    // A pending wait that ends no later than the deadline is kept, and waits again for the rest
+    // when it ends: each advert a backup receives postpones its deadline, and every address claim
+    // on the link reaches every instance. Moving the wait instead costs a timerfd update and a
+    // cancelled completion each time; 64 instances during a failover left thousands of those
+    // queued at once, and the heap they grew stayed.
+    if (!deadline_ || (waiting_until_ && *waiting_until_ <= on_grain(*deadline_))) return;
+    wait_until(*deadline_);
+}
+
+void VrrpChannel::wait_until(vrrp::TimePoint deadline) {
+    const auto when = on_grain(deadline);
+    waiting_until_ = when;
+    timer_.expires_at(when);  // cancels a wait that would end later
+    timer_.async_wait([weak = weak_from_this(), when](const boost::system::error_code& error) {
+        auto self = weak.lock();
+        // Cancelled, or ended just before a wait for an earlier time replaced it: not this wait's
+        // turn any more.
+        if (error || !self || self->waiting_until_ != when) return;
+        self->waiting_until_.reset();
+        self->timer_ended();
+    });
+}
+
+void VrrpChannel::timer_ended() {
+    if (stopped_ || !deadline_) return;
+    const auto now = vrrp::Clock::now();
+    if (now < *deadline_) {
+        wait_until(*deadline_);
         return;
     }
-    timer_.expires_at(*deadline);
-    timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& error) {
-        auto self = weak.lock();
-        if (error || !self || self->stopped_) return;
-        self->perform(self->instance_.expire(vrrp::Clock::now()));
-    });
+    perform(instance_.expire(now));
 }
 
 void VrrpChannel::record_transition(const vrrp::StateChanged& change) {

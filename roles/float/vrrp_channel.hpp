@@ -66,7 +66,10 @@ private:
     void announce_burst();
     void note_drop(const vrrp::Dropped& drop);
     void note_conflict(const vrrp::AddressConflict& conflict);
+    void report_conflict(const vrrp::ReportConflict& claim);
     void arm_timer(std::optional<vrrp::TimePoint> deadline);
+    void wait_until(vrrp::TimePoint deadline);
+    void timer_ended();
     const std::vector<std::uint8_t>& encoded_advert(std::uint8_t priority,
                                                     const net::IpAddress& destination);
     void record_transition(const vrrp::StateChanged& change);
@@ -76,6 +79,10 @@ private:
     TransitionObserver observer_;
     vrrp::Instance instance_;
     boost::asio::steady_timer timer_;
+    /// When the engine wants expire() next, and when the pending wait of timer_ ends, if one is
+    /// pending: the wait may end earlier than the deadline, and then waits again.
+    std::optional<vrrp::TimePoint> deadline_;
+    std::optional<vrrp::TimePoint> waiting_until_;
     bool stopped_ = true;
 
     /// The adverts as encoded for the last sends: a master sends the same bytes every interval,

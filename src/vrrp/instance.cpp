@@ -39,9 +39,11 @@ Instance::Instance(InstanceConfig config)
 }
 
 std::optional<TimePoint> Instance::next_deadline() const {
-    if (!announce_again_at_) return deadline_;
-    if (!deadline_) return announce_again_at_;
-    return std::min(*deadline_, *announce_again_at_);
+    std::optional<TimePoint> next = deadline_;
+    for (const auto& other : {announce_again_at_, report_claims_at_}) {
+        if (other && (!next || *other < *next)) next = other;
+    }
+    return next;
 }
 
 std::optional<std::string> Instance::fault_reason() const {
@@ -132,6 +134,10 @@ Output Instance::finish(Output out) const {
 
 void Instance::change_state(Output& out, State to, Reason reason, std::string detail) {
     if (state_ == to) return;
+    // Claims heard as master are no news once we are not: stepping down is what the election
+    // makes the loser do.
+    unexplained_claims_.clear();
+    report_claims_at_.reset();
     out.actions.emplace_back(StateChanged{state_, to, reason, std::move(detail)});
     state_ = to;
 }
@@ -165,6 +171,7 @@ void Instance::become_master(Output& out, TimePoint now, Reason reason) {
     conflict_announced_at_.reset();
     replied_at_.reset();
     reply_pending_ = false;
+    rival_heard_at_.reset();
     announce_again_at_.reset();
     if (config_.announce_repeat_delay > Duration::zero()) {
         announce_again_at_ = now + config_.announce_repeat_delay;
@@ -234,6 +241,7 @@ Output Instance::stop(TimePoint /*now*/) {
 
 Output Instance::expire(TimePoint now) {
     Output out;
+    report_unexplained_claims(out, now);
     if (announce_again_at_ && now >= *announce_again_at_) {
         announce_again_at_.reset();
         if (state_ == State::master) out.actions.emplace_back(AnnounceAddresses{});
@@ -244,7 +252,12 @@ Output Instance::expire(TimePoint now) {
     } else if (state_ == State::master) {
         if (reply_pending_) replied_at_ = now;  // this advert is the deferred reply
         reply_pending_ = false;
+        const auto due = *deadline_;
         advertise_as_master(out, now);
+        // The next advert is due an interval after this one was due, not after the executor woke
+        // for it: its wake-up latency would otherwise add up to fewer adverts than the interval
+        // promises. After a stall longer than an interval: one advert now, not a burst.
+        if (due + config_.advert_interval > now) deadline_ = due + config_.advert_interval;
     } else {
         deadline_.reset();
     }
@@ -363,9 +376,29 @@ Output Instance::address_removed(TimePoint now, const IpAddress& address) {
 Output Instance::address_claimed(TimePoint now, const IpAddress& address, const MacAddress& mac) {
     Output out;
     if (state_ != State::master || !holds(address)) return finish(std::move(out));
-    out.actions.emplace_back(
-        AddressConflict{address, mac, conflict_reports_.allow(address, now, kReportSpacing)});
+    out.actions.emplace_back(AddressConflict{address, mac});
+    const ReportConflict claim{address, mac};
+    if (std::find(unexplained_claims_.begin(), unexplained_claims_.end(), claim) ==
+        unexplained_claims_.end()) {
+        unexplained_claims_.push_back(claim);
+    }
+    if (!report_claims_at_) report_claims_at_ = now + master_down_interval();
     return finish(std::move(out));
+}
+
+void Instance::report_unexplained_claims(Output& out, TimePoint now) {
+    if (!report_claims_at_ || now < *report_claims_at_) return;
+    const auto first_claim = *report_claims_at_ - master_down_interval();
+    report_claims_at_.reset();
+    // A rival master heard since shortly before the first claim: its announcements were the
+    // claims (its advert and its gratuitous ARP come through different sockets, in either order).
+    const bool election =
+        rival_heard_at_ && *rival_heard_at_ + master_down_interval() >= first_claim;
+    for (auto& claim : std::exchange(unexplained_claims_, {})) {
+        if (!election && conflict_reports_.allow(claim.address, now, kReportSpacing)) {
+            out.actions.emplace_back(std::move(claim));
+        }
+    }
 }
 
 std::optional<DropReason> Instance::check(const ReceivedAdvertisement& received) const {
@@ -405,6 +438,7 @@ void Instance::reply_at_once(Output& out, TimePoint now) {
 }
 
 void Instance::answer_rival(Output& out, TimePoint now, const IpAddress& rival) {
+    rival_heard_at_ = now;
     // RFC 5798 discards this, but it means two masters: typically both backups of equal priority
     // ran out Skew_Time together, or a partition healed. The other steps down on our advert, yet
     // its gratuitous ARPs may have taken the neighbours with it. So, as keepalived does, announce

@@ -86,9 +86,9 @@ ChannelSetup setup_with_peers(std::vector<net::IpAddress> peers) {
     return setup;
 }
 
-net::ReceivedPacket packet_from(const char* source, std::uint8_t priority, const char* to) {
-    vrrp::Advertisement advert{
-        vrrp::Version::v3, 60, priority, vrrp::Centiseconds(1), {ip("10.99.0.100")}};
+net::ReceivedPacket packet_from(const char* source, std::uint8_t priority, const char* to,
+                                vrrp::Centiseconds interval = vrrp::Centiseconds(1)) {
+    vrrp::Advertisement advert{vrrp::Version::v3, 60, priority, interval, {ip("10.99.0.100")}};
     return {ip(source), ip(to), vrrp::kRequiredTtl, vrrp::encode(advert, {ip(source), ip(to)})};
 }
 
@@ -215,4 +215,35 @@ TEST_CASE("VRRP channel: adverts carry the priority of the moment", "[float][cha
     f.io.run_for(25ms);
     REQUIRE_FALSE(f.recorded.sent.empty());
     for (const auto& [destination, advert] : f.recorded.sent) CHECK(advert.priority == 150);
+}
+
+TEST_CASE(
+    "VRRP channel: a backup's deadline follows the master's adverts later and its resignation "
+    "sooner",
+    "[float][channel]") {
+    // The master advertises every 200 ms: Master_Down_Interval is 600 ms + Skew_Time 83 ms, long
+    // enough for a loaded machine's scheduling; each advert postpones the deadline, which the
+    // channel's pending wait must follow without ending early.
+    constexpr auto interval = vrrp::Centiseconds(20);
+    Fixture f({ip("10.99.0.2")});
+    f.channel->start();
+    REQUIRE(f.recorded.handler);
+    for (int advert = 0; advert < 10; ++advert) {
+        f.recorded.handler(packet_from("10.99.0.2", 200, "10.99.0.1", interval));
+        f.io.run_for(100ms);
+    }
+    CHECK(f.channel->instance().state() == vrrp::State::backup);
+    f.io.run_for(400ms);  // 500 ms since the last advert
+    CHECK(f.channel->instance().state() == vrrp::State::backup);
+    CHECK(f.recorded.sent.empty());
+    f.io.run_for(600ms);
+    CHECK(f.channel->instance().state() == vrrp::State::master);
+
+    // The master back, then resigning: Skew_Time, not the pending 683 ms.
+    f.recorded.handler(packet_from("10.99.0.2", 200, "10.99.0.1", interval));
+    REQUIRE(f.channel->instance().state() == vrrp::State::backup);
+    f.io.run_for(100ms);
+    f.recorded.handler(packet_from("10.99.0.2", 0, "10.99.0.1", interval));
+    f.io.run_for(250ms);
+    CHECK(f.channel->instance().state() == vrrp::State::master);
 }

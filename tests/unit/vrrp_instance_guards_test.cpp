@@ -246,19 +246,64 @@ TEST_CASE("Simulated link: a deleted VIP is back on the master at the same insta
     CHECK_FALSE(link.holds_addresses(b));
 }
 
-TEST_CASE("VIP conflict: another host claiming a VIP while we are master is reported",
-          "[vrrp][guards]") {
+TEST_CASE(
+    "VIP conflict: a claim of a VIP while we are master is counted at once and reported when "
+    "Master_Down_Interval later no election explains it, once a minute per VIP",
+    "[vrrp][guards]") {
     Instance instance(our_config(100));
     instance.start(kT0);
     const MacAddress mac{0x02, 0, 0, 0, 0x99, 0x99};
-    CHECK(instance.address_claimed(kT0 + 1s, address("10.0.0.100"), mac).actions.empty());
+    const auto vip = address("10.0.0.100");
+    CHECK(instance.address_claimed(kT0 + 1s, vip, mac).actions.empty());  // backup: not ours
     const auto since = make_master(instance);
-    auto out = instance.address_claimed(since + 1s, address("10.0.0.100"), mac);
-    CHECK(out.actions == Actions{AddressConflict{address("10.0.0.100"), mac, true}});
-    out = instance.address_claimed(since + 2s, address("10.0.0.100"), mac);
-    CHECK(out.actions == Actions{AddressConflict{address("10.0.0.100"), mac, false}});
+    const auto report_at = since + 1s + instance.master_down_interval();
+
+    auto out = instance.address_claimed(since + 1s, vip, mac);
+    CHECK(out.actions == Actions{AddressConflict{vip, mac}});
+    out = instance.expire(report_at - 1us);
+    CHECK_FALSE(first<ReportConflict>(out));
+    CHECK(instance.next_deadline() == report_at);
+    out = instance.expire(report_at);
+    CHECK(first<ReportConflict>(out) == ReportConflict{vip, mac});
+
+    // Again 5 s later: counted, not reported within the minute.
+    CHECK(instance.address_claimed(report_at + 5s, vip, mac).actions ==
+          Actions{AddressConflict{vip, mac}});
+    CHECK_FALSE(first<ReportConflict>(instance.expire(report_at + 10s)));
     CHECK(instance.address_claimed(since + 3s, address("10.0.0.7"), mac).actions.empty());
     CHECK(instance.state() == State::master);
+}
+
+TEST_CASE(
+    "VIP conflict: two backups that became master together see each other's announcements; "
+    "neither reports them, whichever comes first of the claim and the rival's advert",
+    "[vrrp][guards]") {
+    const MacAddress rival_mac{0x02, 0, 0, 0, 0x33, 0x33};
+    const auto vip = address("10.0.0.100");
+    const auto late = 10s;  // well past Master_Down_Interval (3.6 s)
+
+    SECTION("the loser: the claim, then the winner's advert (equal priority, higher address)") {
+        Instance loser(our_config(100));  // 10.0.0.2
+        loser.start(kT0);
+        const auto since = make_master(loser);
+        CHECK(loser.address_claimed(since + 1ms, vip, rival_mac).actions ==
+              Actions{AddressConflict{vip, rival_mac}});
+        loser.receive(since + 2ms, advert_from("10.0.0.3", 100));
+        REQUIRE(loser.state() == State::backup);
+        CHECK_FALSE(first<ReportConflict>(loser.expire(since + late)));
+    }
+    SECTION("the winner: the loser's advert, then its claim (another socket, a later read)") {
+        Instance winner(our_config(100));  // 10.0.0.2 against 10.0.0.1
+        winner.start(kT0);
+        const auto since = make_master(winner);
+        winner.receive(since + 1ms, advert_from("10.0.0.1", 100));
+        winner.address_claimed(since + 2ms, vip, rival_mac);
+        REQUIRE(winner.state() == State::master);
+        CHECK_FALSE(first<ReportConflict>(winner.expire(since + late)));
+        // Long after the election, a claim is news again.
+        winner.address_claimed(since + 1min, vip, rival_mac);
+        CHECK(first<ReportConflict>(winner.expire(since + 1min + late)));
+    }
 }
 
 TEST_CASE(

@@ -128,6 +128,24 @@ TEST_CASE(
     CHECK(instance.state() == State::master);
 }
 
+TEST_CASE(
+    "A master woken late keeps its adverts' phase; after a stall of more than an interval it "
+    "sends one advert, not a burst",
+    "[vrrp][instance]") {
+    Instance instance(our_config(100));
+    instance.start(kT0);
+    const auto became_master = make_master(instance);
+    // Woken 3 ms late: the next advert is still due one interval after this one was due.
+    auto out = instance.expire(became_master + 1s + 3ms);
+    CHECK(out.actions == Actions{sent(100)});
+    CHECK(out.next_deadline == became_master + 2s);
+    // Woken 2.5 intervals late: one advert now, the next an interval later.
+    out = instance.expire(became_master + 4'500ms);
+    CHECK(out.actions == Actions{sent(100)});
+    CHECK(out.next_deadline == became_master + 5'500ms);
+    CHECK(instance.expire(became_master + 5'499ms).actions.empty());
+}
+
 TEST_CASE("RFC 5798 6.4.2: a backup hearing priority 0 sets Master_Down_Timer to Skew_Time",
           "[vrrp][instance]") {
     Instance instance(our_config(100));

@@ -79,8 +79,10 @@ inline std::string describe(const Action& action) {
                 return "Warning{" + warning.message + " about " + warning.about.to_string() + "}";
             },
             [](const AddressConflict& conflict) {
-                return "AddressConflict{" + conflict.address.to_string() +
-                       (conflict.report ? ", reported}" : "}");
+                return "AddressConflict{" + conflict.address.to_string() + "}";
+            },
+            [](const ReportConflict& claim) {
+                return "ReportConflict{" + claim.address.to_string() + "}";
             },
         },
         action);

@@ -97,18 +97,24 @@ struct Warning {
     IpAddress about;
     friend bool operator==(const Warning&, const Warning&) = default;
 };
-/// While master, another host claimed one of our VIPs: a static address somewhere, or another
-/// cluster.
+/// While master, another host claimed one of our VIPs: counted every time.
 struct AddressConflict {
     IpAddress address;
     MacAddress claimant{};
-    bool report = false;  ///< log it (rate-limited per VIP); it is counted every time
     friend bool operator==(const AddressConflict&, const AddressConflict&) = default;
+};
+/// A claim that the VRRP election did not explain: still master Master_Down_Interval later, and
+/// no rival master heard meanwhile. A static address somewhere, or another cluster: log it
+/// (rate-limited per VIP).
+struct ReportConflict {
+    IpAddress address;
+    MacAddress claimant{};
+    friend bool operator==(const ReportConflict&, const ReportConflict&) = default;
 };
 
 using Action = std::variant<SendAdvertisement, AddAddresses, RemoveAddresses, RestoreAddress,
                             AnnounceAddresses, RefreshNeighbour, StateChanged, Dropped, Warning,
-                            AddressConflict>;
+                            AddressConflict, ReportConflict>;
 
 /// For std::visit with a set of lambdas.
 template <class... Handlers>

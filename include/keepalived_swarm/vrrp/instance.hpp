@@ -130,7 +130,8 @@ public:
     Output update(TimePoint now, std::uint8_t priority, bool preempt, Duration preempt_delay);
     /// Someone removed `address` from our interface: a master puts back a VIP at once.
     Output address_removed(TimePoint now, const IpAddress& address);
-    /// Another host (link-layer address `mac`) claimed `address` over ARP or NDP.
+    /// Another host (link-layer address `mac`) claimed `address` over ARP or NDP. Counted at
+    /// once; reported after Master_Down_Interval if the election does not explain it.
     Output address_claimed(TimePoint now, const IpAddress& address, const MacAddress& mac);
 
     std::optional<TimePoint> next_deadline() const;
@@ -174,6 +175,7 @@ private:
     void advertise_as_master(Output& out, TimePoint now);
     void reply_at_once(Output& out, TimePoint now);
     void answer_rival(Output& out, TimePoint now, const IpAddress& rival);
+    void report_unexplained_claims(Output& out, TimePoint now);
     Output after_tracking_change(TimePoint now, std::uint8_t priority_before, Reason reason,
                                  std::string detail);
     std::optional<DropReason> check(const ReceivedAdvertisement& received) const;
@@ -207,6 +209,13 @@ private:
     std::optional<TimePoint> replied_at_;
     /// As master: an advert heard since then waits for a reply at the end of the spacing.
     bool reply_pending_ = false;
+    /// As master: claims of our VIPs not yet reported, and when to report them unless the
+    /// election explains them first (two backups that became master together see each other's
+    /// announcements; the one that steps down, and the one that hears it, have no news to log).
+    std::vector<ReportConflict> unexplained_claims_;
+    std::optional<TimePoint> report_claims_at_;
+    /// As master: when we last heard another master (of lower precedence: we stayed).
+    std::optional<TimePoint> rival_heard_at_;
     RateLimiter<IpAddress> stranger_reports_;
     RateLimiter<IpAddress> mismatch_reports_;
     RateLimiter<IpAddress> conflict_reports_;
