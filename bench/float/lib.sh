@@ -2,9 +2,9 @@
 # What the float's benchmarks against keepalived share. Source after tests/lib/lab.sh, from the
 # repository's root; defines functions and nothing else.
 #
-#   bench_build DIR              a static release binary of keepalived-swarm, built (niced: the
-#                                machine is shared) in build tree DIR and stripped; sets BIN and
-#                                LAB_FLOAT_BINARY
+#   bench_build DIR              a static binary of keepalived-swarm built as the image's is
+#                                (MinSizeRel), niced (the machine is shared), in build tree DIR,
+#                                and stripped; sets BIN and LAB_FLOAT_BINARY
 #   bench_keepalived             after lab_init: sets KEEPALIVED (the command, an array) and
 #                                KA_VERSION; the host's keepalived, or with KS_BENCH_KEEPALIVED=sid
 #                                the one of that Debian suite's root file system
@@ -23,7 +23,7 @@ source deploy/lab/lib/engine.sh
 
 bench_build() {
   local dir=$1
-  nice -n 10 cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DKS_STATIC=ON \
+  nice -n 10 cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=MinSizeRel -DKS_STATIC=ON \
     -DKS_TESTS=OFF >/dev/null
   nice -n 10 cmake --build "$dir" --target keepalived-swarm | tail -n 1
   BIN=$PWD/$dir/keepalived-swarm-stripped
