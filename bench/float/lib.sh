@@ -92,7 +92,10 @@ vrrp_instance VI_1 {
   }
 }
 CONF
-  lab_spawn "$name" "$node" "${KEEPALIVED[@]}" -n -D --vrrp -f "$LAB_DIR/$name.conf" \
+  # -l -G: its log in the lab's log file, not through syslog(3), which with no syslog daemon
+  # falls back to the machine's console (on a serial one, about 0.1 s per line). Without -D, as
+  # the float runs with --log-level warn.
+  lab_spawn "$name" "$node" "${KEEPALIVED[@]}" -n -l -G --vrrp -f "$LAB_DIR/$name.conf" \
     -p "$LAB_DIR/$name.pid" -r "$LAB_DIR/$name.vrrp.pid" -c "$LAB_DIR/$name.chk.pid"
 }
 

@@ -42,16 +42,17 @@ std::string mac_text(const net::MacAddress& mac) {
     return text;
 }
 
-/// The channels' waits end on whole milliseconds of the steady clock, so the instances whose
-/// deadlines fall within the same millisecond share one wake-up: a float of 64 instances otherwise
-/// woke for each master's advert separately, their phases microseconds apart, and on a virtual
-/// machine the wake-ups, not the adverts, were most of its CPU time. A deadline is met up to a
-/// millisecond late, against a Master_Down_Interval of hundreds.
-constexpr std::chrono::milliseconds kWakeUpGrain{1};
+/// A master's wake-ups (its adverts, and the announcements and reports it schedules) end on whole
+/// milliseconds of the clock, so the instances whose adverts fall due within the same millisecond
+/// share one: 64 masters otherwise woke for each advert separately, their phases microseconds
+/// apart, and on a virtual machine the wake-ups were most of the float's CPU time. The engine
+/// keeps each advert's due time, so the delay does not accumulate. A backup's wake-up is
+/// Master_Down_Timer, whose every microsecond is failover time: exact.
+constexpr std::chrono::milliseconds kMasterWakeUpGrain{1};
 
-vrrp::TimePoint on_grain(vrrp::TimePoint when) {
-    const auto past = when.time_since_epoch() % vrrp::Clock::duration(kWakeUpGrain);
-    return past == vrrp::Clock::duration::zero() ? when : when + (kWakeUpGrain - past);
+vrrp::TimePoint on_master_grain(vrrp::TimePoint when) {
+    const auto past = when.time_since_epoch() % vrrp::Clock::duration(kMasterWakeUpGrain);
+    return past == vrrp::Clock::duration::zero() ? when : when + (kMasterWakeUpGrain - past);
 }
 
 /// Moves the entry matching `same` to the front (or adds one), keeping at most `limit`.
@@ -343,22 +344,25 @@ void VrrpChannel::announce_burst() {
 
 void VrrpChannel::arm_timer(std::optional<vrrp::TimePoint> deadline) {
     deadline_ = stopped_ ? std::nullopt : deadline;
-    // A pending wait that ends no later than the deadline is kept, and waits again for the rest
-    // when it ends: each advert a backup receives postpones its deadline, and every address claim
-    // on the link reaches every instance. Moving the wait instead costs a timerfd update and a
-    // cancelled completion each time; 64 instances during a failover left thousands of those
-    // queued at once, and the heap they grew stayed.
-    if (!deadline_ || (waiting_until_ && *waiting_until_ <= on_grain(*deadline_))) return;
-    wait_until(*deadline_);
+    // Without a deadline a pending wait is left to end, to no effect. A wait that already ends
+    // at the deadline is kept: every address claim on the link reaches every instance, mostly
+    // leaving its deadline as it was, and moving the wait each time (a cancelled completion
+    // apiece) queued thousands of completions at once during a 64-instance failover; the heap
+    // they grew stayed. A later deadline moves the wait all the same: each advert a backup hears
+    // postpones it, and a wait left to end early and wait again cost a wake-up every few
+    // adverts, dearer than the timerfd update.
+    if (!deadline_) return;
+    const auto when =
+        instance_.state() == vrrp::State::master ? on_master_grain(*deadline_) : *deadline_;
+    if (waiting_until_ != when) wait_until(when);
 }
 
-void VrrpChannel::wait_until(vrrp::TimePoint deadline) {
-    const auto when = on_grain(deadline);
+void VrrpChannel::wait_until(vrrp::TimePoint when) {
     waiting_until_ = when;
-    timer_.expires_at(when);  // cancels a wait that would end later
+    timer_.expires_at(when);  // cancels the pending wait, if any
     timer_.async_wait([weak = weak_from_this(), when](const boost::system::error_code& error) {
         auto self = weak.lock();
-        // Cancelled, or ended just before a wait for an earlier time replaced it: not this wait's
+        // Cancelled, or ended just before a wait for another time replaced it: not this wait's
         // turn any more.
         if (error || !self || self->waiting_until_ != when) return;
         self->waiting_until_.reset();

@@ -68,7 +68,7 @@ private:
     void note_conflict(const vrrp::AddressConflict& conflict);
     void report_conflict(const vrrp::ReportConflict& claim);
     void arm_timer(std::optional<vrrp::TimePoint> deadline);
-    void wait_until(vrrp::TimePoint deadline);
+    void wait_until(vrrp::TimePoint when);
     void timer_ended();
     const std::vector<std::uint8_t>& encoded_advert(std::uint8_t priority,
                                                     const net::IpAddress& destination);
@@ -80,7 +80,7 @@ private:
     vrrp::Instance instance_;
     boost::asio::steady_timer timer_;
     /// When the engine wants expire() next, and when the pending wait of timer_ ends, if one is
-    /// pending: the wait may end earlier than the deadline, and then waits again.
+    /// pending (a wait left from an earlier deadline may end first, and then waits again).
     std::optional<vrrp::TimePoint> deadline_;
     std::optional<vrrp::TimePoint> waiting_until_;
     bool stopped_ = true;
