@@ -42,17 +42,22 @@ std::string mac_text(const net::MacAddress& mac) {
     return text;
 }
 
-/// A master's wake-ups (its adverts, and the announcements and reports it schedules) end on whole
-/// milliseconds of the clock, so the instances whose adverts fall due within the same millisecond
-/// share one: 64 masters otherwise woke for each advert separately, their phases microseconds
-/// apart, and on a virtual machine the wake-ups were most of the float's CPU time. The engine
-/// keeps each advert's due time, so the delay does not accumulate. A backup's wake-up is
-/// Master_Down_Timer, whose every microsecond is failover time: exact.
-constexpr std::chrono::milliseconds kMasterWakeUpGrain{1};
+/// Wake-ups fall on whole milliseconds of the clock, so the instances whose deadlines lie within
+/// the same millisecond share one: 64 masters otherwise woke for each advert separately, their
+/// phases microseconds apart, and on a virtual machine the wake-ups were most of the float's CPU
+/// time. A master's are rounded up: an advert up to a millisecond late, and the engine keeps
+/// each advert's due time, so the delay does not add up. Anyone else's are rounded down: a
+/// backup's Master_Down_Timer is failover time, so when it really runs out, the last bit is
+/// waited exactly.
+constexpr std::chrono::milliseconds kWakeUpGrain{1};
 
-vrrp::TimePoint on_master_grain(vrrp::TimePoint when) {
-    const auto past = when.time_since_epoch() % vrrp::Clock::duration(kMasterWakeUpGrain);
-    return past == vrrp::Clock::duration::zero() ? when : when + (kMasterWakeUpGrain - past);
+vrrp::TimePoint grain_up(vrrp::TimePoint when) {
+    const auto past = when.time_since_epoch() % vrrp::Clock::duration(kWakeUpGrain);
+    return past == vrrp::Clock::duration::zero() ? when : when + (kWakeUpGrain - past);
+}
+
+vrrp::TimePoint grain_down(vrrp::TimePoint when) {
+    return when - when.time_since_epoch() % vrrp::Clock::duration(kWakeUpGrain);
 }
 
 /// Moves the entry matching `same` to the front (or adds one), keeping at most `limit`.
@@ -344,17 +349,19 @@ void VrrpChannel::announce_burst() {
 
 void VrrpChannel::arm_timer(std::optional<vrrp::TimePoint> deadline) {
     deadline_ = stopped_ ? std::nullopt : deadline;
-    // Without a deadline a pending wait is left to end, to no effect. A wait that already ends
-    // at the deadline is kept: every address claim on the link reaches every instance, mostly
-    // leaving its deadline as it was, and moving the wait each time (a cancelled completion
-    // apiece) queued thousands of completions at once during a 64-instance failover; the heap
-    // they grew stayed. A later deadline moves the wait all the same: each advert a backup hears
-    // postpones it, and a wait left to end early and wait again cost a wake-up every few
-    // adverts, dearer than the timerfd update.
-    if (!deadline_) return;
-    const auto when =
-        instance_.state() == vrrp::State::master ? on_master_grain(*deadline_) : *deadline_;
-    if (waiting_until_ != when) wait_until(when);
+    if (!deadline_) return;  // a pending wait ends to no effect
+    // A pending wait that ends no later is kept, and waits again for the rest when it ends: each
+    // advert a backup hears postpones its deadline, and every address claim on the link reaches
+    // every instance. Moving the wait instead costs a timerfd update and a cancelled completion
+    // each time; 64 instances during a failover left thousands of those queued at once, and the
+    // heap they grew stayed. Measured both ways, the extra wake-up every few adverts is cheaper.
+    const auto when = wake_up_for(*deadline_);
+    if (waiting_until_ && *waiting_until_ <= when) return;
+    wait_until(when);
+}
+
+vrrp::TimePoint VrrpChannel::wake_up_for(vrrp::TimePoint deadline) const {
+    return instance_.state() == vrrp::State::master ? grain_up(deadline) : grain_down(deadline);
 }
 
 void VrrpChannel::wait_until(vrrp::TimePoint when) {
@@ -374,7 +381,9 @@ void VrrpChannel::timer_ended() {
     if (stopped_ || !deadline_) return;
     const auto now = vrrp::Clock::now();
     if (now < *deadline_) {
-        wait_until(*deadline_);
+        // Postponed meanwhile, or a deadline rounded down: within its last millisecond, exactly.
+        const auto when = wake_up_for(*deadline_);
+        wait_until(when > now ? when : *deadline_);
         return;
     }
     perform(instance_.expire(now));

@@ -68,6 +68,8 @@ private:
     void note_conflict(const vrrp::AddressConflict& conflict);
     void report_conflict(const vrrp::ReportConflict& claim);
     void arm_timer(std::optional<vrrp::TimePoint> deadline);
+    /// When to wake for `deadline`: on a whole millisecond, up for a master, down otherwise.
+    vrrp::TimePoint wake_up_for(vrrp::TimePoint deadline) const;
     void wait_until(vrrp::TimePoint when);
     void timer_ended();
     const std::vector<std::uint8_t>& encoded_advert(std::uint8_t priority,
@@ -80,7 +82,7 @@ private:
     vrrp::Instance instance_;
     boost::asio::steady_timer timer_;
     /// When the engine wants expire() next, and when the pending wait of timer_ ends, if one is
-    /// pending (a wait left from an earlier deadline may end first, and then waits again).
+    /// pending: the wait may end before the deadline, and then waits again.
     std::optional<vrrp::TimePoint> deadline_;
     std::optional<vrrp::TimePoint> waiting_until_;
     bool stopped_ = true;
