@@ -67,6 +67,11 @@ lab_cleanup() {
   local i
   for ((i = ${#LAB_CLEANUP_HOOKS[@]} - 1; i >= 0; i--)); do eval "${LAB_CLEANUP_HOOKS[$i]}"; done
   lab_stop_all 3
+  if [ -n "$LAB_DIR" ] && [ -f "$LAB_DIR/spawned.pids" ]; then
+    local alive=() pid
+    while read -r pid; do ks_pid_gone "$pid" || alive+=("$pid"); done <"$LAB_DIR/spawned.pids"
+    [ "${#alive[@]}" -eq 0 ] || ks_stop_pids 3 "${alive[@]}"
+  fi
   if [ "$status" -ne 0 ] && [ -n "$LAB_DIR" ]; then
     for log in "$LAB_DIR"/*.log; do
       [ -f "$log" ] || continue
@@ -111,6 +116,9 @@ lab_spawn() {
   shift 2
   ip netns exec "$(lab_ns "$node")" "$@" >"$LAB_DIR/$name.log" 2>&1 &
   LAB_PID[$name]=$!
+  # Also on file: a spawn inside $(...) is in the subshell's LAB_PID only, and the clean-up must
+  # stop it all the same when the run is cut short.
+  echo "$!" >>"$LAB_DIR/spawned.pids"
 }
 
 lab_signal() {
