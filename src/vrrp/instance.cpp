@@ -40,7 +40,11 @@ Instance::Instance(InstanceConfig config)
 
 std::optional<TimePoint> Instance::next_deadline() const {
     std::optional<TimePoint> next = deadline_;
-    for (const auto& other : {announce_again_at_, report_claims_at_}) {
+    std::optional<TimePoint> report_claims_at;
+    if (first_unexplained_claim_at_) {
+        report_claims_at = *first_unexplained_claim_at_ + master_down_interval();
+    }
+    for (const auto& other : {announce_again_at_, report_claims_at}) {
         if (other && (!next || *other < *next)) next = other;
     }
     return next;
@@ -137,7 +141,7 @@ void Instance::change_state(Output& out, State to, Reason reason, std::string de
     // Claims heard as master are no news once we are not: stepping down is what the election
     // makes the loser do.
     unexplained_claims_.clear();
-    report_claims_at_.reset();
+    first_unexplained_claim_at_.reset();
     out.actions.emplace_back(StateChanged{state_, to, reason, std::move(detail)});
     state_ = to;
 }
@@ -382,14 +386,16 @@ Output Instance::address_claimed(TimePoint now, const IpAddress& address, const 
         unexplained_claims_.end()) {
         unexplained_claims_.push_back(claim);
     }
-    if (!report_claims_at_) report_claims_at_ = now + master_down_interval();
+    if (!first_unexplained_claim_at_) first_unexplained_claim_at_ = now;
     return finish(std::move(out));
 }
 
 void Instance::report_unexplained_claims(Output& out, TimePoint now) {
-    if (!report_claims_at_ || now < *report_claims_at_) return;
-    const auto first_claim = *report_claims_at_ - master_down_interval();
-    report_claims_at_.reset();
+    if (!first_unexplained_claim_at_ ||
+        now < *first_unexplained_claim_at_ + master_down_interval()) {
+        return;
+    }
+    const auto first_claim = *std::exchange(first_unexplained_claim_at_, std::nullopt);
     // A rival master heard since shortly before the first claim: its announcements were the
     // claims (its advert and its gratuitous ARP come through different sockets, in either order).
     const bool election =

@@ -209,11 +209,12 @@ private:
     std::optional<TimePoint> replied_at_;
     /// As master: an advert heard since then waits for a reply at the end of the spacing.
     bool reply_pending_ = false;
-    /// As master: claims of our VIPs not yet reported, and when to report them unless the
-    /// election explains them first (two backups that became master together see each other's
-    /// announcements; the one that steps down, and the one that hears it, have no news to log).
+    /// As master: claims of our VIPs not yet reported, and when the first of them came; they are
+    /// reported Master_Down_Interval after it unless the election explains them first (two
+    /// backups that became master together see each other's announcements; the one that steps
+    /// down, and the one that hears it, have no news to log).
     std::vector<ReportConflict> unexplained_claims_;
-    std::optional<TimePoint> report_claims_at_;
+    std::optional<TimePoint> first_unexplained_claim_at_;
     /// As master: when we last heard another master (of lower precedence: we stayed).
     std::optional<TimePoint> rival_heard_at_;
     RateLimiter<IpAddress> stranger_reports_;
